@@ -1,0 +1,89 @@
+"""Diagnostics: where in the sources a problem is, and the error type that carries problems.
+
+Every mistake an author can make is reported as one line, ``path:line: message``
+(``path: message`` when there is no line), with the path relative to the project.
+Code that finds such a mistake raises :class:`ReportpubError` (or collects several
+:class:`Diagnostic` objects and raises them together); anything else that escapes
+is a bug in reportpub, not in the manuscript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in a source file: a project-relative path and an optional 1-based line."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in the sources: an error stops the build, a warning does not."""
+
+    location: SourceLocation
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line or 0, self.message)
+
+
+class ReportpubError(Exception):
+    """One or more author-caused problems; printed without a traceback, exit status 1."""
+
+    def __init__(self, diagnostics: "Diagnostic | list[Diagnostic]"):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @classmethod
+    def at(cls, path: "str | Path", message: str, line: int | None = None) -> "ReportpubError":
+        """Shorthand for an error with a single location."""
+        return cls(Diagnostic(SourceLocation(str(path), line), message))
+
+
+@dataclass
+class DiagnosticCollector:
+    """Collects every problem of a run so they can be reported together, sorted by place."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: "str | Path", message: str, line: int | None = None) -> None:
+        self.diagnostics.append(Diagnostic(SourceLocation(str(path), line), message))
+
+    def warning(self, path: "str | Path", message: str, line: int | None = None) -> None:
+        self.diagnostics.append(Diagnostic(SourceLocation(str(path), line), message, "warning"))
+
+    def extend(self, error: ReportpubError) -> None:
+        self.diagnostics.extend(error.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        """Raise every collected error at once; warnings stay for the caller to print."""
+        if self.errors:
+            raise ReportpubError(self.errors)
+
+
+def line_of_offset(text: str, offset: int) -> int:
+    """The 1-based line number of a character offset in ``text``."""
+    return text.count("\n", 0, offset) + 1
