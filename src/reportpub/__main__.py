@@ -1,0 +1,5 @@
+"""Allow ``python -m reportpub``."""
+
+from reportpub.cli import main
+
+raise SystemExit(main())

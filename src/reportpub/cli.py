@@ -1,0 +1,80 @@
+"""Command line: argv → a build request; author errors → ``path:line: message`` and exit 1.
+
+Exit status: 0 success, 1 an error in the manuscript or a build step, 2 a usage
+error. Anything that is not a ReportpubError is a bug: a short message is printed
+and the traceback is saved to build/reportpub-crash.log instead of flooding the author.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from reportpub import __version__
+from reportpub.diagnostics import ReportpubError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reportpub", description="Japanese reports from Markdown to PDF and EPUB.")
+    parser.add_argument("--version", action="version", version=f"reportpub {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build the editions into build/")
+    build.add_argument("project", nargs="?", default=".", type=Path)
+    build.add_argument("--only", choices=["pdf", "print", "epub", "html"])
+    build.add_argument("--mode", choices=["vertical", "horizontal"])
+    build.add_argument("--force", action="store_true", help="rebuild every output")
+    build.add_argument("--explain", action="store_true", help="say why each output is rebuilt or skipped")
+    build.add_argument("--jobs", type=int, default=None, metavar="N")
+    build.add_argument("--watch", action="store_true", help="rebuild when a source changes")
+
+    check = commands.add_parser("check", help="lint the manuscript and verify build/ against manifest.json")
+    check.add_argument("project", nargs="?", default=".", type=Path)
+
+    release = commands.add_parser("release", help="copy the built editions to editions/<version>/")
+    release.add_argument("project", nargs="?", default=".", type=Path)
+
+    init = commands.add_parser("init", help="scaffold a new project")
+    init.add_argument("directory", type=Path)
+
+    clean = commands.add_parser("clean", help="remove what reportpub made in build/")
+    clean.add_argument("project", nargs="?", default=".", type=Path)
+    return parser
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from reportpub import commands
+
+    return getattr(commands, f"command_{arguments.command}")(arguments, _say)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        return run(arguments)
+    except ReportpubError as error:
+        for diagnostic in error.diagnostics:
+            _say(str(diagnostic))
+        return 1
+    except KeyboardInterrupt:
+        _say("interrupted; build/ is as it was")
+        return 130
+    except Exception as exc:  # a bug in reportpub, not the author's mistake
+        log = Path("reportpub-crash.log").resolve()
+        try:
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        _say(f"reportpub: internal error: {type(exc).__name__}: {exc}{where}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""book.toml → a frozen :class:`BookConfig`, every problem collected before failing.
+
+The key names are the product contract (spec: "A publication project"). Unknown keys
+and wrong types are errors that name the key and the file; tomllib gives no line
+numbers for keys, so the line is found by scanning the raw text of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError
+
+FORMATS = ("pdf", "print", "epub", "html")
+MODES = ("vertical", "horizontal")
+
+# Trim sizes in millimetres (width, height), portrait.
+PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
+    "A4": (210, 297),
+    "A5": (148, 210),
+    "A6": (105, 148),
+    "B5": (182, 257),
+    "B6": (128, 182),
+    "shiroku": (127, 188),
+    "shinsho": (103, 182),
+}
+
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)\s*$")
+_UNIT_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+
+
+def parse_length_mm(text: str) -> float | None:
+    """'3mm' → 3.0; None when the text is not a length."""
+    m = _LENGTH.match(text)
+    return float(m.group(1)) * _UNIT_MM[m.group(2)] if m else None
+
+
+@dataclass(frozen=True)
+class PdfConfig:
+    """The ``[pdf]`` table."""
+
+    paper: str = "A5"
+    width_mm: float = 148
+    height_mm: float = 210
+    bleed_mm: float = 3.0
+
+
+@dataclass(frozen=True)
+class EditionsConfig:
+    """The ``[editions]`` table: which formats and writing modes a plain build makes."""
+
+    formats: tuple[str, ...] = FORMATS
+    modes: tuple[str, ...] = MODES
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """Everything book.toml says, validated; paths stay relative to manuscript/."""
+
+    title: str
+    slug: str
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    publisher: str | None = None
+    language: str = "ja"
+    date: dt.date | None = None
+    version: str = "1.0"
+    identifier: str = ""
+    rights: str | None = None
+    bibliography: tuple[str, ...] = ()
+    csl: str = "sist02"
+    chapters: tuple[str, ...] | None = None
+    allow_remote: bool = False
+    pdf: PdfConfig = field(default_factory=PdfConfig)
+    editions: EditionsConfig = field(default_factory=EditionsConfig)
+    path: str = "manuscript/book.toml"
+
+    @property
+    def timestamp(self) -> dt.datetime:
+        """The one timestamp every output carries: book.toml's date, at midnight UTC."""
+        day = self.date or dt.date(1980, 1, 1)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+# key → (accepted Python types, description used in messages)
+_TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "a string"),
+    "subtitle": ((str,), "a string"),
+    "authors": ((list,), "a list of strings"),
+    "publisher": ((str,), "a string"),
+    "language": ((str,), "a string"),
+    "date": ((dt.date,), "a date such as 2024-12-20"),
+    "version": ((str,), "a string"),
+    "identifier": ((str,), "a string"),
+    "rights": ((str,), "a string"),
+    "slug": ((str,), "a string"),
+    "bibliography": ((str, list), "a file name or a list of file names"),
+    "csl": ((str,), "a style name or a .csl path"),
+    "chapters": ((list,), "a list of file names"),
+    "allow_remote": ((bool,), "true or false"),
+    "pdf": ((dict,), "a table"),
+    "editions": ((dict,), "a table"),
+}
+_PDF_KEYS = {"paper": ((str,), "a string"), "bleed": ((str,), "a length such as \"3mm\"")}
+_EDITION_KEYS = {"formats": ((list,), "a list"), "modes": ((list,), "a list")}
+
+
+def line_of_key(text: str, key: str, table: str | None = None) -> int | None:
+    """The line where ``key = …`` is written, inside ``[table]`` when given."""
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([A-Za-z0-9_.\-]+)\s*\]", line)
+        if header:
+            current = header.group(1)
+            continue
+        if current == table and re.match(rf'^"?{re.escape(key)}"?\s*=', line):
+            return number
+    return None
+
+
+def safe_slug(name: str) -> str:
+    """A file-name-safe form of a directory name, used when book.toml has no slug."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return slug or "book"
+
+
+def load_config(project_dir: Path) -> BookConfig:
+    """Read and validate manuscript/book.toml; raise one ReportpubError with every problem."""
+    rel = "manuscript/book.toml"
+    path = project_dir / rel
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise ReportpubError.at(rel, "no book.toml: is this a reportpub project? (reportpub init DIR makes one)")
+    except OSError as exc:
+        raise ReportpubError.at(rel, f"cannot read: {exc.strerror}")
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReportpubError.at(rel, "not UTF-8 text", raw_bytes.count(b"\n", 0, exc.start) + 1)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ReportpubError.at(rel, f"malformed TOML: {message}", int(m.group(1)) if m else None)
+
+    problems = DiagnosticCollector()
+
+    def check(table: dict, schema: dict, table_name: str | None) -> dict:
+        good = {}
+        for key, value in table.items():
+            where = f"[{table_name}] " if table_name else ""
+            line = line_of_key(text, key, table_name)
+            if key not in schema:
+                known = ", ".join(sorted(schema))
+                problems.error(rel, f"unknown key {where}'{key}' (known keys: {known})", line)
+                continue
+            types, description = schema[key]
+            # TOML dates with a time are datetimes (a subclass of date): not what we want.
+            if not isinstance(value, types) or (dt.date in types and isinstance(value, dt.datetime)) or (
+                bool not in types and isinstance(value, bool)
+            ):
+                problems.error(rel, f"{where}'{key}' must be {description}", line)
+                continue
+            good[key] = value
+        return good
+
+    top = check(data, _TOP_KEYS, None)
+    if "title" not in data:
+        problems.error(rel, "missing key 'title'")
+
+    def string_list(key: str, value, table: str | None = None) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not all(isinstance(v, str) for v in value):
+            problems.error(rel, f"'{key}' must be a list of strings", line_of_key(text, key, table))
+            return ()
+        return tuple(value)
+
+    pdf_table = check(top.get("pdf", {}), _PDF_KEYS, "pdf")
+    paper = pdf_table.get("paper", "A5")
+    width, height = PAPER_SIZES_MM["A5"]
+    if paper in PAPER_SIZES_MM:
+        width, height = PAPER_SIZES_MM[paper]
+    else:
+        parts = paper.split()
+        sizes = [parse_length_mm(p) for p in parts]
+        if len(parts) == 2 and all(s for s in sizes):
+            width, height = sizes
+        else:
+            names = " ".join(PAPER_SIZES_MM)
+            problems.error(rel, f"[pdf] paper '{paper}' is not one of {names} nor \"WIDTH HEIGHT\" such as \"148mm 210mm\"",
+                           line_of_key(text, "paper", "pdf"))
+    bleed = parse_length_mm(pdf_table.get("bleed", "3mm"))
+    if bleed is None:
+        problems.error(rel, f"[pdf] bleed '{pdf_table['bleed']}' is not a length such as \"3mm\"", line_of_key(text, "bleed", "pdf"))
+        bleed = 3.0
+
+    editions_table = check(top.get("editions", {}), _EDITION_KEYS, "editions")
+    formats = string_list("formats", editions_table.get("formats", list(FORMATS)), "editions")
+    modes = string_list("modes", editions_table.get("modes", list(MODES)), "editions")
+    for name, values, allowed in (("formats", formats, FORMATS), ("modes", modes, MODES)):
+        for v in values:
+            if v not in allowed:
+                problems.error(rel, f"[editions] {name}: unknown '{v}' (choose from {', '.join(allowed)})",
+                               line_of_key(text, name, "editions"))
+
+    authors = string_list("authors", top.get("authors", []))
+    bibliography = string_list("bibliography", top.get("bibliography", []))
+    chapters = string_list("chapters", top["chapters"]) if "chapters" in top else None
+    for name in (chapters or ()) + bibliography:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            problems.error(rel, f"'{name}' must be a path inside manuscript/", line_of_key(text, "chapters") if chapters and name in chapters else line_of_key(text, "bibliography"))
+    problems.raise_if_errors()
+
+    slug = top.get("slug") or safe_slug(project_dir.resolve().name)
+    if slug != safe_slug(slug):
+        raise ReportpubError.at(rel, f"slug '{slug}' may hold only letters, digits, '.', '_' and '-'", line_of_key(text, "slug"))
+    identifier = top.get("identifier") or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'reportpub:' + top.get('title', '') + ':' + slug)}"
+    return BookConfig(
+        title=top.get("title", ""),
+        slug=slug,
+        subtitle=top.get("subtitle"),
+        authors=authors,
+        publisher=top.get("publisher"),
+        language=top.get("language", "ja"),
+        date=top.get("date"),
+        version=top.get("version", "1.0"),
+        identifier=identifier,
+        rights=top.get("rights"),
+        bibliography=bibliography,
+        csl=top.get("csl", "sist02"),
+        chapters=chapters,
+        allow_remote=top.get("allow_remote", False),
+        pdf=PdfConfig(paper=paper, width_mm=width, height_mm=height, bleed_mm=bleed),
+        editions=EditionsConfig(formats=formats, modes=modes),
+        path=rel,
+    )

@@ -1,0 +1,41 @@
+"""The manuscript dialect: Python-Markdown configured with reportpub's own extensions.
+
+Pipeline (Python-Markdown's own order): the page-break block processor and the
+built-in footnotes, tables, attribute lists and admonitions parse blocks; the
+inline processors registered here turn ``[@key]`` citations, ``{漢字|かんじ}`` ruby,
+``^12^`` tate-chu-yoko and ``《《…》》`` emphasis dots into elements; the figures
+tree processor turns lone images into figures and ``Table: caption`` paragraphs
+into table captions. Numbering is not done here: resolve.py numbers the whole book.
+"""
+
+from __future__ import annotations
+
+import markdown
+
+from reportpub.manuscript.citations import CitationExtension
+from reportpub.manuscript.emphasis import EmphasisDotsExtension
+from reportpub.manuscript.figures import FiguresExtension
+from reportpub.manuscript.pagebreak import PageBreakExtension
+from reportpub.manuscript.ruby import RubyExtension
+from reportpub.manuscript.tcy import TateChuYokoExtension
+
+
+def make_markdown() -> markdown.Markdown:
+    """A Markdown converter for one chapter; call ``reset()`` between chapters."""
+    return markdown.Markdown(
+        output_format="xhtml",
+        extensions=[
+            "footnotes",
+            "tables",
+            "attr_list",
+            "admonition",
+            "fenced_code",
+            CitationExtension(),
+            RubyExtension(),
+            TateChuYokoExtension(),
+            EmphasisDotsExtension(),
+            PageBreakExtension(),
+            FiguresExtension(),
+        ],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+    )

@@ -1,0 +1,100 @@
+"""The Book model: what readers produce and writers consume. Plain frozen data, no I/O.
+
+Chapter bodies are XHTML fragments (serialised with ``markup.serialize``) in which
+every note reference is ``<span class="noteref" data-note="N"/>``: each writer
+decides how a note is shown (a PDF footnote, an EPUB pop-up note, a web note) from
+``Chapter.notes``. Only resolve.py numbers things (notes, figures, tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportpub.config import BookConfig
+from reportpub.diagnostics import SourceLocation
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A chapter or section heading, for the table of contents and the PDF outline."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note, numbered in a single sequence through the book.
+
+    ``html`` is block XHTML (paragraphs) for notes shown apart from the text;
+    ``inline_html`` is the same content without block elements, for notes that
+    float into a PDF page's note area from inside a paragraph.
+    """
+
+    number: int
+    html: str
+    inline_html: str
+    location: SourceLocation
+    is_citation: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"note-{self.number}"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file the editions embed (a figure image).
+
+    ``href`` is the reference as written in the chapter (relative to manuscript/, which
+    is also where it lives inside an EPUB); ``path`` is the file, relative to the project.
+    """
+
+    href: str
+    path: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One manuscript file, resolved."""
+
+    index: int
+    source: str  # project-relative path of the Markdown file
+    id: str  # the chapter heading's id
+    title: str  # plain text of the chapter heading
+    body: str  # XHTML fragment, see module docstring
+    headings: tuple[Heading, ...]
+    notes: tuple[Note, ...]
+    anchors: tuple[str, ...]  # every id defined in this chapter
+
+    @property
+    def file_name(self) -> str:
+        """The chapter's file in an EPUB."""
+        return f"chapter-{self.index:03d}.xhtml"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the references list (参考文献), formatted by the citation style."""
+
+    key: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Book:
+    """The whole resolved book: configuration, chapters in order, references, assets."""
+
+    config: BookConfig
+    chapters: tuple[Chapter, ...]
+    references: tuple[Reference, ...]
+    assets: tuple[Asset, ...]
+    characters: str  # every distinct character of the text, for font checks and subsetting
+
+    def chapter_of_anchor(self, anchor: str) -> Chapter | None:
+        for chapter in self.chapters:
+            if anchor in chapter.anchors:
+                return chapter
+        return None

@@ -1,0 +1,83 @@
+"""A publication project on disk: where things are, and which files belong to it.
+
+Every path the build reads goes through :meth:`Project.inside`, which refuses paths
+that leave the project directory (after resolving ``..`` and symbolic links).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportpub.config import BookConfig, load_config
+from reportpub.diagnostics import ReportpubError
+from reportpub.config import line_of_key
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path  # absolute, resolved
+    config: BookConfig
+
+    @classmethod
+    def open(cls, directory: Path) -> "Project":
+        root = directory.resolve()
+        if not root.is_dir():
+            raise ReportpubError.at(str(directory), "no such project directory")
+        return cls(root=root, config=load_config(root))
+
+    @property
+    def manuscript(self) -> Path:
+        return self.root / "manuscript"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def styles_dir(self) -> Path:
+        return self.root / "styles"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def relative(self, path: Path) -> str:
+        """A path as shown in messages: relative to the project, with forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def inside(self, path: Path) -> Path | None:
+        """The resolved path if it lies inside the project, else None."""
+        resolved = path.resolve()
+        if resolved == self.root or self.root in resolved.parents:
+            return resolved
+        return None
+
+    def chapter_files(self) -> list[Path]:
+        """Chapter files in book order: as book.toml lists them, else *.md by file name."""
+        if self.config.chapters is None:
+            return sorted(self.manuscript.glob("*.md"), key=lambda p: p.name)
+        missing, files = [], []
+        text = (self.manuscript / "book.toml").read_text(encoding="utf-8")
+        for name in self.config.chapters:
+            path = self.manuscript / name
+            if not path.is_file() or self.inside(path) is None:
+                missing.append(name)
+            files.append(path)
+        if missing:
+            line = line_of_key(text, "chapters")
+            raise ReportpubError([
+                ReportpubError.at(self.config.path, f"chapter '{name}' is listed but missing", line).diagnostics[0]
+                for name in missing
+            ])
+        return files
+
+    def style_files(self) -> list[Path]:
+        """The author's CSS, layered over the theme in file-name order."""
+        return sorted(self.styles_dir.glob("*.css")) if self.styles_dir.is_dir() else []
+
+    def bibliography_files(self) -> list[Path]:
+        return [self.manuscript / name for name in self.config.bibliography]

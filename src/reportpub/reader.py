@@ -1,0 +1,166 @@
+"""Chapter file → :class:`ChapterDraft`: parsed XHTML plus what resolve.py needs to check it.
+
+Python-Markdown does not track source lines, so everything that may be reported to
+the author (footnote labels, citations, images, raw HTML) is also located by
+scanning the raw text here.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+
+from reportpub import markup
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, line_of_offset
+from reportpub.project import Project
+
+FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+FENCED_CODE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+# Raw HTML an author may not bring into an edition: active content, external
+# resources and document-level elements (see the README's "Raw HTML" section).
+FORBIDDEN_ELEMENTS = {
+    "script", "iframe", "object", "embed", "applet", "frame", "frameset", "link", "meta",
+    "base", "style", "form", "input", "button", "textarea", "select", "audio", "video", "source",
+    "svg", "math", "html", "head", "body", "title",
+}
+
+
+@dataclass
+class ChapterDraft:
+    """A chapter as read, before book-wide numbering and checks."""
+
+    source: str  # project-relative path
+    text: str  # raw Markdown
+    body: etree.Element  # wrapper <div> holding the chapter's XHTML
+    notes: dict[str, etree.Element]  # footnote label → <div> holding the note's blocks
+    images: list[str] = field(default_factory=list)  # src attributes, as written
+
+    def line_of(self, needle: str, default: int | None = None) -> int | None:
+        offset = self.text.find(needle)
+        return line_of_offset(self.text, offset) if offset >= 0 else default
+
+
+def _blank_code(text: str) -> str:
+    """The text with fenced code replaced by spaces (same offsets), so scans skip code."""
+    return FENCED_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: DiagnosticCollector) -> ChapterDraft | None:
+    """Read and parse one chapter; problems are collected, None when it cannot be parsed."""
+    source = project.relative(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(source, f"cannot read: {exc.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        problems.error(source, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", raw.count(b"\n", 0, exc.start) + 1)
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _check_footnote_labels(source, text, problems)
+
+    md.reset()
+    html = md.convert(text)
+    try:
+        body = markup.parse_fragment(html)
+    except etree.ParseError as exc:
+        # Only raw HTML written by the author can make Python-Markdown's output ill-formed.
+        problems.error(source, f"raw HTML that is not well-formed XHTML ({exc.msg if hasattr(exc, 'msg') else exc})")
+        return None
+
+    draft = ChapterDraft(source=source, text=text, body=body, notes={})
+    _check_raw_html(draft, problems)
+    _extract_footnotes(draft)
+    draft.images = [img.get("src", "") for img in body.iter("img")]
+    return draft
+
+
+def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector) -> None:
+    scanned = _blank_code(text)
+    defined = {m.group(1): m.start() for m in FOOTNOTE_DEFINITION.finditer(scanned)}
+    used = set()
+    for m in FOOTNOTE_REFERENCE.finditer(scanned):
+        used.add(m.group(1))
+        if m.group(1) not in defined:
+            problems.error(source, f"footnote [^{m.group(1)}] is not defined", line_of_offset(text, m.start()))
+    for label, offset in defined.items():
+        if label not in used:
+            problems.warning(source, f"footnote [^{label}] is defined but never referenced", line_of_offset(text, offset))
+
+
+def _check_raw_html(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
+    for element in draft.body.iter():
+        if element.tag in FORBIDDEN_ELEMENTS:
+            line = draft.line_of(f"<{element.tag}")
+            problems.error(draft.source, f"raw HTML <{element.tag}> is not allowed in a manuscript", line)
+        for name in element.attrib:
+            if name.lower().startswith("on"):
+                problems.error(draft.source, f"raw HTML attribute '{name}' (a script) is not allowed", draft.line_of(name))
+
+
+def _extract_footnotes(draft: ChapterDraft) -> None:
+    """Move Python-Markdown's footnote list out of the body into ``draft.notes`` and turn
+    each reference into ``<span class="noteref" data-label="…"/>``."""
+    body = draft.body
+    for container in [el for el in body.iter("div") if el.get("class") == "footnote"]:
+        for li in container.iter("li"):
+            label = li.get("id", "")[len("fn:"):]
+            note = etree.Element("div")
+            note.text = li.text if (li.text or "").strip() else None
+            for child in list(li):
+                note.append(child)
+            for parent in note.iter():
+                for link in [c for c in parent if c.tag == "a" and c.get("class") == "footnote-backref"]:
+                    _remove_keeping_tail(parent, link)
+            _strip_trailing_space(note)
+            draft.notes[label] = note
+        _remove_keeping_tail(_parent_of(body, container), container)
+    for parent in list(body.iter()):
+        for sup in [c for c in parent if c.tag == "sup" and (c.get("id") or "").startswith("fnref")]:
+            link = sup.find("a")
+            label = (link.get("href", "") if link is not None else "")[len("#fn:"):]
+            span = etree.Element("span", {"class": "noteref", "data-label": label})
+            span.tail = sup.tail
+            parent[list(parent).index(sup)] = span
+
+
+def _parent_of(root: etree.Element, child: etree.Element) -> etree.Element:
+    for parent in root.iter():
+        if child in list(parent):
+            return parent
+    raise ValueError("element not in tree")
+
+
+def _remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
+    """Remove an element but keep the text that follows it."""
+    children = list(parent)
+    index = children.index(child)
+    if child.tail:
+        if index > 0:
+            children[index - 1].tail = (children[index - 1].tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+def _strip_trailing_space(note: etree.Element) -> None:
+    """Python-Markdown puts a no-break space before the back link; drop it and blank text."""
+    for element in note.iter():
+        if element.tail:
+            element.tail = element.tail.rstrip("\xa0")
+        if element.text:
+            element.text = element.text.rstrip("\xa0")
+    if note.text is not None and not note.text.strip():
+        note.text = None
+    for child in note:
+        if child.tail is not None and not child.tail.strip():
+            child.tail = None

@@ -1,0 +1,122 @@
+"""PDF editions through WeasyPrint: lay the book out once per writing mode, write it as needed.
+
+``layout_book`` returns a WeasyPrint Document (the expensive step); ``write_pdf``
+writes that layout as a file. Horizontal pages are laid out as they are shown;
+vertical pages are laid out on a frame of swapped dimensions and turned (see
+typography.vertical_page).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from reportpub.config import BookConfig
+from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
+from reportpub.fetcher import ProjectURLFetcher
+from reportpub.model import Book
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.theme import stylesheets
+from reportpub.writers.pdf_markup import pdf_chapter_html
+
+PT_PER_MM = 72 / 25.4
+BODY_FONT_PT = 9.5
+LINE_HEIGHT = 1.75
+MIN_SIDE_MARGIN_MM = 15
+MAX_CHARACTERS_PER_LINE = 42
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """The trim size and margins (mm) of a mode's pages, fitted to a whole-character grid."""
+
+    width: float
+    height: float
+    top: float
+    bottom: float
+    inner: float
+    outer: float
+
+    def css(self) -> str:
+        return (
+            f"@page {{ size: {self.width:.3f}mm {self.height:.3f}mm; "
+            f"margin: {self.top:.3f}mm {self.outer:.3f}mm {self.bottom:.3f}mm {self.inner:.3f}mm; }}\n"
+            f"@page :left {{ margin-left: {self.outer:.3f}mm; margin-right: {self.inner:.3f}mm; }}\n"
+            f"@page :right {{ margin-left: {self.inner:.3f}mm; margin-right: {self.outer:.3f}mm; }}\n"
+        )
+
+
+def horizontal_geometry(config: BookConfig) -> PageGeometry:
+    """Line length a whole number of characters (at most 42, JLREQ's comfortable range),
+    the rest split between the margins, the inner one a little wider for the binding."""
+    width, height = config.pdf.width_mm, config.pdf.height_mm
+    char_mm = BODY_FONT_PT / PT_PER_MM
+    characters = min(MAX_CHARACTERS_PER_LINE, math.floor((width - 2 * MIN_SIDE_MARGIN_MM) / char_mm))
+    spare = width - characters * char_mm
+    return PageGeometry(width=width, height=height, top=height * 0.095, bottom=height * 0.105,
+                        inner=spare * 0.53, outer=spare * 0.47)
+
+
+class WeasyPrintWarnings(logging.Handler):
+    """Collects WeasyPrint's warnings (bad CSS in an author's stylesheet, refused URLs)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def layout_book(book: Book, project: Project, mode: str, templates: Templates) -> weasyprint.Document:
+    """Lay the whole book out for one writing mode."""
+    vertical = mode == "vertical"
+    chapters = [
+        {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
+         "html": pdf_chapter_html(c, vertical=vertical)}
+        for c in book.chapters
+    ]
+    html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
+    fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
+    font_config = FontConfiguration()
+    geometry = horizontal_geometry(book.config)
+    css = [weasyprint.CSS(string=geometry.css(), font_config=font_config)]
+    warnings = WeasyPrintWarnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warnings)
+    try:
+        for sheet in stylesheets(project, "pdf", mode):
+            css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
+        document = weasyprint.HTML(string=html, base_url=project.manuscript.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=css, font_config=font_config)
+    finally:
+        logger.removeHandler(warnings)
+    problems = fetcher.diagnostics(book.config.path)
+    problems += [Diagnostic(SourceLocation(_css_source(project, m)), f"CSS: {m}") for m in warnings.messages
+                 if _is_author_problem(project, m)]
+    if problems:
+        raise ReportpubError(problems)
+    return document
+
+
+def _css_source(project: Project, message: str) -> str:
+    for sheet in project.style_files():
+        if sheet.name in message:
+            return project.relative(sheet)
+    return "styles"
+
+
+def _is_author_problem(project: Project, message: str) -> bool:
+    """Only warnings about the author's own stylesheets are the author's to fix."""
+    return any(sheet.as_uri() in message or str(sheet) in message for sheet in project.style_files())
+
+
+def write_pdf(document: weasyprint.Document, target: Path, book: Book, print_edition: bool = False) -> None:
+    """Write a laid-out book as a PDF file."""
+    document.write_pdf(target)

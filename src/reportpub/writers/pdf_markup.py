@@ -1,0 +1,83 @@
+"""Chapter XHTML → the HTML WeasyPrint lays out.
+
+WeasyPrint has no ruby layout and no ``text-emphasis``, and shows notes with
+``float: footnote`` (the note's text must stand where it is called). So the PDF
+writer rewrites the neutral chapter markup: note markers become floating notes,
+``<ruby>`` becomes stacked boxes (reading above base: on the right once a vertical
+page is turned), and sesame-dot emphasis becomes one box per character.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+from reportpub import markup
+from reportpub.model import Chapter
+
+
+def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
+    """The chapter body as HTML for the PDF writer."""
+    root = markup.parse_fragment(chapter.body)
+    notes = {note.number: note for note in chapter.notes}
+    _float_notes(root, notes)
+    _ruby_boxes(root)
+    _emphasis_dot_boxes(root)
+    return markup.serialize(root, html=True)
+
+
+def _float_notes(root: etree.Element, notes: dict) -> None:
+    for marker in root.iter("span"):
+        if marker.get("class") != "noteref" or not marker.get("data-note"):
+            continue
+        note = notes[int(marker.get("data-note"))]
+        content = markup.parse_fragment(note.inline_html)
+        marker.attrib.clear()
+        marker.set("class", "footnote")
+        marker.set("data-number", str(note.number))
+        marker.set("id", note.id)
+        marker.text = content.text
+        for child in content:
+            marker.append(child)
+
+
+def _ruby_boxes(root: etree.Element) -> None:
+    for parent in list(root.iter()):
+        for index, ruby in enumerate(list(parent)):
+            if ruby.tag != "ruby":
+                continue
+            group = etree.Element("span", {"class": "ruby-group"})
+            base = ruby.text or ""
+            for child in ruby:
+                if child.tag == "rt":
+                    box = etree.SubElement(group, "span", {"class": "ruby"})
+                    etree.SubElement(box, "span", {"class": "rt"}).text = child.text or ""
+                    etree.SubElement(box, "span", {"class": "rb"}).text = base
+                    base = ""
+                elif child.tag != "rp":
+                    base += markup.text_of(child)
+                base += child.tail or ""
+            if base:  # base text after the last reading: set without ruby
+                (group[-1] if len(group) else group).tail = base
+            group.tail = ruby.tail
+            parent[list(parent).index(ruby)] = group
+
+
+def _emphasis_dot_boxes(root: etree.Element) -> None:
+    for em in list(root.iter("em")):
+        if "em-sesame" not in (em.get("class") or "").split():
+            continue
+        text = em.text or ""
+        em.text = None
+        boxes = []
+        for character in text:
+            if character.isspace():
+                if boxes:
+                    boxes[-1].tail = (boxes[-1].tail or "") + character
+                else:
+                    em.text = (em.text or "") + character
+                continue
+            box = etree.Element("span", {"class": "em-dot"})
+            box.text = character
+            boxes.append(box)
+        for position, box in enumerate(boxes):
+            em.insert(position, box)
