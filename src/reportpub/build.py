@@ -77,10 +77,11 @@ def read_book(project: Project, warn: Callable[[str], None] = lambda message: No
             formatter = load_formatter(project)
         except ReportpubError as error:
             problems.extend(error)
-    problems.raise_if_errors()
-    for diagnostic in problems.warnings:
-        warn(str(diagnostic))
-    return resolve_book(project, drafts, formatter)
+    try:
+        return resolve_book(project, drafts, formatter, problems)
+    finally:
+        for diagnostic in problems.warnings:
+            warn(str(diagnostic))
 
 
 def replace_atomically(temporary: Path, target: Path) -> None:

@@ -1,7 +1,7 @@
 """The Book model: what readers produce and writers consume. Plain frozen data, no I/O.
 
 Chapter bodies are XHTML fragments (serialised with ``markup.serialize``) in which
-every note reference is ``<span class="noteref" data-note="N"/>``: each writer
+every note reference is ``<span class="noteref" data-note="N"></span>``: each writer
 decides how a note is shown (a PDF footnote, an EPUB pop-up note, a web note) from
 ``Chapter.notes``. Only resolve.py numbers things (notes, figures, tables).
 """

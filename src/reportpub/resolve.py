@@ -46,9 +46,11 @@ class _NoteNumbering:
             return None
 
 
-def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None) -> Book:
-    """Number, link and check the chapters; raise every problem found at once."""
-    problems = DiagnosticCollector()
+def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
+                 problems: DiagnosticCollector | None = None) -> Book:
+    """Number, link and check the chapters; raise every problem found (with ``problems``
+    already collected by the reader) at once."""
+    problems = problems if problems is not None else DiagnosticCollector()
     numbering = _NoteNumbering(formatter, problems)
     figures = tables = 0
     assets: dict[str, Asset] = {}

@@ -1,0 +1,54 @@
+# reportpub: `make` sets everything up and builds the sample report into build/;
+# `make test` runs the test suite. Both work on a fresh Debian machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the build needs: the Japanese fonts, HarfBuzz's subsetter (without it
+# WeasyPrint falls back to fontTools subsetting, about 9 times slower), poppler's tools
+# (the tests read PDFs with pdftotext/pdffonts); Java for EPUBCheck when no java is on PATH.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+STAMP := $(VENV)/.installed
+
+.PHONY: all setup system-packages build test test-fast browser benchmark clean
+
+all: build
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null && fc-cache -f >/dev/null; \
+	  else \
+	    echo "reportpub needs these Debian packages:$$missing"; \
+	    echo "install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+build: setup
+	$(BIN)/reportpub build .
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+# Headless Chromium for the slow browser tests (EPUB chapters, download page).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,98 @@
+"""The manuscript dialect: each extension's HTML, and that they do not step on each other."""
+
+import xml.etree.ElementTree as etree
+
+from hypothesis import given, strategies as st
+
+from reportpub.manuscript import make_markdown
+
+
+def convert(text: str) -> str:
+    md = make_markdown()
+    return md.convert(text)
+
+
+def test_group_ruby():
+    assert convert("{平壌|ピョンヤン}") == "<p><ruby>平壌<rp>(</rp><rt>ピョンヤン</rt><rp>)</rp></ruby></p>"
+
+
+def test_per_character_ruby():
+    html = convert("{漢字|かん|じ}")
+    assert html == "<p><ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp>字<rp>(</rp><rt>じ</rt><rp>)</rp></ruby></p>"
+
+
+def test_ruby_counts_differ_joins_into_group():
+    assert "<ruby>金正恩<rp>(</rp><rt>キムジョンウン</rt>" in convert("{金正恩|キム|ジョンウン}")
+
+
+def test_attribute_list_is_not_ruby():
+    assert convert("## 見出し {#sec .x}") == '<h2 class="x" id="sec">見出し</h2>'
+
+
+def test_explicit_tate_chu_yoko():
+    assert convert("第^12^回と^123^") == '<p>第<span class="tcy">12</span>回と<span class="tcy tcy-3">123</span></p>'
+
+
+def test_footnote_markers_are_not_tate_chu_yoko():
+    html = convert("本文[^1][^2]\n\n[^1]: 注一\n[^2]: 注二\n")
+    assert 'class="tcy"' not in html and html.count("footnote-ref") == 2
+
+
+def test_emphasis_dots():
+    assert convert("《《重要》》") == '<p><em class="em-sesame">重要</em></p>'
+
+
+def test_star_emphasis_on_japanese_is_sesame_but_not_on_latin():
+    html = convert("*強調*と*Latin*")
+    assert '<em class="em-sesame">強調</em>' in html and "<em>Latin</em>" in html
+
+
+def test_page_break():
+    assert '<div class="page-break"></div>' in convert("前\n\n===\n\n後")
+
+
+def test_setext_heading_still_works():
+    assert convert("見出し\n===\n") == "<h1>見出し</h1>"
+
+
+def test_lone_image_becomes_figure():
+    html = convert("![地図の説明](images/map.png)")
+    assert html == '<figure class="figure"><img alt="地図の説明" src="images/map.png" /><figcaption>地図の説明</figcaption></figure>'
+
+
+def test_inline_image_stays_inline():
+    assert "<figure" not in convert("文中の![図](images/a.png)画像")
+
+
+def test_table_caption():
+    html = convert("Table: 出来事の一覧\n\n| 年 | 事項 |\n|---|---|\n| 1961 | 条約 |\n")
+    assert "<table>\n<caption>出来事の一覧</caption>" in html and "Table:" not in html
+
+
+def test_citation_marker():
+    html = convert("本文[@reuters, p. 3]と[see @a; @b]と[-@c]。[リンク](http://x/@y)")
+    assert '<cite class="citation" data-cite="@reuters, p. 3"></cite>' in html
+    assert '<cite class="citation" data-cite="see @a; @b"></cite>' in html
+    assert '<cite class="citation" data-cite="-@c"></cite>' in html
+    assert '<a href="http://x/@y">リンク</a>' in html
+
+
+def test_email_in_brackets_is_not_a_citation():
+    assert "citation" not in convert("[mail@example.com]")
+
+
+japanese_text = st.text(alphabet=st.sampled_from(list("漢字かなカナ、。「」123abc {|}^《》*[]@!?#\n-=")), max_size=80)
+
+
+@given(japanese_text)
+def test_any_text_converts_to_well_formed_xhtml(text):
+    html = convert(text)
+    etree.fromstring(f"<div>{html}</div>")
+
+
+@given(st.text(alphabet=st.sampled_from(list("漢字仮名")), min_size=1, max_size=6),
+       st.text(alphabet=st.sampled_from(list("かなカナ")), min_size=1, max_size=8))
+def test_group_ruby_round_trips(base, reading):
+    root = etree.fromstring(convert("{%s|%s}" % (base, reading)))
+    ruby = root.find("ruby")
+    assert ruby.text == base and ruby.find("rt").text == reading

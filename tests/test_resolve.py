@@ -1,0 +1,117 @@
+"""Reading chapters and resolving the book: numbering, notes, links, images, errors with lines."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from reportpub.build import read_book
+from reportpub.diagnostics import ReportpubError
+from reportpub.project import Project
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def book_of(root):
+    return read_book(Project.open(root))
+
+
+def error_lines(root) -> list[str]:
+    with pytest.raises(ReportpubError) as info:
+        book_of(root)
+    return [str(d) for d in info.value.diagnostics]
+
+
+def test_chapters_by_file_name_and_titles(make_project):
+    book = book_of(make_project({"02-b.md": "# 第二章\n\n本文", "01-a.md": "# 第一章\n\n## 節 {#sec}\n\n本文"}))
+    assert [c.title for c in book.chapters] == ["第一章", "第二章"]
+    assert [c.id for c in book.chapters] == ["chapter-1", "chapter-2"]
+    assert [(h.level, h.id, h.text) for h in book.chapters[0].headings] == [(1, "chapter-1", "第一章"), (2, "sec", "節")]
+
+
+def test_chapter_order_from_book_toml(make_project):
+    root = make_project({"a.md": "# あ", "b.md": "# い"}, book='title = "題"\nchapters = ["b.md", "a.md"]\n')
+    assert [c.title for c in book_of(root).chapters] == ["い", "あ"]
+
+
+def test_notes_numbered_in_one_sequence_through_the_book(make_project):
+    book = book_of(make_project({
+        "01.md": "# 一\n\n本文[^x]と[^y]。\n\n[^y]: 二番目\n[^x]: 一番目\n",
+        "02.md": "# 二\n\n本文[^x]。\n\n[^x]: 三番目の*強調*\n",
+    }))
+    first, second = book.chapters
+    assert [(n.number, n.html) for n in first.notes] == [(1, "<p>一番目</p>"), (2, "<p>二番目</p>")]
+    assert second.notes[0].number == 3 and 'em-sesame' in second.notes[0].inline_html
+    assert '<span class="noteref" data-note="1"></span>' in first.body
+    assert '<span class="noteref" data-note="3"></span>' in second.body
+    assert second.notes[0].location.path == "manuscript/02.md" and second.notes[0].location.line == 5
+
+
+def test_figures_and_tables_are_numbered(make_project):
+    root = make_project(
+        {"01.md": "# 一\n\n![港の写真](images/a.png)\n\nTable: 一覧\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+         "02.md": "# 二\n\n![二枚目](images/a.png)\n"},
+        files={"manuscript/images/a.png": png_bytes()})
+    book = book_of(root)
+    assert '<span class="caption-label">図1</span>\u3000港の写真' in book.chapters[0].body
+    assert '<span class="caption-label">表1</span>\u3000一覧' in book.chapters[0].body
+    assert '<span class="caption-label">図2</span>' in book.chapters[1].body
+    assert [(a.href, a.path, a.media_type) for a in book.assets] == [("images/a.png", "manuscript/images/a.png", "image/png")]
+
+
+def test_cross_reference_to_another_chapter(make_project):
+    book = book_of(make_project({"01.md": "# 一\n\n[後述](#later)を参照。", "02.md": "# 二\n\n## 後の節 {#later}\n"}))
+    assert book.chapter_of_anchor("later").index == 2
+
+
+def test_undefined_footnote_and_dangling_link_are_errors_with_lines(make_project):
+    root = make_project({"01.md": "# 一\n\n本文[^nope]。\n\n[どこにも](#nowhere)\n"})
+    assert error_lines(root) == [
+        "manuscript/01.md:3: footnote [^nope] is not defined",
+        "manuscript/01.md:5: link to '#nowhere' leads nowhere (no heading or block has that id)",
+    ]
+
+
+def test_unused_footnote_is_a_warning_not_an_error(make_project):
+    warnings = []
+    read_book(Project.open(make_project({"01.md": "# 一\n\n本文\n\n[^unused]: 使われない注\n"})), warn=warnings.append)
+    assert warnings == ["manuscript/01.md:5: warning: footnote [^unused] is defined but never referenced"]
+
+
+def test_missing_and_broken_images(make_project):
+    root = make_project({"01.md": "# 一\n\n![ない](images/none.png)\n\n![壊れた](images/bad.png)\n\n![外](../../etc/x.png)\n"},
+                        files={"manuscript/images/bad.png": b"not an image"})
+    assert error_lines(root) == [
+        "manuscript/01.md:3: image 'images/none.png' not found",
+        "manuscript/01.md:5: image 'images/bad.png' is not a readable image",
+        "manuscript/01.md:7: image '../../etc/x.png' lies outside the project",
+    ]
+
+
+def test_chapter_not_utf8(make_project):
+    root = make_project({"01.md": "# 一\n"})
+    (root / "manuscript" / "02.md").write_bytes("# 二\n\n本文\n".encode("shift_jis"))
+    (message,) = error_lines(root)
+    assert message.startswith("manuscript/02.md:1: not UTF-8 text")
+
+
+def test_listed_chapter_missing(make_project):
+    root = make_project({"a.md": "# あ"}, book='title = "題"\nchapters = ["a.md", "gone.md"]\n')
+    assert error_lines(root) == ["manuscript/book.toml:2: chapter 'gone.md' is listed but missing"]
+
+
+def test_script_in_raw_html_is_refused(make_project):
+    root = make_project({"01.md": "# 一\n\n本文\n\n<script>alert(1)</script>\n\n<iframe src=\"http://x\"></iframe>\n"})
+    assert error_lines(root) == [
+        "manuscript/01.md:5: raw HTML <script> is not allowed in a manuscript",
+        "manuscript/01.md:7: raw HTML <iframe> is not allowed in a manuscript",
+    ]
+
+
+def test_duplicate_ids_across_chapters(make_project):
+    root = make_project({"01.md": "# 一 {#same}\n", "02.md": "# 二 {#same}\n"})
+    assert error_lines(root) == ["manuscript/02.md:1: id 'same' is already used in manuscript/01.md"]
