@@ -105,7 +105,7 @@ def write_output(output: Output, book: Book, project: Project, target: Path, lay
         key = ("layout", output.mode)
         if key not in layouts:
             layouts[key] = pdf.layout_book(book, project, output.mode, templates)
-        pdf.write_pdf(layouts[key], target, book, print_edition=output.format == "print")
+        pdf.write_pdf(layouts[key], target, book, project, print_edition=output.format == "print")
     elif output.format == "epub":
         from reportpub.writers.epub import write_epub
 

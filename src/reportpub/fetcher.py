@@ -4,16 +4,16 @@ WeasyPrint would otherwise follow any ``file://`` path or network URL found in a
 manuscript or stylesheet. This fetcher serves a URL only when it names a file under
 the project directory or the installed package (after resolving ``..`` and symbolic
 links); network URLs are refused unless book.toml sets ``allow_remote = true``,
-and then only http(s), with a timeout and a size limit.
+and then only http(s), with a timeout and a size limit. Refused URLs are remembered
+so the build can report them as errors instead of silently dropping a resource.
 """
 
 from __future__ import annotations
 
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
-import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reportpub.diagnostics import Diagnostic, SourceLocation
 
@@ -22,14 +22,15 @@ REMOTE_TIMEOUT_SECONDS = 10
 REMOTE_SIZE_LIMIT = 20 * 1024 * 1024
 
 
-class RefusedResource(Exception):
-    """A URL the build may not read."""
+class RefusedResource(ValueError):
+    """A URL the build may not read (WeasyPrint logs it and goes on; we report it)."""
 
 
-class ProjectURLFetcher:
-    """A WeasyPrint url_fetcher confined to the project; refused URLs are remembered."""
+class ProjectURLFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher confined to the project and the package's own data."""
 
     def __init__(self, project_root: Path, allow_remote: bool = False, extra_roots: tuple[Path, ...] = ()):
+        super().__init__(timeout=REMOTE_TIMEOUT_SECONDS, allow_redirects=False)
         self.roots = (project_root.resolve(), PACKAGE_DIR, *(r.resolve() for r in extra_roots))
         self.allow_remote = allow_remote
         self.refused: list[str] = []
@@ -43,28 +44,24 @@ class ProjectURLFetcher:
             return path
         return None
 
-    def __call__(self, url: str, *args, **kwargs):
-        scheme = urllib.parse.urlsplit(url).scheme
+    def fetch(self, url, headers=None):
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
         if scheme == "data":
-            return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        if scheme == "file":
-            path = self.allowed_path(url)
-            if path is not None:
-                return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        elif scheme in ("http", "https") and self.allow_remote:
-            return self._fetch_remote(url)
-        self.refused.append(url)
-        raise RefusedResource(f"refused to read {url}: outside the project")
-
-    def _fetch_remote(self, url: str) -> dict:
-        with urllib.request.urlopen(url, timeout=REMOTE_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            return super().fetch(url, headers)
+        if scheme == "file" and self.allowed_path(url) is not None:
+            return super().fetch(url, headers)
+        if scheme in ("http", "https") and self.allow_remote:
+            response = super().fetch(url, headers)
             data = response.read(REMOTE_SIZE_LIMIT + 1)
+            response.close()
             if len(data) > REMOTE_SIZE_LIMIT:
                 self.refused.append(url)
                 raise RefusedResource(f"refused {url}: larger than {REMOTE_SIZE_LIMIT} bytes")
-            return {"string": data, "mime_type": response.headers.get_content_type(), "redirected_url": url}
+            return URLFetcherResponse(response.url, data, response.headers, response.status)
+        self.refused.append(url)
+        raise RefusedResource(f"refused to read {url}: outside the project")
 
     def diagnostics(self, source: str) -> list[Diagnostic]:
-        return [Diagnostic(SourceLocation(source), f"refused to read '{url}': only files inside the project may be used"
-                           + ("" if self.allow_remote else " (remote resources need allow_remote = true in book.toml)"))
+        hint = "" if self.allow_remote else " (remote resources need allow_remote = true in book.toml)"
+        return [Diagnostic(SourceLocation(source), f"refused to read '{url}': only files inside the project may be used{hint}")
                 for url in dict.fromkeys(self.refused)]

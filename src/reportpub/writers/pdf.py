@@ -30,6 +30,7 @@ BODY_FONT_PT = 9.5
 LINE_HEIGHT = 1.75
 MIN_SIDE_MARGIN_MM = 15
 MAX_CHARACTERS_PER_LINE = 42
+MARKS_ROOM_MM = 10  # room outside the bleed for crop and registration marks (トンボ)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,10 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
     font_config = FontConfiguration()
     geometry = horizontal_geometry(book.config)
-    css = [weasyprint.CSS(string=geometry.css(), font_config=font_config)]
+    # The CSS bleed also holds the crop marks, so it is wider than the print bleed;
+    # set_bleed_box() puts the PDF BleedBox back at book.toml's bleed.
+    bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; marks: crop cross; }}\n"
+    css = [weasyprint.CSS(string=geometry.css() + bleed, font_config=font_config)]
     warnings = WeasyPrintWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(warnings)
@@ -117,6 +121,67 @@ def _is_author_problem(project: Project, message: str) -> bool:
     return any(sheet.as_uri() in message or str(sheet) in message for sheet in project.style_files())
 
 
-def write_pdf(document: weasyprint.Document, target: Path, book: Book, print_edition: bool = False) -> None:
-    """Write a laid-out book as a PDF file."""
-    document.write_pdf(target)
+READER_VARIANT = "pdf/a-3b"
+PRINT_VARIANT = "pdf/x-4"
+
+
+def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachment]:
+    """The manuscript sources the archival PDF carries: book.toml, chapters, bibliography,
+    figures and the author's styles and templates, named by their project-relative paths."""
+    paths = [project.manuscript / "book.toml", *(project.root / c.source for c in book.chapters),
+             *project.bibliography_files(), *(project.root / a.path for a in book.assets), *project.style_files()]
+    if project.templates_dir.is_dir():
+        paths += sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
+    stamp = book.config.timestamp
+    attachments = []
+    for path in dict.fromkeys(paths):
+        if path.is_file():
+            attachments.append(weasyprint.Attachment(
+                string=path.read_bytes(), name=project.relative(path), description="manuscript source",
+                created=stamp, modified=stamp, relationship="Source"))
+    return attachments
+
+
+def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project,
+              print_edition: bool = False) -> None:
+    """Write a laid-out book: the print edition as PDF/X with bleed and crop marks, the reader
+    and archival edition as PDF/A-3 cropped to the trim size with its sources attached."""
+    finishers = [set_bleed_box(book.config.pdf.bleed_mm)] if print_edition else [crop_to_trim_box]
+    if print_edition:
+        document.write_pdf(target, pdf_variant=PRINT_VARIANT, finisher=_chain(finishers))
+    else:
+        document.write_pdf(target, pdf_variant=READER_VARIANT, attachments=source_attachments(book, project),
+                           finisher=_chain(finishers))
+
+
+def _chain(finishers):
+    def finish(document, pdf):
+        for finisher in finishers:
+            finisher(document, pdf)
+    return finish
+
+
+def pdf_pages(pdf) -> list:
+    """The page dictionaries of a pydyf document, in order."""
+    return [obj for obj in pdf.objects if isinstance(obj, dict) and obj.get("Type") == "/Page"]
+
+
+def set_bleed_box(bleed_mm: float):
+    """A finisher that sets each page's BleedBox to the trim box grown by the print bleed."""
+    bleed = bleed_mm * PT_PER_MM
+
+    def finish(document, pdf) -> None:
+        for page in pdf_pages(pdf):
+            left, top, right, bottom = page["TrimBox"]
+            page["BleedBox"] = type(page["TrimBox"])([left - bleed, top - bleed, right + bleed, bottom + bleed])
+    return finish
+
+
+def crop_to_trim_box(document, pdf) -> None:
+    """Show only the trim area: the reader edition shares the print layout (one layout,
+    two files) but hides the bleed and the crop marks outside the trim box."""
+    for page in pdf_pages(pdf):
+        if "TrimBox" in page:
+            page["MediaBox"] = page["TrimBox"]
+            del page["BleedBox"]
+            del page["TrimBox"]
