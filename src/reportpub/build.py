@@ -1,60 +1,71 @@
-"""The build: project → Book (read once) → every requested edition, written atomically.
+"""The build: decide what is out of date, read the book once, write editions, record state.
 
 Read everything, then write anything: the manuscript is parsed and resolved once and
-shared by all writers. Each output is written to a temporary file beside its final
-name and renamed into place only when every requested output succeeded, so a failed
-or interrupted build never replaces a good edition.
+shared by all writers; each mode's PDF is laid out once and both the reader and the
+print edition are written from that layout. Independent jobs (one per writing mode's
+PDFs, one per EPUB, the web edition) run in parallel processes. Every output is
+written to a temporary file beside its final name, and all are renamed into place
+only when every requested output succeeded, so a failed or interrupted build never
+replaces a good edition. The state of the build is recorded last.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError
-from reportpub.manuscript import make_markdown
+from reportpub.make import Fingerprinter, explain_change, load_state, save_state
 from reportpub.model import Book
 from reportpub.project import Project
-from reportpub.reader import read_chapter
-from reportpub.resolve import resolve_book
+
+Report = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class Output:
-    """One file a build can make."""
+    """One edition file a build can make."""
 
     format: str  # pdf, print, epub, html
     mode: str  # vertical, horizontal
     name: str
 
 
+@dataclass
+class BuildResult:
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
 def planned_outputs(project: Project, only: str | None = None, mode: str | None = None) -> list[Output]:
-    """The outputs a build makes, in a fixed order, from book.toml and the command line."""
+    """The editions a build makes, in a fixed order, from book.toml and the command line."""
     config = project.config
-    slug = config.slug
-    formats = [f for f in config.editions.formats if only in (None, f)]
-    modes = [m for m in config.editions.modes if mode in (None, m)]
-    if only and only not in formats:
-        formats = [only]
-    if mode and mode not in modes:
-        modes = [mode]
+    formats = [only] if only else list(config.editions.formats)
+    modes = [mode] if mode else list(config.editions.modes)
     outputs = []
     for m in modes:
         if "pdf" in formats:
-            outputs.append(Output("pdf", m, f"{slug}-{m}.pdf"))
+            outputs.append(Output("pdf", m, f"{config.slug}-{m}.pdf"))
         if "print" in formats:
-            outputs.append(Output("print", m, f"{slug}-{m}-print.pdf"))
+            outputs.append(Output("print", m, f"{config.slug}-{m}-print.pdf"))
         if "epub" in formats:
-            outputs.append(Output("epub", m, f"{slug}-{m}.epub"))
-    if "html" in formats and (mode in (None, "horizontal")):
-        outputs.append(Output("html", "horizontal", f"{slug}.html"))
+            outputs.append(Output("epub", m, f"{config.slug}-{m}.epub"))
+    if "html" in formats and mode in (None, "horizontal"):
+        outputs.append(Output("html", "horizontal", f"{config.slug}.html"))
     return outputs
 
 
-def read_book(project: Project, warn: Callable[[str], None] = lambda message: None) -> Book:
+def read_book(project: Project, warn: Report = lambda message: None) -> Book:
     """Read, parse and resolve the whole manuscript; every problem reported at once."""
+    from reportpub.manuscript import make_markdown
+    from reportpub.reader import read_chapter
+    from reportpub.resolve import resolve_book
+
     problems = DiagnosticCollector()
     try:
         files = project.chapter_files()
@@ -62,11 +73,7 @@ def read_book(project: Project, warn: Callable[[str], None] = lambda message: No
         problems.extend(error)
         files = []
     md = make_markdown()
-    drafts = []
-    for path in files:
-        draft = read_chapter(project, path, md, problems)
-        if draft is not None:
-            drafts.append(draft)
+    drafts = [d for d in (read_chapter(project, path, md, problems) for path in files) if d is not None]
     if not files and not problems.errors:
         problems.error(project.config.path, "the manuscript has no chapters (no *.md in manuscript/)")
     formatter = None
@@ -84,62 +91,155 @@ def read_book(project: Project, warn: Callable[[str], None] = lambda message: No
             warn(str(diagnostic))
 
 
-def replace_atomically(temporary: Path, target: Path) -> None:
-    os.replace(temporary, target)
+def temporary_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
 
 
-@dataclass
-class BuildResult:
-    written: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-
-
-def write_output(output: Output, book: Book, project: Project, target: Path, layouts: dict) -> None:
-    """Write one output to ``target`` (a temporary path); PDF layouts are shared per mode."""
+def _write_job(job: tuple[str, list[Output]], book: Book, project: Project) -> list[tuple[str, str]]:
+    """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
+    A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition."""
     from reportpub.templates import Templates
 
-    templates = layouts.setdefault("templates", Templates(project))
-    if output.format in ("pdf", "print"):
+    kind, outputs = job
+    templates = Templates(project)
+    written = []
+    if kind == "pdf":
         from reportpub.writers import pdf
 
-        key = ("layout", output.mode)
-        if key not in layouts:
-            layouts[key] = pdf.layout_book(book, project, output.mode, templates)
-        pdf.write_pdf(layouts[key], target, book, project, print_edition=output.format == "print")
-    elif output.format == "epub":
-        from reportpub.writers.epub import write_epub
-
-        write_epub(book, project, output.mode, templates, target)
-    elif output.format == "html":
-        from reportpub.writers.web import write_web
-
-        write_web(book, project, templates, target)
-    else:  # pragma: no cover - planned_outputs only makes known formats
-        raise ValueError(output.format)
-
-
-def build(project: Project, only: str | None = None, mode: str | None = None,
-          report: Callable[[str], None] = print) -> BuildResult:
-    """Build the requested editions into build/; nothing under a final name changes unless all succeed."""
-    book = read_book(project, warn=report)
-    outputs = planned_outputs(project, only, mode)
-    project.build_dir.mkdir(exist_ok=True)
-    temporaries: list[tuple[Path, Path]] = []
-    layouts: dict = {}
-    try:
+        document = pdf.layout_book(book, project, outputs[0].mode, templates)
         for output in outputs:
-            target = project.build_dir / output.name
-            temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-            report(f"writing {project.relative(target)}")
-            write_output(output, book, project, temporary, layouts)
-            temporaries.append((temporary, target))
-        result = BuildResult()
-        for temporary, target in temporaries:
-            replace_atomically(temporary, target)
-            result.written.append(target)
+            temporary = temporary_path(project.build_dir / output.name)
+            pdf.write_pdf(document, temporary, book, project, print_edition=output.format == "print")
+            written.append((str(temporary), output.name))
+    for output in outputs if kind != "pdf" else ():
+        temporary = temporary_path(project.build_dir / output.name)
+        if output.format == "epub":
+            from reportpub.writers.epub import write_epub
+
+            write_epub(book, project, output.mode, templates, temporary)
+        else:
+            from reportpub.writers.web import write_web
+
+            write_web(book, project, templates, temporary)
+        written.append((str(temporary), output.name))
+    return written
+
+
+def _jobs(outputs: list[Output]) -> list[tuple[str, list[Output]]]:
+    """Group outputs into independent jobs, the slowest (PDF layouts) first."""
+    jobs: list[tuple[str, list[Output]]] = []
+    for mode in ("vertical", "horizontal"):
+        pdfs = [o for o in outputs if o.format in ("pdf", "print") and o.mode == mode]
+        if pdfs:
+            jobs.append(("pdf", pdfs))
+    jobs += [(o.format, [o]) for o in outputs if o.format in ("epub", "html")]
+    return jobs
+
+
+def build(project: Project, only: str | None = None, mode: str | None = None, force: bool = False,
+          jobs: int | None = None, report: Report = print, explain: bool = False) -> BuildResult:
+    """Bring the requested editions in build/ up to date."""
+    outputs = planned_outputs(project, only, mode)
+    build_dir = project.build_dir
+    state = load_state(build_dir)
+    fingerprinter = Fingerprinter(project)
+    result = BuildResult()
+    stale: list[Output] = []
+    fingerprints: dict[str, tuple[str, dict]] = {}
+    for output in outputs:
+        fingerprint, parts = fingerprinter.fingerprint(output.format, output.mode)
+        fingerprints[output.name] = (fingerprint, parts)
+        target = build_dir / output.name
+        reason = "--force" if force else explain_change(state.get(output.name), parts, target.is_file())
+        if reason is None and _changed_on_disk(target, state.get(output.name)):
+            reason = "the file in build/ was changed or replaced"
+        if reason is None:
+            result.skipped.append(output.name)
+            if explain:
+                report(f"build/{output.name}: up to date")
+        else:
+            stale.append(output)
+            result.reasons[output.name] = reason
+            if explain:
+                report(f"build/{output.name}: rebuilt because {reason}")
+    if not stale:
+        report("nothing to do: every edition is up to date")
+        return result
+
+    book = read_book(project, warn=report)
+    build_dir.mkdir(exist_ok=True)
+    _set_source_date_epoch(book)
+    temporaries: list[tuple[str, str]] = []
+    try:
+        work = _jobs(stale)
+        workers = min(len(work), jobs or os.cpu_count() or 1)
+        for kind, job_outputs in work:
+            report(f"building {', '.join('build/' + o.name for o in job_outputs)}")
+        if workers <= 1:
+            for job in work:
+                temporaries += _write_job(job, book, project)
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = [pool.submit(_write_job, job, book, project) for job in work]
+                for future in futures:
+                    temporaries += future.result()
+        temporaries += _write_catalogue(project, book, outputs, dict(temporaries))
+        for temporary, name in temporaries:
+            os.replace(temporary, build_dir / name)
+            if name in fingerprints:
+                result.written.append(name)
+        for name in result.written:
+            stat = (build_dir / name).stat()
+            fingerprint, parts = fingerprints[name]
+            state[name] = {"fingerprint": fingerprint, "parts": parts, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        save_state(build_dir, state)
         return result
     finally:
         for temporary, _ in temporaries:
-            temporary.unlink(missing_ok=True)
-        for leftover in project.build_dir.glob(f".*.tmp-{os.getpid()}"):
+            Path(temporary).unlink(missing_ok=True)
+        for leftover in build_dir.glob(f".*.tmp-{os.getpid()}"):
             leftover.unlink(missing_ok=True)
+
+
+def _changed_on_disk(target: Path, record: dict | None) -> bool:
+    if not record or not target.is_file():
+        return False
+    stat = target.stat()
+    return stat.st_size != record.get("size") or stat.st_mtime_ns != record.get("mtime_ns")
+
+
+def _set_source_date_epoch(book: Book) -> None:
+    """WeasyPrint and zip timestamps follow SOURCE_DATE_EPOCH; default it to book.toml's date."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(book.config.timestamp.timestamp())))
+
+
+def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh: dict[str, str]) -> list[tuple[str, str]]:
+    """manifest.json and index.html over every edition now in build/ (fresh temporaries
+    take the place of the files they will replace)."""
+    from reportpub.manifest import OutputRecord, fonts_used, make_manifest, sha256_of
+    from reportpub.templates import Templates
+    from reportpub.writers.download_page import write_download_page
+
+    by_name = {name: Path(temporary) for temporary, name in fresh.items()}
+    all_outputs = planned_outputs(project)
+    records = []
+    for output in all_outputs + [o for o in outputs if o not in all_outputs]:
+        path = by_name.get(output.name, project.build_dir / output.name)
+        if path.is_file():
+            records.append(OutputRecord(output.name, output.format, output.mode, path.stat().st_size, sha256_of(path)))
+    sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
+    inputs = {project.relative(p): sha256_of(p) for p in sources}
+    manifest = temporary_path(project.build_dir / "manifest.json")
+    manifest.write_text(make_manifest(book.config, records, inputs, fonts_used()), encoding="utf-8")
+    index = temporary_path(project.build_dir / "index.html")
+    write_download_page(book, Templates(project), records, _cover(book, project), index)
+    return [(str(manifest), "manifest.json"), (str(index), "index.html")]
+
+
+def _cover(book: Book, project: Project) -> bytes | None:
+    try:
+        from reportpub.writers.cover import cover_image
+    except ImportError:
+        return None
+    return cover_image(book.config, project, "horizontal")

@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--mode", choices=["vertical", "horizontal"])
     build.add_argument("--force", action="store_true", help="rebuild every output")
     build.add_argument("--explain", action="store_true", help="say why each output is rebuilt or skipped")
-    build.add_argument("--jobs", type=int, default=None, metavar="N")
+    build.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")
     build.add_argument("--watch", action="store_true", help="rebuild when a source changes")
 
     check = commands.add_parser("check", help="lint the manuscript and verify build/ against manifest.json")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+from pathlib import Path
 from typing import Callable
 
-from reportpub.build import build, planned_outputs
+from reportpub.build import build, planned_outputs, read_book
+from reportpub.diagnostics import ReportpubError
+from reportpub.make import STATE_NAME
+from reportpub.manifest import MANIFEST_NAME, verify_build
 from reportpub.project import Project
 
 Say = Callable[[str], None]
@@ -13,37 +18,84 @@ Say = Callable[[str], None]
 
 def command_build(arguments: argparse.Namespace, say: Say) -> int:
     project = Project.open(arguments.project)
-    result = build(project, only=arguments.only, mode=arguments.mode, report=say)
-    for path in result.written:
-        say(f"wrote {project.relative(path)}")
+    if arguments.watch:
+        from reportpub.watch import watch
+
+        return watch(project, arguments, say)
+    result = build(project, only=arguments.only, mode=arguments.mode, force=arguments.force,
+                   jobs=arguments.jobs, report=say, explain=arguments.explain)
+    for name in result.written:
+        say(f"wrote build/{name}")
     return 0
 
 
 def command_check(arguments: argparse.Namespace, say: Say) -> int:
-    from reportpub.build import read_book
-
+    """Lint the manuscript (errors and warnings) and verify build/ against manifest.json."""
     project = Project.open(arguments.project)
-    read_book(project, warn=say)
-    say("manuscript: no errors")
+    warnings: list[str] = []
+    read_book(project, warn=warnings.append)
+    from reportpub.citations import uncited_warnings
+
+    warnings += uncited_warnings(project)
+    for warning in warnings:
+        say(warning)
+    problems = verify_build(project.build_dir, "build/" + MANIFEST_NAME) if (project.build_dir / MANIFEST_NAME).is_file() else []
+    if problems:
+        raise ReportpubError(problems)
+    say(f"check: manuscript has no errors ({len(warnings)} warning(s))"
+        + ("; build/ matches manifest.json" if (project.build_dir / MANIFEST_NAME).is_file() else ""))
     return 0
 
 
 def command_clean(arguments: argparse.Namespace, say: Say) -> int:
+    """Remove only what reportpub made: the planned editions, the catalogue and the state."""
     project = Project.open(arguments.project)
-    names = {output.name for output in planned_outputs(project)} | {"index.html", "manifest.json"}
+    names = {o.name for o in planned_outputs(project)} | {"index.html", MANIFEST_NAME, STATE_NAME}
     removed = 0
     for name in sorted(names):
         path = project.build_dir / name
         if path.is_file():
             path.unlink()
             removed += 1
+    for leftover in project.build_dir.glob(".*.tmp-*") if project.build_dir.is_dir() else ():
+        leftover.unlink()
     say(f"removed {removed} file(s) from build/")
     return 0
 
 
 def command_release(arguments: argparse.Namespace, say: Say) -> int:
-    raise NotImplementedError("release")
+    """Copy the built editions and manifest to editions/<version>/; never overwrite a release."""
+    project = Project.open(arguments.project)
+    build_dir = project.build_dir
+    problems = verify_build(build_dir, "build/" + MANIFEST_NAME)
+    if problems:
+        raise ReportpubError(problems)
+    version = project.config.version
+    target = project.root / "editions" / version
+    if target.exists():
+        raise ReportpubError.at(f"editions/{version}", f"version {version} is already released and is never overwritten; "
+                                "raise 'version' in manuscript/book.toml for a new edition")
+    import json
+
+    manifest = json.loads((build_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    staging = target.with_name(f".{version}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for record in manifest["outputs"]:
+        shutil.copy2(build_dir / record["file"], staging / record["file"])
+    shutil.copy2(build_dir / MANIFEST_NAME, staging / MANIFEST_NAME)
+    staging.rename(target)
+    for path in sorted(target.iterdir()):
+        path.chmod(0o444)  # a released edition is read-only
+    say(f"released {len(manifest['outputs'])} edition file(s) to editions/{version}/")
+    return 0
 
 
 def command_init(arguments: argparse.Namespace, say: Say) -> int:
-    raise NotImplementedError("init")
+    """A new project that builds as it is."""
+    from reportpub.scaffold import create_project
+
+    directory: Path = arguments.directory
+    create_project(directory)
+    say(f"created {directory}/: edit manuscript/*.md, then run: reportpub build {directory}")
+    return 0

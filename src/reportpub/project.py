@@ -81,3 +81,17 @@ class Project:
 
     def bibliography_files(self) -> list[Path]:
         return [self.manuscript / name for name in self.config.bibliography]
+
+    def template_files(self) -> list[Path]:
+        """The author's template overrides."""
+        if not self.templates_dir.is_dir():
+            return []
+        return sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
+
+    def source_files(self, chapter_sources: list[str], asset_paths: list[str]) -> list[Path]:
+        """Every file an edition is made from: book.toml, chapters, bibliography, figures,
+        the author's styles and templates (what the archival PDF carries and the manifest lists)."""
+        paths = [self.manuscript / "book.toml", *(self.root / c for c in chapter_sources),
+                 *self.bibliography_files(), *(self.root / a for a in asset_paths),
+                 *self.style_files(), *self.template_files()]
+        return [p for p in dict.fromkeys(paths) if p.is_file()]

@@ -128,18 +128,12 @@ PRINT_VARIANT = "pdf/x-4"
 def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachment]:
     """The manuscript sources the archival PDF carries: book.toml, chapters, bibliography,
     figures and the author's styles and templates, named by their project-relative paths."""
-    paths = [project.manuscript / "book.toml", *(project.root / c.source for c in book.chapters),
-             *project.bibliography_files(), *(project.root / a.path for a in book.assets), *project.style_files()]
-    if project.templates_dir.is_dir():
-        paths += sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
     stamp = book.config.timestamp
-    attachments = []
-    for path in dict.fromkeys(paths):
-        if path.is_file():
-            attachments.append(weasyprint.Attachment(
-                string=path.read_bytes(), name=project.relative(path), description="manuscript source",
-                created=stamp, modified=stamp, relationship="Source"))
-    return attachments
+    return [
+        weasyprint.Attachment(string=path.read_bytes(), name=project.relative(path), description="manuscript source",
+                              created=stamp, modified=stamp, relationship="Source")
+        for path in project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
+    ]
 
 
 def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project,

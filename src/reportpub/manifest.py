@@ -1,0 +1,127 @@
+"""manifest.json: every output and input with its SHA-256, the tool chain's versions and fonts.
+
+An archivist proves an edition with it years later; ``reportpub check`` verifies
+build/ against it. It holds no time and no absolute project path, so the same
+sources give the same manifest from any directory.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import importlib.metadata
+import json
+import platform
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportpub import __version__
+from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
+
+MANIFEST_NAME = "manifest.json"
+PDF_VARIANTS = {"pdf": "PDF/A-3b", "print": "PDF/X-4"}
+FONT_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif CJK JP:bold", "Noto Sans CJK JP:bold")
+PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pypdf")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> dict[str, str]:
+    """Versions of reportpub and what shapes its output, native libraries included."""
+    versions = {"reportpub": __version__, "python": platform.python_version()}
+    for name in PYTHON_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    from weasyprint.text.ffi import pango
+
+    number = pango.pango_version()
+    versions["pango"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    versions["harfbuzz"] = _harfbuzz_version()
+    return versions
+
+
+def _harfbuzz_version() -> str:
+    name = ctypes.util.find_library("harfbuzz") or "libharfbuzz.so.0"
+    try:
+        library = ctypes.CDLL(name)
+        library.hb_version_string.restype = ctypes.c_char_p
+        return library.hb_version_string().decode()
+    except OSError:
+        return "unknown"
+
+
+@lru_cache(maxsize=None)
+def font_file(family: str) -> Path | None:
+    """The font file fontconfig picks for a family (what WeasyPrint will use)."""
+    try:
+        result = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    path = Path(result.stdout.strip())
+    return path if result.returncode == 0 and path.is_file() else None
+
+
+def fonts_used(extra: list[Path] = ()) -> list[dict]:
+    files = {font_file(family) for family in FONT_FAMILIES} | set(extra)
+    return [{"file": str(path), "sha256": sha256_of(path)} for path in sorted(p for p in files if p)]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    name: str
+    format: str
+    mode: str
+    size: int
+    sha256: str
+
+    def as_dict(self) -> dict:
+        record = {"file": self.name, "format": self.format, "mode": self.mode, "size": self.size, "sha256": self.sha256}
+        if self.format in PDF_VARIANTS:
+            record["conformance"] = PDF_VARIANTS[self.format]
+        return record
+
+
+def make_manifest(config, outputs: list[OutputRecord], inputs: dict[str, str], fonts: list[dict]) -> str:
+    """The manifest's JSON text (sorted keys, fixed order of lists)."""
+    document = {
+        "edition": {"title": config.title, "version": config.version, "identifier": config.identifier,
+                    "date": config.date.isoformat() if config.date else None, "slug": config.slug},
+        "outputs": [o.as_dict() for o in sorted(outputs, key=lambda o: o.name)],
+        "inputs": [{"file": name, "sha256": digest} for name, digest in sorted(inputs.items())],
+        "tools": tool_versions(),
+        "fonts": fonts,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def verify_build(build_dir: Path, relative_name: str) -> list[Diagnostic]:
+    """Compare build/ with its manifest: a problem per missing or changed output."""
+    path = build_dir / MANIFEST_NAME
+    if not path.is_file():
+        return [Diagnostic(SourceLocation(relative_name), "no manifest.json: build the editions first")]
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        records = manifest["outputs"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReportpubError.at(relative_name, f"manifest.json is not readable: {exc}")
+    problems = []
+    for record in records:
+        output = build_dir / record["file"]
+        where = SourceLocation(f"build/{record['file']}")
+        if not output.is_file():
+            problems.append(Diagnostic(where, "listed in manifest.json but missing"))
+        elif output.stat().st_size != record["size"] or sha256_of(output) != record["sha256"]:
+            problems.append(Diagnostic(where, "does not match manifest.json (SHA-256 differs): the file changed after the build"))
+    return problems
