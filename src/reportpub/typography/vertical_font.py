@@ -1,0 +1,912 @@
+"""The derived font that makes WeasyPrint set vertical Japanese on a turned page.
+
+WeasyPrint has no ``writing-mode``. The vertical PDF is therefore laid out
+horizontally on a frame with the page's width and height swapped, and each page is
+shown turned 90° clockwise (shared/design/vertical-pdf.md). Turned with the page,
+horizontal glyphs come out sideways — right for Latin letters and ASCII digits
+(UAX #50 ``R``, CSS ``text-orientation: mixed``) and wrong for everything that stands
+upright in vertical text. This module builds, from a CJK font, a font in which each
+of those upright glyphs is
+
+1. replaced by its ``vert`` alternate when the font has one (、。 move to the upper
+   right of the cell, 「」（）ー… turn),
+2. drawn turned 90° counter-clockwise, so that the page's turn sets it upright:
+   a design-space point (X, Y) goes to ``x' = VORG_y − Y`` and
+   ``y' = X − adv/2 + (emBoxTop + emBoxBottom)/2``, which puts the glyph's vertical
+   origin at the start of its horizontal advance and the column's centre line on the
+   ideographic em box's centre,
+3. given its vertical advance (``vmtx``) as its horizontal advance.
+
+``R`` glyphs are copied unchanged. A ``Tr`` character whose font has no vertical
+alternate falls back to rotation (UAX #50) and is copied unchanged too.
+
+The font holds only the characters the document uses (plus a fixed base set), its
+layout tables (GSUB, GPOS, GDEF, BASE, vhea, vmtx, VORG) are dropped — their work
+is done or no longer applies — and it gets its own family name so it never stands in
+for the source font. One layout table is *added*: a ``kern`` feature that closes
+up consecutive punctuation (``」「`` ``。」`` ``、「`` ``（「``) the way JLREQ and the
+``vchw``/``chws`` features do, with amounts taken from the source font's ``vhal``.
+
+Speed: a CJK document has a few thousand distinct characters, almost all of them
+upright, so nearly every glyph is redrawn. Going through fontTools' generic
+charstring decompiler and pens costs about 0.7 ms a glyph; this module instead reads
+the Type 2 charstring bytes itself, follows subroutine calls, and writes the
+turned outline straight out as new charstring bytes (hints dropped), at a fraction
+of that. Fonts with TrueType (``glyf``) or CFF2 outlines take the slower pen path.
+Results are cached on disk by a hash of their inputs and written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import struct
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fontTools.cffLib import PrivateDict
+from fontTools.fontBuilder import FontBuilder
+from fontTools.misc.bezierTools import calcCubicBounds
+from fontTools.misc.psCharStrings import T2CharString, encodeFixed, encodeIntT2
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.ttLib import TTFont
+
+from reportpub.typography.orientation import data_version, vertical_orientation
+
+# Bump whenever the bytes this module writes for the same inputs would change.
+FORMAT_VERSION = 1
+
+# Always included, whatever the text: what the templates and generated text
+# (headings, notes, the colophon) may add without appearing in the manuscript.
+BASE_CHARACTERS = frozenset(
+    "".join(chr(c) for c in range(0x20, 0x7F)) + "、。「」『』（）ー…―・\u3000"
+)
+
+Transform = tuple[float, float, float, float, float, float]  # a b c d e f: x' = a·x + c·y + e
+_IDENTITY: Transform = (1, 0, 0, 1, 0, 0)
+
+
+class FontDerivationError(Exception):
+    """The source font cannot be turned into a vertical-frame font."""
+
+
+def derive_vertical_font(
+    source_font: Path,
+    text: str,
+    cache_dir: Path,
+    family_name: str,
+    font_number: int = 0,
+    *,
+    tighten_punctuation: bool = True,
+) -> Path:
+    """Return the path of the derived vertical-frame font for ``text``, building it if needed.
+
+    ``source_font`` is an OpenType font or collection (``font_number`` picks the face:
+    Noto Serif CJK JP is face 0 of NotoSerifCJK-Regular.ttc). Characters of ``text``
+    that the source font lacks are left out (the caller checks coverage and reports
+    tofu); the result is an ``.otf`` (CFF) in ``cache_dir`` whose name is a hash of
+    everything it depends on, so an existing file is returned without work.
+    """
+    source_font = Path(source_font)
+    cache_dir = Path(cache_dir)
+    characters = "".join(sorted(set(text) | BASE_CHARACTERS))
+    key = {
+        "format": FORMAT_VERSION,
+        "source_sha256": _file_sha256(source_font),
+        "font_number": font_number,
+        "family_name": family_name,
+        "orientation_data": data_version(),
+        "tighten_punctuation": tighten_punctuation,
+        "characters": characters,
+    }
+    digest = hashlib.sha256(
+        json.dumps(key, ensure_ascii=True, sort_keys=True).encode("ascii")
+    ).hexdigest()
+    target = cache_dir / f"vertical-{digest[:32]}.otf"
+    if target.exists():
+        return target
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    font = _build_font(source_font, font_number, characters, family_name, digest, tighten_punctuation)
+    # Write beside the target and rename: a crash or a parallel build never leaves a
+    # half-written font under the final name.
+    handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".vertical-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            font.save(stream)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# --------------------------------------------------------------------------- cache key
+
+_source_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def _file_sha256(path: Path) -> str:
+    # Hashing a 25 MB collection takes ~50 ms; remember it per (path, size, mtime)
+    # so repeated calls in one build stay instant.
+    stat = path.stat()
+    memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if memo_key not in _source_hashes:
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        _source_hashes[memo_key] = digest.hexdigest()
+    return _source_hashes[memo_key]
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class _OutputGlyph:
+    name: str
+    source: str  # glyph name in the source font (after vert substitution)
+    rotated: bool
+
+
+def _build_font(
+    source_path: Path, font_number: int, characters: str, family_name: str, digest: str, tighten: bool
+) -> TTFont:
+    source = TTFont(source_path, fontNumber=font_number, lazy=True)
+    if "CFF " not in source and "glyf" not in source and "CFF2" not in source:
+        raise FontDerivationError(f"{source_path}: no outlines (neither CFF nor glyf)")
+    cmap = source.getBestCmap()
+    vertical_alternates = vertical_substitutions(source)
+    units_per_em = source["head"].unitsPerEm
+    em_bottom = _ideographic_em_box_bottom(source)
+    em_centre = em_bottom + units_per_em / 2
+
+    # Which glyph each character shows, and whether it is turned. A glyph can be
+    # needed both ways (U+3000 and U+2003 share one in Noto CJK), so the output glyph
+    # is keyed by (source glyph, rotated) and turned glyphs get their own names.
+    glyph_for_character: dict[int, tuple[str, bool]] = {}
+    for character in characters:
+        code_point = ord(character)
+        if code_point not in cmap:
+            continue
+        glyph = cmap[code_point]
+        orientation = vertical_orientation(character)
+        if orientation == "R":
+            glyph_for_character[code_point] = (glyph, False)
+        elif glyph in vertical_alternates:
+            glyph_for_character[code_point] = (vertical_alternates[glyph], True)
+        elif orientation == "Tr":  # no vertical form: UAX #50 falls back to rotated
+            glyph_for_character[code_point] = (glyph, False)
+        else:
+            glyph_for_character[code_point] = (glyph, True)
+
+    source_order = {name: index for index, name in enumerate(source.getGlyphOrder())}
+    wanted = {(".notdef", False), *glyph_for_character.values()}
+    output_glyphs = [
+        _OutputGlyph(f"{name}.rot" if rotated else name, name, rotated)
+        for name, rotated in sorted(wanted, key=lambda item: (source_order[item[0]], item[1]))
+    ]
+
+    horizontal_metrics = source["hmtx"].metrics
+    vertical_metrics = source["vmtx"].metrics if "vmtx" in source else {}
+    if "VORG" in source:
+        origins = source["VORG"].VOriginRecords
+        default_origin = source["VORG"].defaultVertOriginY
+    else:
+        # Without VORG the ideographic em box top stands in for the vertical origin.
+        origins, default_origin = {}, em_bottom + units_per_em
+
+    draw = _outline_writer(source)
+    char_strings: dict[str, T2CharString] = {}
+    metrics: dict[str, tuple[int, int]] = {}
+    bounds_by_glyph: dict[str, tuple[float, float, float, float] | None] = {}
+    default_width = units_per_em
+    for glyph in output_glyphs:
+        horizontal_advance = horizontal_metrics[glyph.source][0]
+        if glyph.rotated:
+            advance = vertical_metrics.get(glyph.source, (units_per_em, 0))[0]
+            origin_y = origins.get(glyph.source, default_origin)
+            transform: Transform = (0, 1, -1, 0, origin_y, em_centre - horizontal_advance / 2)
+        else:
+            advance, transform = horizontal_advance, _IDENTITY
+        width_argument = None if advance == default_width else advance  # nominalWidthX is 0
+        bytecode, bounds = draw(glyph.source, transform, width_argument)
+        char_strings[glyph.name] = T2CharString(bytecode=bytecode)
+        bounds_by_glyph[glyph.name] = bounds
+        metrics[glyph.name] = (advance, math.floor(bounds[0]) if bounds else 0)
+
+    output_names = {(g.source, g.rotated): g.name for g in output_glyphs}
+    character_map = {cp: output_names[choice] for cp, choice in glyph_for_character.items()}
+
+    builder = FontBuilder(units_per_em, isTTF=False)
+    builder.font.recalcBBoxes = False  # bounds are known already; recomputing redraws every glyph
+    builder.setupGlyphOrder([g.name for g in output_glyphs])
+    builder.setupCharacterMap(character_map)
+    names = _name_strings(source, family_name, digest)
+    font_bounds = _union_bounds(b for b in bounds_by_glyph.values() if b)
+    builder.setupCFF(
+        names["psName"],
+        {
+            "FullName": names["fullName"],
+            "FamilyName": family_name,
+            "Weight": names["styleName"],
+            "Notice": _cff_notice(source),
+            "FontBBox": [round(v) for v in font_bounds],
+        },
+        char_strings,
+        {"defaultWidthX": default_width, "nominalWidthX": 0},
+    )
+    builder.setupHorizontalMetrics(metrics)
+    _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bounds, em_bottom)
+    builder.setupNameTable(names, mac=False)
+    if tighten:
+        _add_punctuation_tightening(builder, source, output_glyphs)
+    return builder.font
+
+
+def vertical_substitutions(font: TTFont) -> dict[str, str]:
+    """Glyph → vertical alternate, from the ``vert`` feature (``vrt2`` if there is no
+    ``vert``), for the language system a Japanese text would use."""
+    if "GSUB" not in font:
+        return {}
+    gsub = font["GSUB"].table
+    for feature_tag in ("vert", "vrt2"):
+        lookup_indices = _feature_lookups(gsub, feature_tag)
+        if lookup_indices:
+            break
+    else:
+        return {}
+    # Lookups apply one after another in lookup-list order, as a shaper applies them.
+    substitutions: dict[str, str] = {}
+    for lookup_index in sorted(lookup_indices):
+        lookup = gsub.LookupList.Lookup[lookup_index]
+        mapping: dict[str, str] = {}
+        for subtable in lookup.SubTable:
+            if lookup.LookupType == 7:  # extension: the real subtable is inside
+                if subtable.ExtensionLookupType != 1:
+                    continue
+                subtable = subtable.ExtSubTable
+            elif lookup.LookupType != 1:
+                continue
+            for glyph, alternate in subtable.mapping.items():
+                mapping.setdefault(glyph, alternate)  # first subtable that covers a glyph wins
+        for glyph, current in list(substitutions.items()):
+            if current in mapping:
+                substitutions[glyph] = mapping[current]
+        for glyph, alternate in mapping.items():
+            substitutions.setdefault(glyph, alternate)
+    return {glyph: alternate for glyph, alternate in substitutions.items() if glyph != alternate}
+
+
+def _feature_lookups(table, feature_tag: str) -> list[int]:
+    """Lookup indices of one feature for Japanese: script hani/kana/DFLT, language JAN."""
+    scripts = {record.ScriptTag: record.Script for record in table.ScriptList.ScriptRecord}
+    for script_tag in ("hani", "kana", "DFLT", *scripts):
+        script = scripts.get(script_tag)
+        if script is None:
+            continue
+        language_system = script.DefaultLangSys
+        for record in script.LangSysRecord:
+            if record.LangSysTag == "JAN ":
+                language_system = record.LangSys
+        if language_system is None:
+            continue
+        lookups: list[int] = []
+        for feature_index in language_system.FeatureIndex:
+            record = table.FeatureList.FeatureRecord[feature_index]
+            if record.FeatureTag == feature_tag:
+                lookups.extend(record.Feature.LookupListIndex)
+        return lookups
+    return []
+
+
+def _ideographic_em_box_bottom(font: TTFont) -> int:
+    """The ideographic em box's bottom edge: BASE ``ideo``, else the OS/2 typo descender."""
+    if "BASE" in font:
+        axis = font["BASE"].table.HorizAxis
+        if axis and axis.BaseTagList and axis.BaseScriptList:
+            tags = axis.BaseTagList.BaselineTag
+            if "ideo" in tags:
+                scripts = {r.BaseScriptTag: r.BaseScript for r in axis.BaseScriptList.BaseScriptRecord}
+                for script_tag in ("hani", "kana", "DFLT", *scripts):
+                    script = scripts.get(script_tag)
+                    if script is not None and script.BaseValues:
+                        return script.BaseValues.BaseCoord[tags.index("ideo")].Coordinate
+    return font["OS/2"].sTypoDescender
+
+
+# --------------------------------------------------------------------------- names and tables
+
+
+def _name_strings(source: TTFont, family_name: str, digest: str) -> dict[str, str]:
+    name_table = source["name"]
+    style = name_table.getDebugName(17) or name_table.getDebugName(2) or "Regular"
+    ps_family = re.sub(r"[^A-Za-z0-9]", "", family_name) or "Vertical"
+    ps_name = f"{ps_family}-{re.sub(r'[^A-Za-z0-9]', '', style) or 'Regular'}"[:63]
+    names = {
+        "familyName": family_name,
+        "styleName": style,
+        "typographicFamily": family_name,
+        "typographicSubfamily": style,
+        "uniqueFontIdentifier": f"{ps_name};{digest[:16]}",
+        "fullName": family_name if style == "Regular" else f"{family_name} {style}",
+        "psName": ps_name,
+        "description": (
+            f"Derived from {name_table.getDebugName(4)} by reportpub for vertical setting "
+            "on a turned page: upright glyphs are rotated 90° counter-clockwise."
+        ),
+    }
+    # The source's licence and credits travel with the derived font (the OFL asks for it).
+    for name_id, key in ((0, "copyright"), (5, "version"), (7, "trademark"), (8, "manufacturer"),
+                         (9, "designer"), (11, "vendorURL"), (12, "designerURL"),
+                         (13, "licenseDescription"), (14, "licenseInfoURL")):
+        value = name_table.getDebugName(name_id)
+        if value:
+            names[key] = value
+    return names
+
+
+def _cff_notice(source: TTFont) -> str:
+    copyright_notice = source["name"].getDebugName(0) or ""
+    return copyright_notice.encode("latin-1", "replace").decode("latin-1")
+
+
+def _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bounds, em_bottom) -> None:
+    font = builder.font
+    source_head, source_hhea, source_os2 = source["head"], source["hhea"], source["OS/2"]
+    units_per_em = source_head.unitsPerEm
+    builder.setupHead(
+        unitsPerEm=units_per_em,
+        fontRevision=source_head.fontRevision,
+        # The source's dates, not today's: the same inputs must give the same bytes.
+        created=source_head.created,
+        modified=source_head.modified,
+        macStyle=source_head.macStyle,
+        lowestRecPPEM=source_head.lowestRecPPEM,
+        flags=source_head.flags,
+        xMin=round(font_bounds[0]), yMin=round(font_bounds[1]),
+        xMax=round(font_bounds[2]), yMax=round(font_bounds[3]),
+    )
+    # The frame's line box is the ideographic em box: the turned glyphs fill it exactly,
+    # so with these ascent/descent half-leading centres every column on its line pitch.
+    ascent, descent = em_bottom + units_per_em, em_bottom
+    right_bearings = [advance - bounds[2] for name, (advance, _) in metrics.items()
+                      if (bounds := bounds_by_glyph[name])]
+    builder.setupHorizontalHeader(
+        ascent=ascent,
+        descent=descent,
+        lineGap=0,
+        advanceWidthMax=max(advance for advance, _ in metrics.values()),
+        minLeftSideBearing=min((lsb for name, (_, lsb) in metrics.items() if bounds_by_glyph[name]), default=0),
+        minRightSideBearing=math.floor(min(right_bearings, default=0)),
+        xMaxExtent=math.ceil(max((b[2] for b in bounds_by_glyph.values() if b), default=0)),
+        caretSlopeRise=source_hhea.caretSlopeRise,
+        caretSlopeRun=source_hhea.caretSlopeRun,
+    )
+    builder.setupOS2(
+        version=source_os2.version,
+        usWeightClass=source_os2.usWeightClass,
+        usWidthClass=source_os2.usWidthClass,
+        fsType=source_os2.fsType,
+        achVendID=source_os2.achVendID,
+        panose=source_os2.panose,
+        fsSelection=source_os2.fsSelection | (1 << 7),  # USE_TYPO_METRICS: the em box below
+        sTypoAscender=ascent,
+        sTypoDescender=descent,
+        sTypoLineGap=0,
+        usWinAscent=max(ascent, math.ceil(font_bounds[3])),
+        usWinDescent=max(-descent, -math.floor(font_bounds[1])),
+        sxHeight=getattr(source_os2, "sxHeight", 0),
+        sCapHeight=getattr(source_os2, "sCapHeight", 0),
+        ulCodePageRange1=source_os2.ulCodePageRange1,
+        ulCodePageRange2=source_os2.ulCodePageRange2,
+        ySubscriptXSize=source_os2.ySubscriptXSize, ySubscriptYSize=source_os2.ySubscriptYSize,
+        ySubscriptXOffset=source_os2.ySubscriptXOffset, ySubscriptYOffset=source_os2.ySubscriptYOffset,
+        ySuperscriptXSize=source_os2.ySuperscriptXSize, ySuperscriptYSize=source_os2.ySuperscriptYSize,
+        ySuperscriptXOffset=source_os2.ySuperscriptXOffset,
+        ySuperscriptYOffset=source_os2.ySuperscriptYOffset,
+        yStrikeoutSize=source_os2.yStrikeoutSize, yStrikeoutPosition=source_os2.yStrikeoutPosition,
+    )
+    os2 = font["OS/2"]
+    os2.updateFirstAndLastCharIndex(font)
+    os2.recalcUnicodeRanges(font)
+    os2.recalcAvgCharWidth(font)
+    source_post = source["post"]
+    builder.setupPost(
+        keepGlyphNames=False,
+        italicAngle=source_post.italicAngle,
+        underlinePosition=source_post.underlinePosition,
+        underlineThickness=source_post.underlineThickness,
+        isFixedPitch=source_post.isFixedPitch,
+    )
+    builder.setupMaxp()
+
+
+def _union_bounds(bounds: Iterable[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    x_min = y_min = math.inf
+    x_max = y_max = -math.inf
+    for b in bounds:
+        x_min, y_min = min(x_min, b[0]), min(y_min, b[1])
+        x_max, y_max = max(x_max, b[2]), max(y_max, b[3])
+    return (0, 0, 0, 0) if x_min == math.inf else (x_min, y_min, x_max, y_max)
+
+
+# --------------------------------------------------------------------------- punctuation
+
+@dataclass(frozen=True)
+class PunctuationSpace:
+    """The blank part of a punctuation glyph's em, in font units, in line direction."""
+
+    leading: int   # before the ink (opening brackets: half an em)
+    trailing: int  # after the ink (closing brackets, 、。: half an em)
+
+
+def punctuation_spaces(font: TTFont) -> dict[str, PunctuationSpace]:
+    """Vertical punctuation glyph → its blank space, read from the ``vhal`` feature.
+
+    ``vhal`` tells how to set each glyph half-width in vertical text: a YPlacement of
+    +p (moving it up, towards the start of the column) and a YAdvance of −a mean the
+    first p units of its cell and the last a − p are blank.
+    """
+    if "GPOS" not in font:
+        return {}
+    gpos = font["GPOS"].table
+    spaces: dict[str, PunctuationSpace] = {}
+    for lookup_index in _feature_lookups(gpos, "vhal"):
+        lookup = gpos.LookupList.Lookup[lookup_index]
+        for subtable in lookup.SubTable:
+            if lookup.LookupType == 9:
+                subtable = subtable.ExtSubTable
+            if getattr(subtable, "LookupType", 1) != 1 and lookup.LookupType != 9:
+                continue
+            glyphs = subtable.Coverage.glyphs
+            values = [subtable.Value] * len(glyphs) if subtable.Format == 1 else subtable.Value
+            for glyph, value in zip(glyphs, values):
+                placement = getattr(value, "YPlacement", 0) or 0
+                advance = getattr(value, "YAdvance", 0) or 0
+                if advance < 0 and glyph not in spaces:
+                    spaces[glyph] = PunctuationSpace(placement, -advance - placement)
+    return spaces
+
+
+def punctuation_adjustments(
+    sequence: list[PunctuationSpace | None],
+) -> list[tuple[int, int]]:
+    """For a run of glyphs (None = not punctuation), the (placement, advance) change of
+    each in line direction that closes up consecutive punctuation as JLREQ §3.1.4 does:
+
+    - punctuation with trailing space (」 』 ） 、 。) followed by punctuation loses its
+      trailing space: ``。」`` ``」」`` ``」、`` set flush, ``」「`` ``、「`` keep only the
+      opening bracket's half em;
+    - an opening bracket after an opening bracket loses its leading space (``（「``).
+
+    Middle dots keep their quarter-em sides. The kern feature of the derived font
+    encodes exactly this; the function is the readable statement of it (and what a
+    caller can use to check or to apply the same rule elsewhere).
+    """
+    adjustments = [(0, 0)] * len(sequence)
+    for index in range(len(sequence) - 1):
+        current, following = sequence[index], sequence[index + 1]
+        if current is None or following is None:
+            continue
+        if current.trailing and not current.leading:
+            placement, advance = adjustments[index]
+            adjustments[index] = (placement, advance - current.trailing)
+        elif current.leading and not current.trailing and following.leading and not following.trailing:
+            placement, advance = adjustments[index + 1]
+            adjustments[index + 1] = (placement - following.leading, advance - following.leading)
+    return adjustments
+
+
+def _add_punctuation_tightening(builder: FontBuilder, source: TTFont, output_glyphs: list[_OutputGlyph]) -> None:
+    """Add a horizontal ``kern`` feature (on by default in every shaper) that applies
+    :func:`punctuation_adjustments` to the turned punctuation glyphs.
+
+    In the turned frame the column's downward direction is the line's +x, so the
+    vertical amounts become XPlacement/XAdvance changes of the same size
+    (leading space = the left part of the turned glyph's advance).
+    """
+    spaces = punctuation_spaces(source)
+    closing, opening, following_any = [], [], []
+    for glyph in output_glyphs:
+        space = spaces.get(glyph.source) if glyph.rotated else None
+        if space is None:
+            continue
+        following_any.append(glyph.name)
+        if space.trailing and not space.leading:
+            closing.append((glyph.name, space.trailing))
+        elif space.leading and not space.trailing:
+            opening.append((glyph.name, space.leading))
+    if not closing and not opening:
+        return
+    lookups, rules = [], []
+    # Chained-context single adjustments (not pair kerning): each glyph is adjusted on
+    # its own, so runs like 「「「 or 。」」 are closed up all the way.
+    punctuation_class = "[" + " ".join(following_any) + "]"
+    for amount in sorted({amount for _, amount in closing}):
+        glyphs = " ".join(name for name, a in closing if a == amount)
+        rules.append(f"    pos [{glyphs}]' <0 0 {-amount} 0> {punctuation_class};")
+    opening_class = "[" + " ".join(name for name, _ in opening) + "]" if opening else None
+    for amount in sorted({amount for _, amount in opening}):
+        glyphs = " ".join(name for name, a in opening if a == amount)
+        rules.append(f"    pos {opening_class} [{glyphs}]' <{-amount} 0 {-amount} 0>;")
+    lookups.append("lookup close_up_punctuation {\n" + "\n".join(rules) + "\n} close_up_punctuation;")
+    features = (
+        "languagesystem DFLT dflt;\nlanguagesystem hani dflt;\nlanguagesystem kana dflt;\n"
+        "languagesystem latn dflt;\n"
+        + "\n".join(lookups)
+        + "\nfeature kern {\n    lookup close_up_punctuation;\n} kern;\n"
+    )
+    builder.addOpenTypeFeatures(features, tables={"GPOS"})
+
+
+# --------------------------------------------------------------------------- outlines
+
+OutlineWriter = Callable[[str, Transform, "int | None"], "tuple[bytes, tuple[float, float, float, float] | None]"]
+
+
+def _outline_writer(source: TTFont) -> OutlineWriter:
+    """A function (glyph, transform, width) → (Type 2 charstring bytes, bounds)."""
+    if "CFF " in source:
+        return _CharStringTranscoder(source["CFF "].cff).transcode
+    return _pen_writer(source)
+
+
+def _pen_writer(source: TTFont) -> OutlineWriter:
+    # The general but slow path (TrueType or CFF2 outlines): draw through pens.
+    glyph_set = source.getGlyphSet()
+
+    def write(glyph_name, transform, width):
+        pen = T2CharStringPen(width, glyph_set)
+        bounds_pen = BoundsPen(glyph_set)
+        glyph_set[glyph_name].draw(TransformPen(pen, transform))
+        glyph_set[glyph_name].draw(TransformPen(bounds_pen, transform))
+        char_string = pen.getCharString()
+        char_string.compile()
+        return char_string.bytecode, bounds_pen.bounds
+
+    return write
+
+
+class _UnsupportedCharString(Exception):
+    """An operator the fast path does not handle; the glyph goes the pen path."""
+
+
+# Pre-encoded small integers: most coordinates in a CJK font fall in this range.
+_ENCODED_INTEGERS = {value: encodeIntT2(value) for value in range(-2048, 2049)}
+
+_RMOVETO, _RLINETO, _RRCURVETO, _ENDCHAR = bytes([21]), bytes([5]), bytes([8]), bytes([14])
+
+
+def _encode_number(value: float) -> bytes:
+    if value == int(value):
+        encoded = _ENCODED_INTEGERS.get(int(value))
+        return encoded if encoded is not None else encodeIntT2(int(value))
+    return encodeFixed(value)
+
+
+class _CharStringTranscoder:
+    """Runs Type 2 charstrings (with their subroutines) and writes each outline back
+    out, transformed, as plain rmoveto/rlineto/rrcurveto charstring bytes.
+
+    Hints are dropped: they would be wrong after a turn, and PDF viewers render the
+    embedded font fine without them. Coordinates are rounded to integers on the
+    transformed absolute points, so rounding never accumulates along a contour.
+    """
+
+    def __init__(self, cff):
+        self.cff = cff
+        top = cff.topDictIndex[0]
+        self.char_strings = top.CharStrings
+        self.global_subrs = cff.GlobalSubrs
+        self.global_bias = _subroutine_bias(len(self.global_subrs))
+        self._local_subrs_by_private: dict[int, tuple[object, int]] = {}
+        self._fallback = None
+
+    def transcode(self, glyph_name: str, transform: Transform, width: int | None):
+        char_string, _ = self.char_strings.getItemAndSelector(glyph_name)
+        private = char_string.private
+        local = self._local_subrs_by_private.get(id(private))
+        if local is None:
+            subrs = getattr(private, "Subrs", None) or []
+            local = (subrs, _subroutine_bias(len(subrs)))
+            self._local_subrs_by_private[id(private)] = local
+        try:
+            run = _CharStringRun(transform, self.global_subrs, self.global_bias, *local)
+            run.execute(char_string.bytecode if char_string.bytecode is not None else char_string.compile() or char_string.bytecode)
+        except _UnsupportedCharString:
+            if self._fallback is None:
+                self._fallback = _pen_writer(self.cff.otFont) if getattr(self.cff, "otFont", None) else None
+            if self._fallback is None:
+                raise
+            return self._fallback(glyph_name, transform, width)
+        return run.bytecode(width), run.bounds()
+
+
+def _subroutine_bias(count: int) -> int:
+    return 107 if count < 1240 else 1131 if count < 33900 else 32768
+
+
+class _CharStringRun:
+    """The state of executing one glyph's charstring."""
+
+    def __init__(self, transform: Transform, global_subrs, global_bias: int, local_subrs, local_bias: int):
+        self.a, self.b, self.c, self.d, self.e, self.f = transform
+        self.global_subrs, self.global_bias = global_subrs, global_bias
+        self.local_subrs, self.local_bias = local_subrs, local_bias
+        self.stack: list[float] = []
+        self.stems = 0
+        self.width_seen = False
+        self.x = self.y = 0.0  # current point, source design space
+        self.out_x = self.out_y = 0  # current point, rounded output space
+        self.output: list[bytes] = []
+        self.pending_op: bytes | None = None  # rlineto/rrcurveto batching
+        self.pending_args: list[bytes] = []
+        self.pending_count = 0
+        self.open_contour = False
+        self.x_min = self.y_min = math.inf
+        self.x_max = self.y_max = -math.inf
+        self.ended = False
+
+    # ---- output
+
+    def _point(self, x: float, y: float) -> tuple[int, int]:
+        return (round(self.a * x + self.c * y + self.e), round(self.b * x + self.d * y + self.f))
+
+    def _extend_bounds(self, x: int, y: int) -> None:
+        if x < self.x_min:
+            self.x_min = x
+        if x > self.x_max:
+            self.x_max = x
+        if y < self.y_min:
+            self.y_min = y
+        if y > self.y_max:
+            self.y_max = y
+
+    def _flush(self) -> None:
+        if self.pending_op is not None:
+            self.output.extend(self.pending_args)
+            self.output.append(self.pending_op)
+            self.pending_op, self.pending_args, self.pending_count = None, [], 0
+
+    def _emit(self, op: bytes, numbers: list[int], max_args: int) -> None:
+        if self.pending_op is not op or self.pending_count + len(numbers) > max_args:
+            self._flush()
+            self.pending_op = op
+        self.pending_args.extend(_encode_number(n) for n in numbers)
+        self.pending_count += len(numbers)
+
+    def move_to(self, dx: float, dy: float) -> None:
+        self.x += dx
+        self.y += dy
+        px, py = self._point(self.x, self.y)
+        self._flush()
+        self.output.extend((_encode_number(px - self.out_x), _encode_number(py - self.out_y), _RMOVETO))
+        self.out_x, self.out_y = px, py
+        self.open_contour = True
+        self._start = (px, py)
+
+    def line_to(self, dx: float, dy: float) -> None:
+        self.x += dx
+        self.y += dy
+        px, py = self._point(self.x, self.y)
+        if self.open_contour and self.x_min == math.inf:
+            self._extend_bounds(*self._start)
+        self._extend_bounds(*self._start) if self.x_min == math.inf else None
+        self._extend_bounds(px, py)
+        self._emit(_RLINETO, [px - self.out_x, py - self.out_y], 48)
+        self.out_x, self.out_y = px, py
+
+    def curve_to(self, dx1, dy1, dx2, dy2, dx3, dy3) -> None:
+        x1, y1 = self.x + dx1, self.y + dy1
+        x2, y2 = x1 + dx2, y1 + dy2
+        self.x, self.y = x2 + dx3, y2 + dy3
+        p1, p2, p3 = self._point(x1, y1), self._point(x2, y2), self._point(self.x, self.y)
+        p0 = (self.out_x, self.out_y)
+        if self.x_min == math.inf:
+            self._extend_bounds(*self._start)
+        self._extend_bounds(*p3)
+        # Control points outside the end points' box: the curve's extremes lie inside.
+        if not (min(p0[0], p3[0]) <= p1[0] <= max(p0[0], p3[0]) and min(p0[0], p3[0]) <= p2[0] <= max(p0[0], p3[0])
+                and min(p0[1], p3[1]) <= p1[1] <= max(p0[1], p3[1]) and min(p0[1], p3[1]) <= p2[1] <= max(p0[1], p3[1])):
+            left, bottom, right, top = calcCubicBounds(p0, p1, p2, p3)
+            self._extend_bounds(left, bottom)
+            self._extend_bounds(right, top)
+        self._emit(
+            _RRCURVETO,
+            [p1[0] - p0[0], p1[1] - p0[1], p2[0] - p1[0], p2[1] - p1[1], p3[0] - p2[0], p3[1] - p2[1]],
+            48,
+        )
+        self.out_x, self.out_y = p3
+
+    def bytecode(self, width: int | None) -> bytes:
+        self._flush()
+        head = [_encode_number(width)] if width is not None else []
+        return b"".join(head + self.output + [_ENDCHAR])
+
+    def bounds(self):
+        if self.x_min == math.inf:
+            return None
+        return (self.x_min, self.y_min, self.x_max, self.y_max)
+
+    # ---- interpretation (Adobe Technical Note #5177)
+
+    def _take_width(self, expected_parity_even: bool) -> list[float]:
+        """Pop the stack for a stack-clearing operator, dropping the optional width
+        that may precede the first one's arguments."""
+        args = self.stack
+        self.stack = []
+        if not self.width_seen:
+            self.width_seen = True
+            if (len(args) % 2 == 1) == expected_parity_even:
+                args = args[1:]
+        return args
+
+    def execute(self, code: bytes) -> None:
+        stack = self.stack
+        index, length = 0, len(code)
+        while index < length and not self.ended:
+            b0 = code[index]
+            if b0 >= 32:
+                if b0 <= 246:
+                    stack.append(b0 - 139)
+                    index += 1
+                elif b0 <= 250:
+                    stack.append((b0 - 247) * 256 + code[index + 1] + 108)
+                    index += 2
+                elif b0 <= 254:
+                    stack.append(-(b0 - 251) * 256 - code[index + 1] - 108)
+                    index += 2
+                else:
+                    stack.append(struct.unpack(">i", code[index + 1:index + 5])[0] / 65536)
+                    index += 5
+                continue
+            if b0 == 28:
+                stack.append(struct.unpack(">h", code[index + 1:index + 3])[0])
+                index += 3
+                continue
+            index += 1
+            if b0 == 10 or b0 == 29:  # callsubr, callgsubr
+                number = int(stack.pop())
+                if b0 == 10:
+                    subr = self.local_subrs[number + self.local_bias]
+                else:
+                    subr = self.global_subrs[number + self.global_bias]
+                self.execute(subr.bytecode if subr.bytecode is not None else _compiled(subr))
+                stack = self.stack
+                continue
+            if b0 == 11:  # return
+                return
+            if b0 == 12:
+                escape = code[index]
+                index += 1
+                self._flex(escape)
+                stack = self.stack
+                continue
+            if b0 in (1, 3, 18, 23):  # hstem vstem hstemhm vstemhm
+                args = self._take_width(True)
+                self.stems += len(args) // 2
+                stack = self.stack
+                continue
+            if b0 in (19, 20):  # hintmask cntrmask: arguments are implicit vstems
+                args = self._take_width(True)
+                self.stems += len(args) // 2
+                index += (self.stems + 7) // 8
+                stack = self.stack
+                continue
+            if b0 == 21:  # rmoveto
+                args = self._take_width(True)
+                self.move_to(args[0], args[1])
+            elif b0 == 22:  # hmoveto
+                args = self._take_width(False)
+                self.move_to(args[0], 0)
+            elif b0 == 4:  # vmoveto
+                args = self._take_width(False)
+                self.move_to(0, args[0])
+            elif b0 == 14:  # endchar
+                args = self._take_width(True)
+                if len(args) >= 4:
+                    raise _UnsupportedCharString("seac-style endchar")
+                self.ended = True
+            else:
+                args = stack[:]
+                self.stack = []
+                self._path(b0, args)
+            stack = self.stack
+
+    def _path(self, op: int, args: list[float]) -> None:
+        if op == 5:  # rlineto
+            for i in range(0, len(args) - 1, 2):
+                self.line_to(args[i], args[i + 1])
+        elif op in (6, 7):  # hlineto, vlineto: alternating
+            horizontal = op == 6
+            for value in args:
+                if horizontal:
+                    self.line_to(value, 0)
+                else:
+                    self.line_to(0, value)
+                horizontal = not horizontal
+        elif op == 8:  # rrcurveto
+            for i in range(0, len(args) - 5, 6):
+                self.curve_to(*args[i:i + 6])
+        elif op == 24:  # rcurveline
+            count = len(args) - 2
+            for i in range(0, count - 5, 6):
+                self.curve_to(*args[i:i + 6])
+            self.line_to(args[-2], args[-1])
+        elif op == 25:  # rlinecurve
+            count = len(args) - 6
+            for i in range(0, count - 1, 2):
+                self.line_to(args[i], args[i + 1])
+            self.curve_to(*args[-6:])
+        elif op == 26:  # vvcurveto
+            i = 0
+            dx1 = 0
+            if len(args) % 4 == 1:
+                dx1, i = args[0], 1
+            while i + 4 <= len(args):
+                self.curve_to(dx1, args[i], args[i + 1], args[i + 2], 0, args[i + 3])
+                dx1 = 0
+                i += 4
+        elif op == 27:  # hhcurveto
+            i = 0
+            dy1 = 0
+            if len(args) % 4 == 1:
+                dy1, i = args[0], 1
+            while i + 4 <= len(args):
+                self.curve_to(args[i], dy1, args[i + 1], args[i + 2], args[i + 3], 0)
+                dy1 = 0
+                i += 4
+        elif op in (30, 31):  # vhcurveto, hvcurveto: alternating start tangents
+            horizontal = op == 31
+            i = 0
+            while i + 4 <= len(args):
+                last = i + 4 == len(args) - 1
+                extra = args[i + 4] if last else 0
+                if horizontal:
+                    self.curve_to(args[i], 0, args[i + 1], args[i + 2], extra, args[i + 3])
+                else:
+                    self.curve_to(0, args[i], args[i + 1], args[i + 2], args[i + 3], extra)
+                i += 5 if last else 4
+                horizontal = not horizontal
+        else:
+            raise _UnsupportedCharString(f"operator {op}")
+
+    def _flex(self, escape: int) -> None:
+        args = self.stack
+        self.stack = []
+        if escape == 35:  # flex
+            self.curve_to(*args[0:6])
+            self.curve_to(*args[6:12])
+        elif escape == 34:  # hflex
+            dx1, dx2, dy2, dx3, dx4, dx5, dx6 = args[:7]
+            self.curve_to(dx1, 0, dx2, dy2, dx3, 0)
+            self.curve_to(dx4, 0, dx5, -dy2, dx6, 0)
+        elif escape == 36:  # hflex1
+            dx1, dy1, dx2, dy2, dx3, dx4, dx5, dy5, dx6 = args[:9]
+            self.curve_to(dx1, dy1, dx2, dy2, dx3, 0)
+            self.curve_to(dx4, 0, dx5, dy5, dx6, -(dy1 + dy2 + dy5))
+        elif escape == 37:  # flex1
+            dx = sum(args[0:10:2])
+            dy = sum(args[1:10:2])
+            self.curve_to(*args[0:6])
+            if abs(dx) > abs(dy):
+                self.curve_to(args[6], args[7], args[8], args[9], args[10], -dy)
+            else:
+                self.curve_to(args[6], args[7], args[8], args[9], -dx, args[10])
+        else:
+            raise _UnsupportedCharString(f"escape operator 12 {escape}")
+
+
+def _compiled(char_string) -> bytes:
+    if char_string.bytecode is None:
+        char_string.compile()
+    return char_string.bytecode
