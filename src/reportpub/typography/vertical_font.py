@@ -392,7 +392,7 @@ def _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bo
         caretSlopeRun=source_hhea.caretSlopeRun,
     )
     builder.setupOS2(
-        version=source_os2.version,
+        version=max(4, source_os2.version),  # bit 7 of fsSelection needs version 4
         usWeightClass=source_os2.usWeightClass,
         usWidthClass=source_os2.usWidthClass,
         fsType=source_os2.fsType,
@@ -463,9 +463,11 @@ def punctuation_spaces(font: TTFont) -> dict[str, PunctuationSpace]:
     for lookup_index in _feature_lookups(gpos, "vhal"):
         lookup = gpos.LookupList.Lookup[lookup_index]
         for subtable in lookup.SubTable:
-            if lookup.LookupType == 9:
+            if lookup.LookupType == 9:  # extension: the real subtable is inside
+                if subtable.ExtensionLookupType != 1:
+                    continue
                 subtable = subtable.ExtSubTable
-            if getattr(subtable, "LookupType", 1) != 1 and lookup.LookupType != 9:
+            elif lookup.LookupType != 1:
                 continue
             glyphs = subtable.Coverage.glyphs
             values = [subtable.Value] * len(glyphs) if subtable.Format == 1 else subtable.Value
@@ -621,7 +623,7 @@ class _CharStringTranscoder:
             self._local_subrs_by_private[id(private)] = local
         try:
             run = _CharStringRun(transform, self.global_subrs, self.global_bias, *local)
-            run.execute(char_string.bytecode if char_string.bytecode is not None else char_string.compile() or char_string.bytecode)
+            run.execute(_compiled(char_string))
         except _UnsupportedCharString:
             if self._fallback is None:
                 self._fallback = _pen_writer(self.cff.otFont) if getattr(self.cff, "otFont", None) else None
@@ -651,7 +653,7 @@ class _CharStringRun:
         self.pending_op: bytes | None = None  # rlineto/rrcurveto batching
         self.pending_args: list[bytes] = []
         self.pending_count = 0
-        self.open_contour = False
+        self.contour_start_counted = True
         self.x_min = self.y_min = math.inf
         self.x_max = self.y_max = -math.inf
         self.ended = False
@@ -691,16 +693,20 @@ class _CharStringRun:
         self._flush()
         self.output.extend((_encode_number(px - self.out_x), _encode_number(py - self.out_y), _RMOVETO))
         self.out_x, self.out_y = px, py
-        self.open_contour = True
-        self._start = (px, py)
+        self.contour_start_counted = False
+
+    def _start_segment(self) -> None:
+        # A contour's start point counts towards the bounds once it has a segment; a
+        # final moveto with nothing drawn after it does not.
+        if not self.contour_start_counted:
+            self._extend_bounds(self.out_x, self.out_y)
+            self.contour_start_counted = True
 
     def line_to(self, dx: float, dy: float) -> None:
         self.x += dx
         self.y += dy
         px, py = self._point(self.x, self.y)
-        if self.open_contour and self.x_min == math.inf:
-            self._extend_bounds(*self._start)
-        self._extend_bounds(*self._start) if self.x_min == math.inf else None
+        self._start_segment()
         self._extend_bounds(px, py)
         self._emit(_RLINETO, [px - self.out_x, py - self.out_y], 48)
         self.out_x, self.out_y = px, py
@@ -711,8 +717,7 @@ class _CharStringRun:
         self.x, self.y = x2 + dx3, y2 + dy3
         p1, p2, p3 = self._point(x1, y1), self._point(x2, y2), self._point(self.x, self.y)
         p0 = (self.out_x, self.out_y)
-        if self.x_min == math.inf:
-            self._extend_bounds(*self._start)
+        self._start_segment()
         self._extend_bounds(*p3)
         # Control points outside the end points' box: the curve's extremes lie inside.
         if not (min(p0[0], p3[0]) <= p1[0] <= max(p0[0], p3[0]) and min(p0[0], p3[0]) <= p2[0] <= max(p0[0], p3[0])
@@ -780,7 +785,7 @@ class _CharStringRun:
                     subr = self.local_subrs[number + self.local_bias]
                 else:
                     subr = self.global_subrs[number + self.global_bias]
-                self.execute(subr.bytecode if subr.bytecode is not None else _compiled(subr))
+                self.execute(_compiled(subr))
                 stack = self.stack
                 continue
             if b0 == 11:  # return
@@ -883,6 +888,8 @@ class _CharStringRun:
     def _flex(self, escape: int) -> None:
         args = self.stack
         self.stack = []
+        if escape == 0:  # dotsection: obsolete, does nothing
+            return
         if escape == 35:  # flex
             self.curve_to(*args[0:6])
             self.curve_to(*args[6:12])

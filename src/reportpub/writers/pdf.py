@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
@@ -53,6 +54,53 @@ class PageGeometry:
         )
 
 
+@dataclass(frozen=True)
+class VerticalGeometry:
+    """A vertical page (mm, as shown) and the turned frame WeasyPrint lays it out on.
+
+    The frame is the page turned 90° counter-clockwise: frame width = page height,
+    frame left = page top (天), frame right = page bottom (地), frame top = page right,
+    frame bottom = page left. A vertical book binds on the right, so an odd page has
+    its inner margin (のど) on its right side = the frame's top."""
+
+    width: float
+    height: float
+    head: float  # 天
+    foot: float  # 地
+    inner: float  # のど
+    outer: float  # 小口
+
+    @property
+    def island_width(self) -> float:
+        """Frame height available to content: the page's text width, for upright islands."""
+        return self.width - self.inner - self.outer
+
+    def css(self) -> str:
+        return (
+            f"@page {{ size: {self.height:.3f}mm {self.width:.3f}mm; "
+            f"margin: {self.inner:.3f}mm {self.foot:.3f}mm {self.outer:.3f}mm {self.head:.3f}mm; }}\n"
+            f"@page :left {{ margin-top: {self.outer:.3f}mm; margin-bottom: {self.inner:.3f}mm; }}\n"
+            f"@page :right {{ margin-top: {self.inner:.3f}mm; margin-bottom: {self.outer:.3f}mm; }}\n"
+            f":root {{ --island-width: {self.island_width:.3f}mm; }}\n"
+            f".island {{ width: {self.island_width:.3f}mm; transform: translate(0, {self.island_width:.3f}mm) rotate(-90deg); }}\n"
+        )
+
+
+MAX_CHARACTERS_PER_COLUMN = 45
+
+
+def vertical_geometry(config: BookConfig) -> VerticalGeometry:
+    """Column length a whole number of characters (at most 45), 天 a little narrower than 地
+    (which holds the nombre); the sides split for のど and 小口 with room for side notes."""
+    width, height = config.pdf.width_mm, config.pdf.height_mm
+    char_mm = BODY_FONT_PT / PT_PER_MM
+    characters = min(MAX_CHARACTERS_PER_COLUMN, math.floor((height - 2 * MIN_SIDE_MARGIN_MM - 10) / char_mm))
+    spare = height - characters * char_mm
+    side = max(MIN_SIDE_MARGIN_MM, width * 0.11)
+    return VerticalGeometry(width=width, height=height, head=spare * 0.45, foot=spare * 0.55,
+                            inner=side * 1.1, outer=side * 0.9)
+
+
 def horizontal_geometry(config: BookConfig) -> PageGeometry:
     """Line length a whole number of characters (at most 42, JLREQ's comfortable range),
     the rest split between the margins, the inner one a little wider for the binding."""
@@ -86,11 +134,17 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
     fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
     font_config = FontConfiguration()
-    geometry = horizontal_geometry(book.config)
+    if vertical:
+        geometry = vertical_geometry(book.config)
+        page_css = geometry.css() + vertical_font_faces(html, project)
+        # The nombre is a running element; it must sit inside the first page's content.
+        html = html.replace('id="titlepage">', 'id="titlepage"><div class="nombre"></div>', 1)
+    else:
+        page_css = horizontal_geometry(book.config).css()
     # The CSS bleed also holds the crop marks, so it is wider than the print bleed;
     # set_bleed_box() puts the PDF BleedBox back at book.toml's bleed.
     bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; marks: crop cross; }}\n"
-    css = [weasyprint.CSS(string=geometry.css() + bleed, font_config=font_config)]
+    css = [weasyprint.CSS(string=page_css + bleed, font_config=font_config)]
     warnings = WeasyPrintWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(warnings)
@@ -101,12 +155,40 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
             stylesheets=css, font_config=font_config)
     finally:
         logger.removeHandler(warnings)
+    document.reportpub_vertical = vertical  # the writer turns the pages of a vertical layout
     problems = fetcher.diagnostics(book.config.path)
     problems += [Diagnostic(SourceLocation(_css_source(project, m)), f"CSS: {m}") for m in warnings.messages
                  if _is_author_problem(project, m)]
     if problems:
         raise ReportpubError(problems)
     return document
+
+
+# The derived vertical fonts: (fontconfig pattern, family name in the theme, CSS weight).
+VERTICAL_FACES = (
+    ("Noto Serif CJK JP", "RP Vertical Serif", 400),
+    ("Noto Serif CJK JP:bold", "RP Vertical Serif", 700),
+    ("Noto Sans CJK JP", "RP Vertical Sans", 400),
+    ("Noto Sans CJK JP:bold", "RP Vertical Sans", 700),
+)
+
+
+def font_cache_dir(project: Project) -> Path:
+    return project.build_dir / ".cache" / "fonts"
+
+
+def vertical_font_faces(html: str, project: Project) -> str:
+    """@font-face rules for the derived vertical fonts, subset to the document's characters."""
+    from reportpub.typography.fonts import find_face
+    from reportpub.typography.vertical_font import derive_vertical_font
+
+    characters = "".join(sorted(set(html)))
+    rules = []
+    for pattern, family, weight in VERTICAL_FACES:
+        face = find_face(pattern)
+        path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index)
+        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}')
+    return "\n".join(rules) + "\n"
 
 
 def _css_source(project: Project, message: str) -> str:
@@ -141,6 +223,8 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
     """Write a laid-out book: the print edition as PDF/X with bleed and crop marks, the reader
     and archival edition as PDF/A-3 cropped to the trim size with its sources attached."""
     finishers = [set_bleed_box(book.config.pdf.bleed_mm)] if print_edition else [crop_to_trim_box]
+    if getattr(document, "reportpub_vertical", False):
+        finishers.append(turn_pages_for_vertical_reading)
     if print_edition:
         document.write_pdf(target, pdf_variant=PRINT_VARIANT, finisher=_chain(finishers))
     else:
@@ -169,6 +253,17 @@ def set_bleed_box(bleed_mm: float):
             left, top, right, bottom = page["TrimBox"]
             page["BleedBox"] = type(page["TrimBox"])([left - bleed, top - bleed, right + bleed, bottom + bleed])
     return finish
+
+
+def turn_pages_for_vertical_reading(document, pdf) -> None:
+    """Show each frame page turned 90° clockwise (vertical-rl), and tell viewers the book
+    reads right to left and opens on the right (a right-bound book)."""
+    for page in pdf_pages(pdf):
+        page["Rotate"] = 90
+    preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+    preferences["Direction"] = "/R2L"
+    pdf.catalog["ViewerPreferences"] = preferences
+    pdf.catalog["PageLayout"] = "/TwoPageRight"
 
 
 def crop_to_trim_box(document, pdf) -> None:

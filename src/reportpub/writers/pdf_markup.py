@@ -15,22 +15,48 @@ from reportpub import markup
 from reportpub.model import Chapter
 
 
+ISLAND_TAGS = ("figure", "table", "pre")
+
+
 def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
     """The chapter body as HTML for the PDF writer."""
-    root = markup.parse_fragment(chapter.body)
+    body = chapter.body
+    if vertical:
+        from reportpub.typography.vertical_markup import add_vertical_markup
+
+        body = add_vertical_markup(body)
+    root = markup.parse_fragment(body)
     notes = {note.number: note for note in chapter.notes}
-    _float_notes(root, notes)
+    _float_notes(root, notes, vertical)
     _ruby_boxes(root)
     _emphasis_dot_boxes(root)
+    if vertical:
+        _make_islands(root)
     return markup.serialize(root, html=True)
 
 
-def _float_notes(root: etree.Element, notes: dict) -> None:
+def _make_islands(root: etree.Element) -> None:
+    """Wrap figures, tables and code blocks in upright islands (turned back in the vertical PDF)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in ISLAND_TAGS and "island" not in (parent.get("class") or ""):
+                island = etree.Element("div", {"class": "island"})
+                island.tail, child.tail = child.tail, None
+                parent[list(parent).index(child)] = island
+                island.append(child)
+
+
+def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
     for marker in root.iter("span"):
         if marker.get("class") != "noteref" or not marker.get("data-note"):
             continue
         note = notes[int(marker.get("data-note"))]
-        content = markup.parse_fragment(note.inline_html)
+        inline_html = note.inline_html
+        if vertical:
+            from reportpub.typography.vertical_markup import add_vertical_markup
+
+            inline_html = add_vertical_markup(inline_html)
+        content = markup.parse_fragment(inline_html)
         marker.attrib.clear()
         marker.set("class", "footnote")
         marker.set("data-number", str(note.number))

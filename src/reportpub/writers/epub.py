@@ -1,0 +1,433 @@
+"""Book → EPUB 3 (reflowable), vertical or horizontal, with EbookLib; reproducible to the byte.
+
+The edition holds a cover, a title page (扉), a table-of-contents page (目次), one
+XHTML file per chapter, the references list (参考文献) when there is one, and the
+colophon (奥付); a navigation document (TOC with the ``##`` sections nested, and
+landmarks) and an NCX for older reading systems. Notes become EPUB pop-up notes: the
+reference is ``<a epub:type="noteref">`` and each note an ``<aside
+epub:type="footnote">`` at the end of its chapter, which Apple Books and Kobo show
+as a pop-up and every other reading system as a note list.
+
+Content documents are written by the project's templates (``epub-page.xhtml``) and
+handed to EbookLib as plain items, because ``EpubHtml`` re-parses its content with
+an HTML parser and rebuilds the head. Writing-mode rules live in the theme's CSS
+(``epub-vertical.css``); the vertical edition differs here only in the markup pass
+that adds tate-chu-yoko and upright runs, the spine's page progression and the
+Kindle ``primary-writing-mode`` meta.
+
+EbookLib writes a zip with the current time; the archive is rewritten with the
+``mimetype`` entry first and stored, a fixed order, and book.toml's date on every
+entry, so two builds of the same book give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import xml.etree.ElementTree as etree
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ebooklib import epub
+from PIL import Image
+
+from reportpub import __version__, markup
+from reportpub.diagnostics import ReportpubError
+from reportpub.model import Book, Chapter, Note
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.theme import THEME_DIR, stylesheets
+from reportpub.writers.cover import make_cover
+
+XHTML_MEDIA_TYPE = "application/xhtml+xml"
+COVER_NAMES = ("cover.png", "cover.jpg", "cover.jpeg")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+FILE_ATTRIBUTES = 0o100644 << 16  # a regular file, rw-r--r--
+
+
+@dataclass
+class _Page:
+    """One content document of the spine."""
+
+    uid: str
+    file_name: str
+    title: str
+    content: bytes
+    properties: list[str] = field(default_factory=list)
+
+
+def write_epub(book: Book, project: Project, mode: str, templates: Templates, target: Path) -> None:
+    """Write the EPUB 3 edition of ``book`` in ``mode`` ('vertical' or 'horizontal') to ``target``."""
+    config = book.config
+    css = _stylesheet_files(project, mode)
+    css_hrefs = [href for href, _ in css]
+    anchors = _anchor_files(book)
+
+    def page(uid: str, file_name: str, title: str, content: str, body_class: str, epub_type: str,
+             properties: list[str] | None = None) -> _Page:
+        text = templates.render("epub-page.xhtml", book, title=title, stylesheets=css_hrefs, mode=mode,
+                                body_class=body_class, epub_type=epub_type, content=content)
+        return _Page(uid, file_name, title, text.encode("utf-8"), properties or [])
+
+    cover_href, cover_bytes, cover_size = _cover_image(book, project, mode)
+    chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings} for c in book.chapters]
+
+    pages = [
+        page("cover", "cover.xhtml", "表紙", _cover_markup(cover_href, cover_size, config.title),
+             "cover-page", "cover", ["svg"]),
+        page("titlepage", "titlepage.xhtml", config.title, templates.render("titlepage.html", book),
+             "titlepage-page", "frontmatter"),
+        page("toc", "toc.xhtml", "目次",
+             templates.render("toc.html", book, chapters=chapters, references_href="references.xhtml"),
+             "toc-page", "frontmatter"),
+    ]
+    for chapter in book.chapters:
+        pages.append(page(_uid(chapter), chapter.file_name, chapter.title,
+                          chapter_xhtml(book, chapter, mode, anchors), "chapter-page", "bodymatter"))
+    if book.references:
+        pages.append(page("references", "references.xhtml", "参考文献",
+                          _link_across_files(templates.render("references.html", book), "references.xhtml", anchors),
+                          "references-page", "backmatter"))
+    pages.append(page("colophon", "colophon.xhtml", "奥付", templates.render("colophon.html", book),
+                      "colophon-page", "backmatter"))
+
+    publication = epub.EpubBook()
+    _set_metadata(publication, book, mode)
+
+    for href, content in css:
+        publication.add_item(epub.EpubItem(uid=_css_uid(href), file_name=href, media_type="text/css", content=content))
+    cover = epub.EpubCover(uid="cover-image", file_name=cover_href)
+    cover.content = cover_bytes
+    cover.media_type = "image/png" if cover_href.endswith(".png") else "image/jpeg"
+    publication.add_item(cover)
+    publication.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    for number, asset in enumerate(book.assets, 1):
+        if asset.href == cover_href:
+            continue
+        publication.add_item(epub.EpubImage(uid=f"image-{number}", file_name=asset.href,
+                                            media_type=asset.media_type, content=_read_asset(project, asset.path)))
+
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML_MEDIA_TYPE,
+                        content=_nav_document(book, pages, css_hrefs, mode).encode("utf-8"))
+    nav.properties = ["nav"]
+    publication.add_item(nav)
+    publication.add_item(epub.EpubNcx())
+    for item in pages:
+        document = epub.EpubItem(uid=item.uid, file_name=item.file_name, media_type=XHTML_MEDIA_TYPE,
+                                 content=item.content)
+        document.properties = item.properties
+        publication.add_item(document)
+        publication.spine.append(item.uid)
+    publication.toc = _ncx_toc(book)
+
+    buffer = io.BytesIO()
+    options = {
+        "mtime": config.timestamp,
+        "epub2_guide": False,
+        "epub3_landmark": False,
+        "epub3_pages": False,
+        "raise_exceptions": True,
+    }
+    epub.EpubWriter(buffer, publication, options).write()
+    _write_reproducible_zip(buffer.getvalue(), target, config.timestamp)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapters
+
+
+def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None) -> str:
+    """The chapter's content document body: text with pop-up note references, then its notes."""
+    anchors = anchors if anchors is not None else _anchor_files(book)
+    body = chapter.body
+    if mode == "vertical":
+        body = _vertical(body)
+    root = markup.parse_fragment(body)
+    seen: dict[int, int] = {}
+    for parent in list(root.iter()):
+        for index, marker in enumerate(list(parent)):
+            if marker.tag != "span" or "noteref" not in (marker.get("class") or "").split():
+                continue
+            number = int(marker.get("data-note"))
+            seen[number] = seen.get(number, 0) + 1  # a note called twice: the back link goes to the first call
+            reference_id = f"noteref-{number}" if seen[number] == 1 else f"noteref-{number}-{seen[number]}"
+            sup = etree.Element("sup")
+            link = etree.SubElement(sup, "a", {
+                "epub:type": "noteref", "class": "noteref", "href": f"#note-{number}", "id": reference_id,
+                "role": "doc-noteref",
+            })
+            link.text = str(number)
+            sup.tail = marker.tail
+            parent[index] = sup
+    _drop_ruby_parentheses(root)
+    _retarget_links(root, chapter.file_name, anchors)
+    parts = ['<section class="chapter" epub:type="chapter" role="doc-chapter">\n', markup.serialize(root), "\n</section>\n"]
+    if chapter.notes:
+        parts.append('<section class="notes" epub:type="footnotes" aria-label="注">\n')
+        for note in chapter.notes:
+            parts.append(_note_aside(note, chapter.file_name, mode, anchors))
+        parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) -> str:
+    """``<aside epub:type="footnote">`` with a link back to the reference at its start."""
+    content = note.html if mode != "vertical" else _vertical(note.html)
+    root = markup.parse_fragment(content)
+    back = etree.Element("a", {"class": "note-back", "href": f"#noteref-{note.number}", "role": "doc-backlink"})
+    back.text = str(note.number)
+    first = root[0] if len(root) and root[0].tag == "p" and not (root.text or "").strip() else None
+    if first is None:  # inline content only: wrap it so the number and text share one paragraph
+        first = etree.Element("p")
+        first.text, root.text = root.text, None
+        for child in list(root):
+            root.remove(child)
+            first.append(child)
+        root.append(first)
+    back.tail = "\u3000" + (first.text or "")
+    first.text = None
+    first.insert(0, back)
+    _drop_ruby_parentheses(root)
+    _retarget_links(root, file_name, anchors)
+    return (f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note.id}">'
+            f"{markup.serialize(root)}</aside>\n")
+
+
+def _drop_ruby_parentheses(root: etree.Element) -> None:
+    """Remove ``<rp>``: every EPUB 3 reading system lays ruby out, and EPUB 3.3 discourages it."""
+    for ruby in root.iter("ruby"):
+        for rp in [child for child in ruby if child.tag == "rp"]:
+            children = list(ruby)
+            position = children.index(rp)
+            if rp.tail:  # the next base character of per-character ruby
+                if position:
+                    previous = children[position - 1]
+                    previous.tail = (previous.tail or "") + rp.tail
+                else:
+                    ruby.text = (ruby.text or "") + rp.tail
+            ruby.remove(rp)
+
+
+def _vertical(xhtml: str) -> str:
+    """Tate-chu-yoko and upright runs for vertical text (see typography.vertical_markup)."""
+    from reportpub.typography.vertical_markup import add_vertical_markup
+
+    return add_vertical_markup(xhtml)
+
+
+def _anchor_files(book: Book) -> dict[str, str]:
+    """Which content document defines each id a link may point to."""
+    files: dict[str, str] = {"titlepage": "titlepage.xhtml", "toc": "toc.xhtml", "colophon": "colophon.xhtml"}
+    if book.references:
+        files["references"] = "references.xhtml"
+        for reference in book.references:
+            files[f"ref-{reference.key}"] = "references.xhtml"
+    for chapter in book.chapters:
+        for anchor in chapter.anchors:
+            files[anchor] = chapter.file_name
+        for note in chapter.notes:
+            files[note.id] = chapter.file_name
+            files[f"noteref-{note.number}"] = chapter.file_name
+    return files
+
+
+def _retarget_links(root: etree.Element, file_name: str, anchors: dict[str, str]) -> None:
+    """``href="#id"`` whose id lives in another content document → ``other.xhtml#id``."""
+    for link in root.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#"):
+            other = anchors.get(href[1:])
+            if other and other != file_name:
+                link.set("href", f"{other}{href}")
+
+
+def _link_across_files(xhtml: str, file_name: str, anchors: dict[str, str]) -> str:
+    root = markup.parse_fragment(xhtml)
+    _retarget_links(root, file_name, anchors)
+    return markup.serialize(root)
+
+
+def _uid(chapter: Chapter) -> str:
+    return chapter.file_name.rsplit(".", 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Navigation
+
+
+def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: str) -> str:
+    """The EPUB navigation document: the table of contents and the landmarks."""
+    e = html.escape
+    language = e(book.config.language)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        "<!DOCTYPE html>",
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+        f'lang="{language}" xml:lang="{language}" class="{e(mode)}">',
+        "<head>",
+        '  <meta charset="utf-8" />',
+        "  <title>目次</title>",
+        *[f'  <link rel="stylesheet" type="text/css" href="{e(href)}" />' for href in css_hrefs],
+        "</head>",
+        '<body class="nav-page">',
+        '<nav epub:type="toc" id="nav-toc" role="doc-toc">',
+        '  <h1 class="toc-title">目次</h1>',
+        "  <ol>",
+    ]
+    for chapter in book.chapters:
+        lines.append(f'    <li><a href="{chapter.file_name}">{e(chapter.title)}</a>')
+        sections = [h for h in chapter.headings if h.level == 2]
+        if sections:
+            lines.append("      <ol>")
+            for heading in sections:
+                lines.append(f'        <li><a href="{chapter.file_name}#{e(heading.id)}">{e(heading.text)}</a></li>')
+            lines.append("      </ol>")
+        lines.append("    </li>")
+    if book.references:
+        lines.append('    <li><a href="references.xhtml">参考文献</a></li>')
+    lines.append('    <li><a href="colophon.xhtml">奥付</a></li>')
+    lines += ["  </ol>", "</nav>", '<nav epub:type="landmarks" id="landmarks" hidden="hidden">',
+              "  <h2>ガイド</h2>", "  <ol>"]
+    landmarks = [("cover", "cover.xhtml", "表紙"), ("titlepage", "titlepage.xhtml", "扉"), ("toc", "toc.xhtml", "目次")]
+    if book.chapters:
+        landmarks.append(("bodymatter", book.chapters[0].file_name, "本文"))
+    if book.references:
+        landmarks.append(("bibliography", "references.xhtml", "参考文献"))
+    names = {p.file_name for p in pages}
+    for kind, href, label in landmarks:
+        if href in names:
+            lines.append(f'    <li><a epub:type="{kind}" href="{href}">{label}</a></li>')
+    lines += ["  </ol>", "</nav>", "</body>", "</html>", ""]
+    return "\n".join(lines)
+
+
+def _ncx_toc(book: Book) -> list:
+    """The same table of contents for EbookLib's NCX (EPUB 2 reading systems)."""
+    toc: list = []
+    for chapter in book.chapters:
+        entry = epub.Link(chapter.file_name, chapter.title, f"ncx-{_uid(chapter)}")
+        sections = [epub.Link(f"{chapter.file_name}#{h.id}", h.text, f"ncx-{h.id}")
+                    for h in chapter.headings if h.level == 2]
+        toc.append((entry, sections) if sections else entry)
+    if book.references:
+        toc.append(epub.Link("references.xhtml", "参考文献", "ncx-references"))
+    toc.append(epub.Link("colophon.xhtml", "奥付", "ncx-colophon"))
+    return toc
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata, stylesheets, images
+
+
+def _set_metadata(publication: epub.EpubBook, book: Book, mode: str) -> None:
+    config = book.config
+    publication.set_identifier(config.identifier)
+    publication.set_title(config.title)
+    publication.set_language(config.language)
+    # EbookLib's own generator meta names EbookLib; this edition is reportpub's.
+    publication.set_unique_metadata("OPF", "generator", "", {"name": "generator", "content": f"reportpub {__version__}"})
+    for number, author in enumerate(config.authors, 1):
+        publication.add_author(author, uid=f"creator-{number}")
+    if config.subtitle:
+        publication.add_metadata("DC", "description", config.subtitle)
+    if config.publisher:
+        publication.add_metadata("DC", "publisher", config.publisher)
+    if config.rights:
+        publication.add_metadata("DC", "rights", config.rights)
+    if config.date:
+        publication.add_metadata("DC", "date", config.date.isoformat())
+    publication.add_metadata(None, "meta", "reflowable", {"property": "rendition:layout"})
+    publication.add_metadata(None, "meta", "auto", {"property": "rendition:spread"})
+    if mode == "vertical":
+        # A vertical Japanese book opens on the right; Kindle reads the writing mode from this meta.
+        publication.set_direction("rtl")
+        publication.add_metadata(None, "meta", "", {"name": "primary-writing-mode", "content": "vertical-rl"})
+    else:
+        publication.set_direction("ltr")
+
+
+def _stylesheet_files(project: Project, mode: str) -> list[tuple[str, bytes]]:
+    """(href inside the EPUB, content) of the theme's sheets and then the author's, in cascade order."""
+    files = []
+    for path in stylesheets(project, "epub", mode):
+        if path.parent == THEME_DIR:
+            href = f"style/{path.name}"
+        else:
+            href = f"style/author/{path.name}"
+        files.append((href, path.read_bytes()))
+    return files
+
+
+def _css_uid(href: str) -> str:
+    stem = href.removeprefix("style/").rsplit(".", 1)[0]
+    return "css-" + "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)
+
+
+def _read_asset(project: Project, relative: str) -> bytes:
+    path = project.inside(project.root / relative)
+    if path is None or not path.is_file():
+        raise ReportpubError.at(relative, "image file is missing or lies outside the project")
+    return path.read_bytes()
+
+
+def _cover_image(book: Book, project: Project, mode: str) -> tuple[str, bytes, tuple[int, int]]:
+    """(href, bytes, size) of the cover: manuscript/images/cover.png or .jpg if present, else generated."""
+    for name in COVER_NAMES:
+        candidate = project.manuscript / "images" / name
+        path = project.inside(candidate) if candidate.is_file() else None
+        if path is not None:
+            content = path.read_bytes()
+            try:
+                with Image.open(io.BytesIO(content)) as image:
+                    size = image.size
+            except OSError:
+                raise ReportpubError.at(project.relative(candidate), "the cover is not a readable PNG or JPEG image")
+            return f"images/{name}", content, size
+    width, height = 1400, 2000
+    return "images/cover.png", make_cover(book.config, width, height, mode=mode), (width, height)
+
+
+def _cover_markup(href: str, size: tuple[int, int], title: str) -> str:
+    """The cover page: the image scaled to the screen, kept whole, via SVG (as Japanese EPUBs do)."""
+    width, height = size
+    return (
+        '<div class="cover">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
+        f'width="100%" height="100%" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '
+        f'role="img" aria-label="{html.escape(title)}">'
+        f'<image width="{width}" height="{height}" xlink:href="{html.escape(href)}" />'
+        "</svg></div>"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The archive
+
+
+def _zip_time(timestamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    stamp = (timestamp.year, timestamp.month, timestamp.day, timestamp.hour, timestamp.minute, timestamp.second)
+    return max(stamp, ZIP_EPOCH)
+
+
+def _write_reproducible_zip(archive: bytes, target: Path, timestamp: dt.datetime) -> None:
+    """Rewrite EbookLib's zip: mimetype first and stored, then container, package, the rest in order."""
+    date_time = _zip_time(timestamp)
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        names = source.namelist()
+        first = [n for n in ("mimetype", "META-INF/container.xml") if n in names]
+        packages = [n for n in names if n.endswith(".opf")]
+        order = first + packages + [n for n in names if n not in first and n not in packages]
+        contents = {name: source.read(name) for name in order}
+    with zipfile.ZipFile(target, "w") as out:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3
+            info.external_attr = FILE_ATTRIBUTES
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+                out.writestr(info, contents[name])
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, contents[name], compresslevel=9)
