@@ -959,7 +959,6 @@ _SIMPLE_FIELDS = {
     "venue": "event-place",
     "chapter": "chapter-number",
     "abstract": "abstract",
-    "howpublished": "medium",
     "addendum": "references",
 }
 
@@ -986,6 +985,8 @@ def bibtex_to_csl(record: BibtexRecord, display: str = "<bibtex>") -> dict[str, 
             item[csl_name] = text[bib_name]
     if text.get("subtitle") and item.get("title"):
         item["title"] = f"{item['title']}: {text['subtitle']}"
+    if text.get("howpublished") and "\\url" not in f.get("howpublished", ""):
+        item["medium"] = text["howpublished"]
     container = text.get("journaltitle") or text.get("journal") or text.get("booktitle")
     if container:
         item["container-title"] = container

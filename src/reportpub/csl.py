@@ -111,7 +111,8 @@ U_OPEN, U_CLOSE = "\ue004", "\ue005"  # URL
 D_OPEN, D_CLOSE = "\ue006", "\ue007"  # DOI
 _MARKERS = re.compile("[\ue000-\ue00f]")
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\uff66-\uff9f]")
+_CJK_RANGE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\uff66-\uff9f"
+_CJK = re.compile("[" + _CJK_RANGE + "]")
 
 # Titles of parts (in 「」) and of whole works (in 『』), for Japanese entries.
 _PART_TYPES = frozenset(
@@ -633,6 +634,8 @@ def _tidy(out: str, japanese: bool, lang: str) -> str:
             # 田中花子. 「題名」 -> 田中花子「題名」; 」. 『 -> 」『
             text = re.sub(r"(?<=[^\s\ue010])(" + tag + r")[.,] (" + tag + r")(?=[「『])", r"\1\2", text)
             text = re.sub(r"(?<=[」』])(" + tag + r")[.,]? (" + tag + r")(?=[「『(（])", r"\1\2", text)
+            # 高橋三郎, 編 -> 高橋三郎編 (a role term right after a Japanese name)
+            text = re.sub(r"(?<=[" + _CJK_RANGE + r"])(" + tag + r"), (" + tag + r")(?=(?:編著|編|監訳|監修|訳|共編|共訳)[\s.,\ue010])", r"\1\2", text)
         elif lang.startswith("en"):
             text = _quote_punct(text)
         return text

@@ -141,10 +141,10 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None) -> str:
     """The chapter's content document body: text with pop-up note references, then its notes."""
     anchors = anchors if anchors is not None else _anchor_files(book)
-    body = chapter.body
+    root = markup.parse_fragment(chapter.body)
+    _mark_urls(root, mode)
     if mode == "vertical":
-        body = _vertical(body)
-    root = markup.parse_fragment(body)
+        root = markup.parse_fragment(_vertical(markup.serialize(root)))
     seen: dict[int, int] = {}
     for parent in list(root.iter()):
         for index, marker in enumerate(list(parent)):
@@ -174,8 +174,10 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
 
 def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) -> str:
     """``<aside epub:type="footnote">`` with a link back to the reference at its start."""
-    content = note.html if mode != "vertical" else _vertical(note.html)
-    root = markup.parse_fragment(content)
+    root = markup.parse_fragment(note.html)
+    _mark_urls(root, mode)
+    if mode == "vertical":
+        root = markup.parse_fragment(_vertical(markup.serialize(root)))
     back = etree.Element("a", {"class": "note-back", "href": f"#noteref-{note.number}", "role": "doc-backlink"})
     back.text = str(note.number)
     first = root[0] if len(root) and root[0].tag == "p" and not (root.text or "").strip() else None
@@ -193,6 +195,20 @@ def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) 
     _retarget_links(root, file_name, anchors)
     return (f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note.id}">'
             f"{markup.serialize(root)}</aside>\n")
+
+
+def _mark_urls(root: etree.Element, mode: str) -> None:
+    """Links that show their URL get class ``url`` (may break anywhere); in vertical text also
+    ``sideways`` (電書協: 横倒し), which keeps tate-chu-yoko out of the URL's digits."""
+    for link in root.iter("a"):
+        text = markup.text_of(link).strip()
+        if not text.startswith(("http://", "https://", "www.")) and text != link.get("href"):
+            continue
+        classes = (link.get("class") or "").split()
+        for name in ["url"] + (["sideways"] if mode == "vertical" else []):
+            if name not in classes:
+                classes.append(name)
+        link.set("class", " ".join(classes))
 
 
 def _drop_ruby_parentheses(root: etree.Element) -> None:
