@@ -115,3 +115,12 @@ def test_script_in_raw_html_is_refused(make_project):
 def test_duplicate_ids_across_chapters(make_project):
     root = make_project({"01.md": "# 一 {#same}\n", "02.md": "# 二 {#same}\n"})
     assert error_lines(root) == ["manuscript/02.md:1: id 'same' is already used in manuscript/01.md"]
+
+
+def test_character_in_no_font_is_an_error_with_line_and_code_point(make_project):
+    root = make_project({"01.md": "# 一\n\n普通の文。\n\n絵文字💡と古代文字\U00013000。\n"})
+    messages = sorted(error_lines(root))
+    assert messages == sorted([
+        "manuscript/01.md:5: character '💡' (U+1F4A1 ELECTRIC LIGHT BULB) is in no configured font and would print as an empty box",
+        "manuscript/01.md:5: character '\U00013000' (U+13000 EGYPTIAN HIEROGLYPH A001) is in no configured font and would print as an empty box",
+    ])

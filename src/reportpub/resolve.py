@@ -18,6 +18,7 @@ from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLoc
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
 from reportpub.project import Project
 from reportpub.reader import ChapterDraft
+from reportpub.typography.coverage import check_coverage
 
 FIGURE_LABEL = "図{}"
 TABLE_LABEL = "表{}"
@@ -91,6 +92,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
                                draft.line_of("#" + anchor))
             anchors_seen[anchor] = draft.source
 
+        check_coverage(draft.source, draft.text, markup.serialize(body), problems)
         chapters.append(Chapter(
             index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",
             title=title, body=markup.serialize(body), headings=tuple(headings), notes=tuple(notes),

@@ -44,6 +44,7 @@ import math
 import os
 import re
 import struct
+from itertools import accumulate
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -51,7 +52,6 @@ from pathlib import Path
 
 from fontTools.cffLib import PrivateDict
 from fontTools.fontBuilder import FontBuilder
-from fontTools.misc.bezierTools import calcCubicBounds
 from fontTools.misc.psCharStrings import T2CharString, encodeFixed, encodeIntT2
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.pens.t2CharStringPen import T2CharStringPen
@@ -582,38 +582,65 @@ class _UnsupportedCharString(Exception):
     """An operator the fast path does not handle; the glyph goes the pen path."""
 
 
-# Pre-encoded small integers: most coordinates in a CJK font fall in this range.
+# Pre-encoded small integers: almost every number in a CJK charstring is in this range.
 _ENCODED_INTEGERS = {value: encodeIntT2(value) for value in range(-2048, 2049)}
+_ENCODED = _ENCODED_INTEGERS.__getitem__
 
-_RMOVETO, _RLINETO, _RRCURVETO, _ENDCHAR = bytes([21]), bytes([5]), bytes([8]), bytes([14])
+_RMOVETO, _ENDCHAR = bytes([21]), bytes([14])
+_RLINETO, _HLINETO, _VLINETO, _RRCURVETO = bytes([5]), bytes([6]), bytes([7]), bytes([8])
+_RCURVELINE, _RLINECURVE = bytes([24]), bytes([25])
+_VVCURVETO, _HHCURVETO, _VHCURVETO, _HVCURVETO = bytes([26]), bytes([27]), bytes([30]), bytes([31])
+
+_QUARTER_TURN = (0, 1, -1, 0)  # the linear part of the counter-clockwise turn: (x, y) → (−y, x)
+_NO_TURN = (1, 0, 0, 1)
 
 
 def _encode_number(value: float) -> bytes:
     if value == int(value):
-        encoded = _ENCODED_INTEGERS.get(int(value))
-        return encoded if encoded is not None else encodeIntT2(int(value))
+        return _ENCODED_INTEGERS.get(int(value)) or encodeIntT2(int(value))
     return encodeFixed(value)
 
 
-class _CharStringTranscoder:
-    """Runs Type 2 charstrings (with their subroutines) and writes each outline back
-    out, transformed, as plain rmoveto/rlineto/rrcurveto charstring bytes.
+def _encode(numbers: list[float]) -> bytes:
+    try:
+        return b"".join(map(_ENCODED, numbers))
+    except KeyError:  # a large or fractional number somewhere: the slow, general way
+        return b"".join(map(_encode_number, numbers))
 
-    Hints are dropped: they would be wrong after a turn, and PDF viewers render the
-    embedded font fine without them. Coordinates are rounded to integers on the
-    transformed absolute points, so rounding never accumulates along a contour.
+
+def _turn_pairs(numbers: list[float]) -> list[float]:
+    """(dx, dy, dx, dy, …) turned a quarter counter-clockwise: (−dy, dx, −dy, dx, …)."""
+    turned = numbers[:]
+    turned[0::2] = [-value for value in numbers[1::2]]
+    turned[1::2] = numbers[0::2]
+    return turned
+
+
+class _CharStringTranscoder:
+    """Runs Type 2 charstrings (following their subroutine calls) and writes each
+    outline back out as self-contained charstring bytes, either unchanged or turned a
+    quarter counter-clockwise, and moved.
+
+    A quarter turn maps relative moves exactly — (dx, dy) → (−dy, dx), horizontal
+    segments become vertical ones — so every drawing operator is rewritten in place
+    (hlineto ↔ vlineto, hhcurveto ↔ vvcurveto, hvcurveto ↔ vhcurveto) with no
+    rounding, and only the first moveto carries the translation. Hints are dropped:
+    they would be wrong after a turn, and PDF viewers render the embedded outlines
+    well without them. Bounds are the control-point bounds (a superset of the ink).
     """
 
     def __init__(self, cff):
         self.cff = cff
-        top = cff.topDictIndex[0]
-        self.char_strings = top.CharStrings
+        self.char_strings = cff.topDictIndex[0].CharStrings
         self.global_subrs = cff.GlobalSubrs
         self.global_bias = _subroutine_bias(len(self.global_subrs))
         self._local_subrs_by_private: dict[int, tuple[object, int]] = {}
-        self._fallback = None
+        self._fallback: OutlineWriter | None = None
 
     def transcode(self, glyph_name: str, transform: Transform, width: int | None):
+        linear = tuple(transform[:4])
+        if linear not in (_QUARTER_TURN, _NO_TURN):
+            raise ValueError(f"only a quarter turn or no turn is supported, not {transform}")
         char_string, _ = self.char_strings.getItemAndSelector(glyph_name)
         private = char_string.private
         local = self._local_subrs_by_private.get(id(private))
@@ -621,14 +648,13 @@ class _CharStringTranscoder:
             subrs = getattr(private, "Subrs", None) or []
             local = (subrs, _subroutine_bias(len(subrs)))
             self._local_subrs_by_private[id(private)] = local
+        run = _CharStringRun(linear == _QUARTER_TURN, transform[4], transform[5],
+                             self.global_subrs, self.global_bias, *local)
         try:
-            run = _CharStringRun(transform, self.global_subrs, self.global_bias, *local)
             run.execute(_compiled(char_string))
         except _UnsupportedCharString:
             if self._fallback is None:
-                self._fallback = _pen_writer(self.cff.otFont) if getattr(self.cff, "otFont", None) else None
-            if self._fallback is None:
-                raise
+                self._fallback = _pen_writer(self.cff.otFont)
             return self._fallback(glyph_name, transform, width)
         return run.bytecode(width), run.bounds()
 
@@ -638,127 +664,57 @@ def _subroutine_bias(count: int) -> int:
 
 
 class _CharStringRun:
-    """The state of executing one glyph's charstring."""
+    """The state of executing one glyph's charstring (Adobe Technical Note #5177)."""
 
-    def __init__(self, transform: Transform, global_subrs, global_bias: int, local_subrs, local_bias: int):
-        self.a, self.b, self.c, self.d, self.e, self.f = transform
+    def __init__(self, turned: bool, move_x: float, move_y: float,
+                 global_subrs, global_bias: int, local_subrs, local_bias: int):
+        self.turned = turned
+        self.move_x, self.move_y = move_x, move_y  # the translation, added to the first moveto
         self.global_subrs, self.global_bias = global_subrs, global_bias
         self.local_subrs, self.local_bias = local_subrs, local_bias
         self.stack: list[float] = []
         self.stems = 0
         self.width_seen = False
-        self.x = self.y = 0.0  # current point, source design space
-        self.out_x = self.out_y = 0  # current point, rounded output space
-        self.output: list[bytes] = []
-        self.pending_op: bytes | None = None  # rlineto/rrcurveto batching
-        self.pending_args: list[bytes] = []
-        self.pending_count = 0
-        self.contour_start_counted = True
-        self.x_min = self.y_min = math.inf
-        self.x_max = self.y_max = -math.inf
+        self.moved = False
         self.ended = False
+        self.output: list[bytes] = []
+        # Every point's move in source design space, for the bounds.
+        self.dxs: list[float] = []
+        self.dys: list[float] = []
 
-    # ---- output
-
-    def _point(self, x: float, y: float) -> tuple[int, int]:
-        return (round(self.a * x + self.c * y + self.e), round(self.b * x + self.d * y + self.f))
-
-    def _extend_bounds(self, x: int, y: int) -> None:
-        if x < self.x_min:
-            self.x_min = x
-        if x > self.x_max:
-            self.x_max = x
-        if y < self.y_min:
-            self.y_min = y
-        if y > self.y_max:
-            self.y_max = y
-
-    def _flush(self) -> None:
-        if self.pending_op is not None:
-            self.output.extend(self.pending_args)
-            self.output.append(self.pending_op)
-            self.pending_op, self.pending_args, self.pending_count = None, [], 0
-
-    def _emit(self, op: bytes, numbers: list[int], max_args: int) -> None:
-        if self.pending_op is not op or self.pending_count + len(numbers) > max_args:
-            self._flush()
-            self.pending_op = op
-        self.pending_args.extend(_encode_number(n) for n in numbers)
-        self.pending_count += len(numbers)
-
-    def move_to(self, dx: float, dy: float) -> None:
-        self.x += dx
-        self.y += dy
-        px, py = self._point(self.x, self.y)
-        self._flush()
-        self.output.extend((_encode_number(px - self.out_x), _encode_number(py - self.out_y), _RMOVETO))
-        self.out_x, self.out_y = px, py
-        self.contour_start_counted = False
-
-    def _start_segment(self) -> None:
-        # A contour's start point counts towards the bounds once it has a segment; a
-        # final moveto with nothing drawn after it does not.
-        if not self.contour_start_counted:
-            self._extend_bounds(self.out_x, self.out_y)
-            self.contour_start_counted = True
-
-    def line_to(self, dx: float, dy: float) -> None:
-        self.x += dx
-        self.y += dy
-        px, py = self._point(self.x, self.y)
-        self._start_segment()
-        self._extend_bounds(px, py)
-        self._emit(_RLINETO, [px - self.out_x, py - self.out_y], 48)
-        self.out_x, self.out_y = px, py
-
-    def curve_to(self, dx1, dy1, dx2, dy2, dx3, dy3) -> None:
-        x1, y1 = self.x + dx1, self.y + dy1
-        x2, y2 = x1 + dx2, y1 + dy2
-        self.x, self.y = x2 + dx3, y2 + dy3
-        p1, p2, p3 = self._point(x1, y1), self._point(x2, y2), self._point(self.x, self.y)
-        p0 = (self.out_x, self.out_y)
-        self._start_segment()
-        self._extend_bounds(*p3)
-        # Control points outside the end points' box: the curve's extremes lie inside.
-        if not (min(p0[0], p3[0]) <= p1[0] <= max(p0[0], p3[0]) and min(p0[0], p3[0]) <= p2[0] <= max(p0[0], p3[0])
-                and min(p0[1], p3[1]) <= p1[1] <= max(p0[1], p3[1]) and min(p0[1], p3[1]) <= p2[1] <= max(p0[1], p3[1])):
-            left, bottom, right, top = calcCubicBounds(p0, p1, p2, p3)
-            self._extend_bounds(left, bottom)
-            self._extend_bounds(right, top)
-        self._emit(
-            _RRCURVETO,
-            [p1[0] - p0[0], p1[1] - p0[1], p2[0] - p1[0], p2[1] - p1[1], p3[0] - p2[0], p3[1] - p2[1]],
-            48,
-        )
-        self.out_x, self.out_y = p3
+    # ---- results
 
     def bytecode(self, width: int | None) -> bytes:
-        self._flush()
-        head = [_encode_number(width)] if width is not None else []
-        return b"".join(head + self.output + [_ENDCHAR])
+        head = _encode([width]) if width is not None else b""
+        return head + b"".join(self.output) + _ENDCHAR
 
-    def bounds(self):
-        if self.x_min == math.inf:
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        if not self.dxs:
             return None
-        return (self.x_min, self.y_min, self.x_max, self.y_max)
+        xs = list(accumulate(self.dxs))
+        ys = list(accumulate(self.dys))
+        x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
+        if self.turned:
+            return (self.move_x - y_max, x_min + self.move_y, self.move_x - y_min, x_max + self.move_y)
+        return (x_min + self.move_x, y_min + self.move_y, x_max + self.move_x, y_max + self.move_y)
 
-    # ---- interpretation (Adobe Technical Note #5177)
+    # ---- interpretation
 
-    def _take_width(self, expected_parity_even: bool) -> list[float]:
-        """Pop the stack for a stack-clearing operator, dropping the optional width
-        that may precede the first one's arguments."""
+    def _clear(self, expects_odd_count: bool) -> list[float]:
+        """Pop the stack for a stack-clearing operator, dropping the advance width
+        that may come before the first such operator's own arguments."""
         args = self.stack
         self.stack = []
         if not self.width_seen:
             self.width_seen = True
-            if (len(args) % 2 == 1) == expected_parity_even:
+            if len(args) % 2 != expects_odd_count:
                 args = args[1:]
         return args
 
     def execute(self, code: bytes) -> None:
         stack = self.stack
         index, length = 0, len(code)
-        while index < length and not self.ended:
+        while index < length:
             b0 = code[index]
             if b0 >= 32:
                 if b0 <= 246:
@@ -779,138 +735,156 @@ class _CharStringRun:
                 index += 3
                 continue
             index += 1
-            if b0 == 10 or b0 == 29:  # callsubr, callgsubr
-                number = int(stack.pop())
-                if b0 == 10:
-                    subr = self.local_subrs[number + self.local_bias]
-                else:
-                    subr = self.global_subrs[number + self.global_bias]
-                self.execute(_compiled(subr))
-                stack = self.stack
-                continue
-            if b0 == 11:  # return
+            if b0 == 10:  # callsubr
+                number = int(stack.pop()) + self.local_bias
+                self.execute(_compiled(self.local_subrs[number]))
+            elif b0 == 29:  # callgsubr
+                number = int(stack.pop()) + self.global_bias
+                self.execute(_compiled(self.global_subrs[number]))
+            elif b0 == 11:  # return
                 return
-            if b0 == 12:
+            elif b0 in (1, 3, 18, 23):  # hstem vstem hstemhm vstemhm
+                self.stems += len(self._clear(False)) // 2
+            elif b0 in (19, 20):  # hintmask cntrmask: arguments before them are vstems
+                self.stems += len(self._clear(False)) // 2
+                index += (self.stems + 7) // 8
+            elif b0 == 21:  # rmoveto
+                args = self._clear(False)
+                self._move(args[0], args[1])
+            elif b0 == 22:  # hmoveto
+                self._move(self._clear(True)[0], 0)
+            elif b0 == 4:  # vmoveto
+                self._move(0, self._clear(True)[0])
+            elif b0 == 14:  # endchar
+                if len(self._clear(False)) >= 4:
+                    raise _UnsupportedCharString("endchar with accent (seac) arguments")
+                self.ended = True
+                return
+            elif b0 == 12:
                 escape = code[index]
                 index += 1
-                self._flex(escape)
-                stack = self.stack
-                continue
-            if b0 in (1, 3, 18, 23):  # hstem vstem hstemhm vstemhm
-                args = self._take_width(True)
-                self.stems += len(args) // 2
-                stack = self.stack
-                continue
-            if b0 in (19, 20):  # hintmask cntrmask: arguments are implicit vstems
-                args = self._take_width(True)
-                self.stems += len(args) // 2
-                index += (self.stems + 7) // 8
-                stack = self.stack
-                continue
-            if b0 == 21:  # rmoveto
-                args = self._take_width(True)
-                self.move_to(args[0], args[1])
-            elif b0 == 22:  # hmoveto
-                args = self._take_width(False)
-                self.move_to(args[0], 0)
-            elif b0 == 4:  # vmoveto
-                args = self._take_width(False)
-                self.move_to(0, args[0])
-            elif b0 == 14:  # endchar
-                args = self._take_width(True)
-                if len(args) >= 4:
-                    raise _UnsupportedCharString("seac-style endchar")
-                self.ended = True
+                args, self.stack = self.stack, []
+                self._flex(escape, args)
             else:
-                args = stack[:]
-                self.stack = []
-                self._path(b0, args)
+                args, self.stack = self.stack, []
+                self._draw(b0, args)
+            if self.ended:
+                return
             stack = self.stack
 
-    def _path(self, op: int, args: list[float]) -> None:
-        if op == 5:  # rlineto
-            for i in range(0, len(args) - 1, 2):
-                self.line_to(args[i], args[i + 1])
-        elif op in (6, 7):  # hlineto, vlineto: alternating
-            horizontal = op == 6
-            for value in args:
-                if horizontal:
-                    self.line_to(value, 0)
-                else:
-                    self.line_to(0, value)
-                horizontal = not horizontal
-        elif op == 8:  # rrcurveto
-            for i in range(0, len(args) - 5, 6):
-                self.curve_to(*args[i:i + 6])
-        elif op == 24:  # rcurveline
-            count = len(args) - 2
-            for i in range(0, count - 5, 6):
-                self.curve_to(*args[i:i + 6])
-            self.line_to(args[-2], args[-1])
-        elif op == 25:  # rlinecurve
-            count = len(args) - 6
-            for i in range(0, count - 1, 2):
-                self.line_to(args[i], args[i + 1])
-            self.curve_to(*args[-6:])
-        elif op == 26:  # vvcurveto
-            i = 0
-            dx1 = 0
-            if len(args) % 4 == 1:
-                dx1, i = args[0], 1
-            while i + 4 <= len(args):
-                self.curve_to(dx1, args[i], args[i + 1], args[i + 2], 0, args[i + 3])
-                dx1 = 0
-                i += 4
-        elif op == 27:  # hhcurveto
-            i = 0
-            dy1 = 0
-            if len(args) % 4 == 1:
-                dy1, i = args[0], 1
-            while i + 4 <= len(args):
-                self.curve_to(args[i], dy1, args[i + 1], args[i + 2], args[i + 3], 0)
-                dy1 = 0
-                i += 4
-        elif op in (30, 31):  # vhcurveto, hvcurveto: alternating start tangents
-            horizontal = op == 31
-            i = 0
-            while i + 4 <= len(args):
-                last = i + 4 == len(args) - 1
-                extra = args[i + 4] if last else 0
-                if horizontal:
-                    self.curve_to(args[i], 0, args[i + 1], args[i + 2], extra, args[i + 3])
-                else:
-                    self.curve_to(0, args[i], args[i + 1], args[i + 2], args[i + 3], extra)
-                i += 5 if last else 4
-                horizontal = not horizontal
+    def _move(self, dx: float, dy: float) -> None:
+        self.dxs.append(dx)
+        self.dys.append(dy)
+        if self.turned:
+            dx, dy = -dy, dx
+        if not self.moved:  # relative to the origin: the place for the translation
+            dx, dy = dx + self.move_x, dy + self.move_y
+            self.moved = True
+        self.output.append(_encode([dx, dy]) + _RMOVETO)
+
+    def _draw(self, op: int, args: list[float]) -> None:
+        output, dxs, dys, turned = self.output, self.dxs, self.dys, self.turned
+        if op in (5, 8, 24, 25):  # rlineto rrcurveto rcurveline rlinecurve: (dx dy)+
+            dxs.extend(args[0::2])
+            dys.extend(args[1::2])
+            output.append(_encode(_turn_pairs(args) if turned else args) + bytes([op]))
+        elif op in (6, 7):  # hlineto vlineto: alternating horizontal and vertical lines
+            horizontal_first = op == 6
+            along, across = [0] * len(args), [0] * len(args)
+            along[0::2], across[1::2] = args[0::2], args[1::2]
+            dxs.extend(along if horizontal_first else across)
+            dys.extend(across if horizontal_first else along)
+            if turned:  # horizontal dx → vertical dx; vertical dy → horizontal −dy
+                args = args[:]
+                vertical = slice(1, None, 2) if horizontal_first else slice(0, None, 2)
+                args[vertical] = [-value for value in args[vertical]]
+                op = 7 if horizontal_first else 6
+            output.append(_encode(args) + bytes([op]))
+        elif op in (26, 27):  # vvcurveto hhcurveto
+            self._draw_straight_curves(op, args)
+        elif op in (30, 31):  # vhcurveto hvcurveto
+            self._draw_alternating_curves(op, args)
         else:
             raise _UnsupportedCharString(f"operator {op}")
 
-    def _flex(self, escape: int) -> None:
-        args = self.stack
-        self.stack = []
+    def _draw_straight_curves(self, op: int, args: list[float]) -> None:
+        # vvcurveto: dx1? {dya dxb dyb dyc}+ ; hhcurveto: dy1? {dxa dxb dyb dxc}+
+        vertical = op == 26
+        first = args[0] if len(args) % 4 == 1 else 0
+        start = len(args) % 4
+        dxs, dys = self.dxs, self.dys
+        turned_args: list[float] = [first] if start else []
+        if vertical and self.turned and start:
+            turned_args = [first]  # dx1 → dy1 of hhcurveto, same sign
+        elif start and self.turned:
+            turned_args = [-first]  # dy1 → dx1 of vvcurveto, negated
+        for i in range(start, len(args) - 3, 4):
+            a, b, c, d = args[i], args[i + 1], args[i + 2], args[i + 3]
+            if vertical:
+                dxs.extend((first, b, 0))
+                dys.extend((a, c, d))
+                turned_args.extend((-a, -c, b, -d))
+            else:
+                dxs.extend((a, b, d))
+                dys.extend((first, c, 0))
+                turned_args.extend((a, -c, b, d))
+            first = 0
+        if self.turned:
+            self.output.append(_encode(turned_args) + (_HHCURVETO if vertical else _VVCURVETO))
+        else:
+            self.output.append(_encode(args) + bytes([op]))
+
+    def _draw_alternating_curves(self, op: int, args: list[float]) -> None:
+        # hvcurveto/vhcurveto: curves alternately starting horizontal and vertical; the
+        # last curve may carry one extra number, its end point's other coordinate.
+        horizontal = op == 31
+        count = len(args)
+        dxs, dys = self.dxs, self.dys
+        turned_args: list[float] = []
+        i = 0
+        while i + 4 <= count:
+            a, b, c, d = args[i], args[i + 1], args[i + 2], args[i + 3]
+            extra = args[i + 4] if count - i == 5 else None
+            tail = extra or 0
+            if horizontal:  # (a, 0) (b, c) (tail, d)
+                dxs.extend((a, b, tail))
+                dys.extend((0, c, d))
+                turned_args.extend((a, -c, b, -d))
+                if extra is not None:
+                    turned_args.append(extra)
+            else:  # (0, a) (b, c) (d, tail)
+                dxs.extend((0, b, d))
+                dys.extend((a, c, tail))
+                turned_args.extend((-a, -c, b, d))
+                if extra is not None:
+                    turned_args.append(-extra)
+            i += 4 if extra is None else 5
+            horizontal = not horizontal
+        if self.turned:
+            self.output.append(_encode(turned_args) + (_VHCURVETO if op == 31 else _HVCURVETO))
+        else:
+            self.output.append(_encode(args) + bytes([op]))
+
+    def _flex(self, escape: int, args: list[float]) -> None:
+        """Flex operators, written out as the two curves they stand for."""
         if escape == 0:  # dotsection: obsolete, does nothing
             return
         if escape == 35:  # flex
-            self.curve_to(*args[0:6])
-            self.curve_to(*args[6:12])
+            curves = args[:12]
         elif escape == 34:  # hflex
             dx1, dx2, dy2, dx3, dx4, dx5, dx6 = args[:7]
-            self.curve_to(dx1, 0, dx2, dy2, dx3, 0)
-            self.curve_to(dx4, 0, dx5, -dy2, dx6, 0)
+            curves = [dx1, 0, dx2, dy2, dx3, 0, dx4, 0, dx5, -dy2, dx6, 0]
         elif escape == 36:  # hflex1
             dx1, dy1, dx2, dy2, dx3, dx4, dx5, dy5, dx6 = args[:9]
-            self.curve_to(dx1, dy1, dx2, dy2, dx3, 0)
-            self.curve_to(dx4, 0, dx5, dy5, dx6, -(dy1 + dy2 + dy5))
+            curves = [dx1, dy1, dx2, dy2, dx3, 0, dx4, 0, dx5, dy5, dx6, -(dy1 + dy2 + dy5)]
         elif escape == 37:  # flex1
             dx = sum(args[0:10:2])
             dy = sum(args[1:10:2])
-            self.curve_to(*args[0:6])
-            if abs(dx) > abs(dy):
-                self.curve_to(args[6], args[7], args[8], args[9], args[10], -dy)
-            else:
-                self.curve_to(args[6], args[7], args[8], args[9], -dx, args[10])
+            last = [args[10], -dy] if abs(dx) > abs(dy) else [-dx, args[10]]
+            curves = list(args[:10]) + last
         else:
             raise _UnsupportedCharString(f"escape operator 12 {escape}")
+        self._draw(8, curves)
 
 
 def _compiled(char_string) -> bytes:
