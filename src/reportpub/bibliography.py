@@ -779,7 +779,7 @@ def latex_to_text(value: str, *, verbatim: bool = False) -> str:
         out.append(ch)
         i += 1
     text = "".join(out)
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
 
 
 def _brace_end(value: str, j: int) -> int:

@@ -645,7 +645,9 @@ def _tidy(out: str, japanese: bool, lang: str) -> str:
 
 def _quote_punct(text: str) -> str:
     """American usage: a comma or period after a closing double quote goes inside."""
-    return re.sub(r"([\u201d\u2019])(\ue010*)([.,])", r"\3\1\2", text)
+    text = re.sub(r"([\u201d\u2019])(\ue010*)([.,])", r"\3\1\2", text)
+    # "Why Notes?," -> "Why Notes?" : a question or exclamation mark is enough
+    return re.sub(r"([?!])[.,]([\u201d\u2019])", r"\1\2", text)
 
 
 def _strip_final_period(text: str) -> str:

@@ -18,6 +18,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from reportpub.diagnostics import Diagnostic, SourceLocation
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# Documents are given this base URL instead of the project's file:// URL: WeasyPrint names
+# images and fonts after their URLs, and an absolute path there would make the PDF's
+# bytes depend on where the project lies. The fetcher maps it back to the project.
+PROJECT_ORIGIN = "https://project.reportpub.invalid/"
 REMOTE_TIMEOUT_SECONDS = 10
 REMOTE_SIZE_LIMIT = 20 * 1024 * 1024
 
@@ -44,7 +48,19 @@ class ProjectURLFetcher(URLFetcher):
             return path
         return None
 
+    def project_url(self, path: Path) -> str:
+        """The virtual URL of a file inside the project."""
+        return PROJECT_ORIGIN + urllib.parse.quote(path.resolve().relative_to(self.roots[0]).as_posix())
+
     def fetch(self, url, headers=None):
+        if url.startswith(PROJECT_ORIGIN):
+            relative = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+            url = (self.roots[0] / relative).as_uri()
+            if self.allowed_path(url) is not None:
+                response = super().fetch(url, headers)
+                data = response.read()
+                response.close()
+                return URLFetcherResponse(PROJECT_ORIGIN + relative, data, response.headers, response.status)
         scheme = urllib.parse.urlsplit(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)

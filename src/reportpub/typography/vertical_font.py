@@ -813,11 +813,9 @@ class _CharStringRun:
         first = args[0] if len(args) % 4 == 1 else 0
         start = len(args) % 4
         dxs, dys = self.dxs, self.dys
-        turned_args: list[float] = [first] if start else []
-        if vertical and self.turned and start:
-            turned_args = [first]  # dx1 → dy1 of hhcurveto, same sign
-        elif start and self.turned:
-            turned_args = [-first]  # dy1 → dx1 of vvcurveto, negated
+        # Turned, vvcurveto's dx1 becomes hhcurveto's dy1 as is; hhcurveto's dy1
+        # becomes vvcurveto's dx1 negated.
+        turned_args: list[float] = ([first] if vertical else [-first]) if start else []
         for i in range(start, len(args) - 3, 4):
             a, b, c, d = args[i], args[i + 1], args[i + 2], args[i + 3]
             if vertical:

@@ -71,26 +71,29 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
                                 body_class=body_class, epub_type=epub_type, content=content)
         return _Page(uid, file_name, title, text.encode("utf-8"), properties or [])
 
+    def matter(file_name: str, partial: str, **context) -> str:
+        """A front- or back-matter partial, made ready for its content document."""
+        return _prepare_fragment(templates.render(partial, book, **context), file_name, mode, anchors)
+
     cover_href, cover_bytes, cover_size = _cover_image(book, project, mode)
     chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings} for c in book.chapters]
 
     pages = [
         page("cover", "cover.xhtml", "表紙", _cover_markup(cover_href, cover_size, config.title),
              "cover-page", "cover", ["svg"]),
-        page("titlepage", "titlepage.xhtml", config.title, templates.render("titlepage.html", book),
+        page("titlepage", "titlepage.xhtml", config.title, matter("titlepage.xhtml", "titlepage.html"),
              "titlepage-page", "frontmatter"),
         page("toc", "toc.xhtml", "目次",
-             templates.render("toc.html", book, chapters=chapters, references_href="references.xhtml"),
+             matter("toc.xhtml", "toc.html", chapters=chapters, references_href="references.xhtml"),
              "toc-page", "frontmatter"),
     ]
     for chapter in book.chapters:
         pages.append(page(_uid(chapter), chapter.file_name, chapter.title,
                           chapter_xhtml(book, chapter, mode, anchors), "chapter-page", "bodymatter"))
     if book.references:
-        pages.append(page("references", "references.xhtml", "参考文献",
-                          _link_across_files(templates.render("references.html", book), "references.xhtml", anchors),
+        pages.append(page("references", "references.xhtml", "参考文献", matter("references.xhtml", "references.html"),
                           "references-page", "backmatter"))
-    pages.append(page("colophon", "colophon.xhtml", "奥付", templates.render("colophon.html", book),
+    pages.append(page("colophon", "colophon.xhtml", "奥付", matter("colophon.xhtml", "colophon.html"),
                       "colophon-page", "backmatter"))
 
     publication = epub.EpubBook()
@@ -141,10 +144,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None) -> str:
     """The chapter's content document body: text with pop-up note references, then its notes."""
     anchors = anchors if anchors is not None else _anchor_files(book)
-    root = markup.parse_fragment(chapter.body)
-    _mark_urls(root, mode)
-    if mode == "vertical":
-        root = markup.parse_fragment(_vertical(markup.serialize(root)))
+    root = _marked_for_mode(chapter.body, mode, skip_tables=True)
     seen: dict[int, int] = {}
     for parent in list(root.iter()):
         for index, marker in enumerate(list(parent)):
@@ -174,10 +174,7 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
 
 def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) -> str:
     """``<aside epub:type="footnote">`` with a link back to the reference at its start."""
-    root = markup.parse_fragment(note.html)
-    _mark_urls(root, mode)
-    if mode == "vertical":
-        root = markup.parse_fragment(_vertical(markup.serialize(root)))
+    root = _marked_for_mode(note.html, mode, skip_tables=True)
     back = etree.Element("a", {"class": "note-back", "href": f"#noteref-{note.number}", "role": "doc-backlink"})
     back.text = str(note.number)
     first = root[0] if len(root) and root[0].tag == "p" and not (root.text or "").strip() else None
@@ -197,18 +194,28 @@ def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) 
             f"{markup.serialize(root)}</aside>\n")
 
 
+def _marked_for_mode(xhtml: str, mode: str, skip_tables: bool) -> etree.Element:
+    """Parse a fragment; mark URLs; in vertical mode add tate-chu-yoko and upright runs."""
+    root = markup.parse_fragment(xhtml)
+    _mark_urls(root, mode)
+    if mode == "vertical":
+        root = markup.parse_fragment(_vertical(markup.serialize(root), skip_tables))
+    return root
+
+
 def _mark_urls(root: etree.Element, mode: str) -> None:
-    """Links that show their URL get class ``url`` (may break anywhere); in vertical text also
-    ``sideways`` (電書協: 横倒し), which keeps tate-chu-yoko out of the URL's digits."""
-    for link in root.iter("a"):
-        text = markup.text_of(link).strip()
-        if not text.startswith(("http://", "https://", "www.")) and text != link.get("href"):
-            continue
-        classes = (link.get("class") or "").split()
-        for name in ["url"] + (["sideways"] if mode == "vertical" else []):
-            if name not in classes:
-                classes.append(name)
-        link.set("class", " ".join(classes))
+    """Links that show their URL get class ``url`` (may break anywhere). In vertical text, URLs
+    and identifiers are also ``sideways`` (電書協: 横倒し), which keeps tate-chu-yoko out of them."""
+    for element in root.iter():
+        classes = (element.get("class") or "").split()
+        if element.tag == "a":
+            text = markup.text_of(element).strip()
+            if text.startswith(("http://", "https://", "www.")) or (text and text == element.get("href")):
+                classes.append("url")
+        if mode == "vertical" and ("url" in classes or "identifier" in classes):
+            classes.append("sideways")
+        if classes:
+            element.set("class", " ".join(dict.fromkeys(classes)))
 
 
 def _drop_ruby_parentheses(root: etree.Element) -> None:
@@ -226,11 +233,16 @@ def _drop_ruby_parentheses(root: etree.Element) -> None:
             ruby.remove(rp)
 
 
-def _vertical(xhtml: str) -> str:
-    """Tate-chu-yoko and upright runs for vertical text (see typography.vertical_markup)."""
-    from reportpub.typography.vertical_markup import add_vertical_markup
+def _vertical(xhtml: str, skip_tables: bool = True) -> str:
+    """Tate-chu-yoko and upright runs for vertical text (see typography.vertical_markup).
 
-    return add_vertical_markup(xhtml)
+    Tables are horizontal islands in the text and keep their digits; the colophon's table
+    is set vertically (epub-vertical.css), so pages other than chapters pass ``skip_tables=False``.
+    """
+    from reportpub.typography.vertical_markup import DEFAULT_SKIP_ELEMENTS, add_vertical_markup
+
+    skip = DEFAULT_SKIP_ELEMENTS if skip_tables else DEFAULT_SKIP_ELEMENTS - {"table"}
+    return add_vertical_markup(xhtml, skip_elements=skip)
 
 
 def _anchor_files(book: Book) -> dict[str, str]:
@@ -259,8 +271,13 @@ def _retarget_links(root: etree.Element, file_name: str, anchors: dict[str, str]
                 link.set("href", f"{other}{href}")
 
 
-def _link_across_files(xhtml: str, file_name: str, anchors: dict[str, str]) -> str:
-    root = markup.parse_fragment(xhtml)
+def _prepare_fragment(xhtml: str, file_name: str, mode: str, anchors: dict[str, str]) -> str:
+    """Title page, contents, references, colophon: the same treatment as chapter text.
+
+    Their tables (the colophon's) are set vertically with the text, so they take
+    tate-chu-yoko too."""
+    root = _marked_for_mode(xhtml, mode, skip_tables=False)
+    _drop_ruby_parentheses(root)
     _retarget_links(root, file_name, anchors)
     return markup.serialize(root)
 

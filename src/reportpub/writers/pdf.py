@@ -136,7 +136,7 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     font_config = FontConfiguration()
     if vertical:
         geometry = vertical_geometry(book.config)
-        page_css = geometry.css() + vertical_font_faces(html, project)
+        page_css = geometry.css() + vertical_font_faces(html, project, fetcher)
         # The nombre is a running element; it must sit inside the first page's content.
         html = html.replace('id="titlepage">', 'id="titlepage"><div class="nombre"></div>', 1)
     else:
@@ -151,17 +151,36 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     try:
         for sheet in stylesheets(project, "pdf", mode):
             css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
-        document = weasyprint.HTML(string=html, base_url=project.manuscript.as_uri() + "/", url_fetcher=fetcher).render(
+        document = weasyprint.HTML(string=html, base_url=fetcher.project_url(project.manuscript) + "/", url_fetcher=fetcher).render(
             stylesheets=css, font_config=font_config)
     finally:
         logger.removeHandler(warnings)
     document.reportpub_vertical = vertical  # the writer turns the pages of a vertical layout
+    document.metadata.xmp_metadata = [edition_xmp(book.config)]
     problems = fetcher.diagnostics(book.config.path)
     problems += [Diagnostic(SourceLocation(_css_source(project, m)), f"CSS: {m}") for m in warnings.messages
                  if _is_author_problem(project, m)]
     if problems:
         raise ReportpubError(problems)
     return document
+
+
+def edition_xmp(config: BookConfig) -> bytes:
+    """XMP beyond WeasyPrint's own: language, identifier, edition version and date (standard
+    Dublin Core and XMP Media Management properties, so PDF/A needs no extension schema)."""
+    from xml.sax.saxutils import escape
+
+    date = config.date.isoformat() if config.date else ""
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+        '<rdf:Description rdf:about="">'
+        f'<dc:language><rdf:Bag><rdf:li>{escape(config.language)}</rdf:li></rdf:Bag></dc:language>'
+        f'<dc:identifier>{escape(config.identifier)}</dc:identifier>'
+        + (f'<dc:date><rdf:Seq><rdf:li>{date}</rdf:li></rdf:Seq></dc:date>' if date else "")
+        + f'<xmpMM:VersionID>{escape(config.version)}</xmpMM:VersionID>'
+        '</rdf:Description></rdf:RDF>'
+    ).encode()
 
 
 # The derived vertical fonts: (fontconfig pattern, family name in the theme, CSS weight).
@@ -177,7 +196,7 @@ def font_cache_dir(project: Project) -> Path:
     return project.build_dir / ".cache" / "fonts"
 
 
-def vertical_font_faces(html: str, project: Project) -> str:
+def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> str:
     """@font-face rules for the derived vertical fonts, subset to the document's characters."""
     from reportpub.typography.fonts import find_face
     from reportpub.typography.vertical_font import derive_vertical_font
@@ -187,7 +206,7 @@ def vertical_font_faces(html: str, project: Project) -> str:
     for pattern, family, weight in VERTICAL_FACES:
         face = find_face(pattern)
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index)
-        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}')
+        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
     return "\n".join(rules) + "\n"
 
 
@@ -222,7 +241,8 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
               print_edition: bool = False) -> None:
     """Write a laid-out book: the print edition as PDF/X with bleed and crop marks, the reader
     and archival edition as PDF/A-3 cropped to the trim size with its sources attached."""
-    finishers = [set_bleed_box(book.config.pdf.bleed_mm)] if print_edition else [crop_to_trim_box]
+    finishers = [set_bleed_box(book.config.pdf.bleed_mm), fixed_document_id(book.config)] if print_edition \
+        else [crop_to_trim_box]
     if getattr(document, "reportpub_vertical", False):
         finishers.append(turn_pages_for_vertical_reading)
     if print_edition:
@@ -264,6 +284,22 @@ def turn_pages_for_vertical_reading(document, pdf) -> None:
     preferences["Direction"] = "/R2L"
     pdf.catalog["ViewerPreferences"] = preferences
     pdf.catalog["PageLayout"] = "/TwoPageRight"
+
+
+def fixed_document_id(config: BookConfig):
+    """A finisher replacing the random xmpMM:DocumentID WeasyPrint gives PDF/X-4 files with one
+    derived from the edition, so that the same sources give the same bytes."""
+    import hashlib
+    import re
+
+    def finish(document, pdf) -> None:
+        metadata = pdf.catalog["Metadata"]
+        stream = next(obj for obj in pdf.objects if getattr(obj, "reference", None) == metadata)
+        seed = f"{config.identifier}|{config.version}|{document.reportpub_vertical}".encode()
+        digest = hashlib.sha256(seed).hexdigest()
+        document_id = f"xmp.did:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        stream.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", document_id.encode(), part) for part in stream.stream]
+    return finish
 
 
 def crop_to_trim_box(document, pdf) -> None:

@@ -22,9 +22,10 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
     """The chapter body as HTML for the PDF writer."""
     body = chapter.body
     if vertical:
-        from reportpub.typography.vertical_markup import add_vertical_markup
+        from reportpub.typography.vertical_markup import DEFAULT_SKIP_ELEMENTS, add_vertical_markup
 
-        body = add_vertical_markup(body)
+        # Figures stand upright as horizontal islands: their captions keep horizontal digits.
+        body = add_vertical_markup(body, skip_elements=DEFAULT_SKIP_ELEMENTS | {"figure"})
     root = markup.parse_fragment(body)
     notes = {note.number: note for note in chapter.notes}
     _float_notes(root, notes, vertical)

@@ -1,0 +1,208 @@
+"""The PDF editions as a reader, a printer and an archivist get them: read back with poppler and pypdf."""
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from tests.conftest import run_cli
+
+MM = 72 / 25.4
+
+BOOK = """title = "試験報告"
+subtitle = "縦と横の組版"
+authors = ["著者 太郎"]
+publisher = "試験出版"
+date = 2024-12-20
+version = "2.0"
+identifier = "urn:uuid:00000000-0000-4000-8000-000000000001"
+slug = "t"
+
+[pdf]
+paper = "A5"
+bleed = "3mm"
+
+[editions]
+formats = ["pdf", "print"]
+modes = ["vertical", "horizontal"]
+"""
+
+CHAPTER_1 = """# 第一章　始まり
+
+## 背景 {#background}
+
+国際情勢は12月に大きく動きました。2024年の出来事を{平壌|ピョンヤン}から見ると、《《重要な変化》》が見えてきます[^one]。
+
+ロシアとNorth Koreaの協力は、1万1000人の兵力に及ぶとされます!?
+
+![港の見取り図](images/port.png)
+
+[^one]: 注の本文。<https://example.com/a>
+"""
+
+CHAPTER_2 = """# 第二章　続き
+
+詳しくは[背景](#background)を参照してください。
+
+Table: 主な出来事
+
+| 年 | 出来事 |
+|---|---|
+| 1961 | 条約 |
+| 2024 | 発効 |
+"""
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 150), (30, 60, 120)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pdf") / "book"
+    (root / "manuscript" / "images").mkdir(parents=True)
+    (root / "manuscript" / "book.toml").write_text(BOOK, encoding="utf-8")
+    (root / "manuscript" / "01.md").write_text(CHAPTER_1, encoding="utf-8")
+    (root / "manuscript" / "02.md").write_text(CHAPTER_2, encoding="utf-8")
+    (root / "manuscript" / "images" / "port.png").write_bytes(png())
+    result = run_cli("build", str(root))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def text_of(path, page=None) -> str:
+    options = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def page_with(path, needle: str) -> int:
+    reader = PdfReader(path)
+    for number in range(1, len(reader.pages) + 1):
+        if needle in text_of(path, number):
+            return number
+    raise AssertionError(f"{needle!r} not found")
+
+
+def test_horizontal_text_in_reading_order(built):
+    text = re.sub(r"\s+", "", text_of(built / "build" / "t-horizontal.pdf"))
+    assert "国際情勢は12月に大きく動きました。" in text
+    order = [text.find(s) for s in ("試験報告", "目次", "第一章　始まり".replace("　", ""), "第二章", "奥付" if "奥付" in text else "試験出版")]
+    assert text.find("国際情勢") < text.find("詳しくは")
+    assert "注の本文。https://example.com/a" in text
+
+
+def test_every_font_embedded(built):
+    for name in ("t-horizontal.pdf", "t-vertical.pdf", "t-vertical-print.pdf"):
+        report = subprocess.run(["pdffonts", str(built / "build" / name)], capture_output=True, text=True, check=True).stdout
+        rows = report.splitlines()[2:]
+        assert rows, report
+        for row in rows:
+            assert re.search(r"\s(yes)\s+(yes)\s+(yes)\s+\d+\s+\d+\s*$", row), row  # emb, sub, uni
+            assert "Type 3" not in row
+
+
+def test_outline_and_links(built):
+    reader = PdfReader(built / "build" / "t-horizontal.pdf")
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "第一章　始まり" in titles and "第二章　続き" in titles and "目次" in titles
+    links = [annotation.get_object() for page in reader.pages for annotation in page.get("/Annots", [])]
+    internal = [a for a in links if "/Dest" in a or ("/A" in a and a["/A"].get("/S") == "/GoTo")]
+    external = [a for a in links if "/A" in a and a["/A"].get("/URI") == "https://example.com/a"]
+    assert len(internal) >= 3 and external  # TOC entries, the cross-reference; the URL in the note
+
+
+def test_metadata(built):
+    info = PdfReader(built / "build" / "t-horizontal.pdf").metadata
+    assert info.title == "試験報告" and info.author == "著者 太郎"
+    assert info["/CreationDate"].startswith("D:20241220")
+
+
+def test_reader_pdf_is_pdfa3_with_sources_attached(built):
+    reader = PdfReader(built / "build" / "t-vertical.pdf")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    assert "<rdf:li>ja</rdf:li>" in xmp and "<dc:identifier>urn:uuid:00000000-0000-4000-8000-000000000001</dc:identifier>" in xmp
+    assert "<xmpMM:VersionID>2.0</xmpMM:VersionID>" in xmp and "<rdf:li>2024-12-20</rdf:li>" in xmp
+    assert sorted(reader.attachments) == ["manuscript/01.md", "manuscript/02.md", "manuscript/book.toml",
+                                          "manuscript/images/port.png"]
+    assert reader.attachments["manuscript/01.md"][0].decode() == CHAPTER_1
+
+
+def test_print_pdf_has_trim_bleed_and_marks(built):
+    reader = PdfReader(built / "build" / "t-horizontal-print.pdf")
+    page = reader.pages[4]
+    trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
+    assert float(trim.width) == pytest.approx(148 * MM, abs=0.1) and float(trim.height) == pytest.approx(210 * MM, abs=0.1)
+    assert float(bleed.width) == pytest.approx(154 * MM, abs=0.1) and float(bleed.height) == pytest.approx(216 * MM, abs=0.1)
+    assert float(media.width) > float(bleed.width) + 10 * MM  # room for the crop marks
+    assert "GTS_PDFX" in str(reader.trailer["/Root"].get("/OutputIntents", [{}])[0].get_object())
+
+
+def test_reader_and_print_share_one_layout(built):
+    assert len(PdfReader(built / "build" / "t-vertical.pdf").pages) == len(PdfReader(built / "build" / "t-vertical-print.pdf").pages)
+    assert text_of(built / "build" / "t-vertical.pdf") == text_of(built / "build" / "t-vertical-print.pdf")
+
+
+def test_vertical_pages_are_portrait_and_read_right_to_left(built, tmp_path):
+    path = built / "build" / "t-vertical.pdf"
+    reader = PdfReader(path)
+    page = reader.pages[0]
+    assert page.get("/Rotate") == 90
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # the frame; shown turned, the page is portrait
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/Direction"] == "/R2L"
+    subprocess.run(["pdftoppm", "-r", "20", "-png", "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "p")],
+                   check=True)
+    image = Image.open(tmp_path / "p.png")
+    assert image.height > image.width
+
+
+def column_words(path, page: int) -> list[tuple[float, float, float, float, str]]:
+    xml = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in
+            re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', xml)]
+
+
+def test_vertical_text_runs_top_to_bottom_in_columns_right_to_left(built):
+    path = built / "build" / "t-vertical.pdf"
+    number = page_with(path, "国際情勢")
+    words = column_words(path, number)
+    sentence = next(w for w in words if w[4].startswith("国際情勢は"))
+    x_min, y_min, x_max, y_max, _ = sentence
+    assert (y_max - y_min) > 3 * (x_max - x_min)  # a tall, narrow column: characters stacked top to bottom
+    later = next(w for w in words if "ロシアと" in w[4])
+    assert later[0] < x_min  # the next paragraph's column stands to the left
+
+
+def test_vertical_typography_markup(built):
+    text = text_of(built / "build" / "t-vertical.pdf")
+    assert "２０２４年" in text  # 3+ digits upright, one per cell (full-width)
+    assert "１万１０００人" in text  # the lone 1 and the 1000 of 1万1000人: upright, not tate-chu-yoko
+    assert "12" in text and "!?" in text  # set tate-chu-yoko (as turned boxes)
+    assert "ピョンヤン" in text and "平壌" in text  # ruby reading kept
+
+
+def test_notes_and_figures_in_vertical_pdf(built):
+    path = built / "build" / "t-vertical.pdf"
+    number = page_with(path, "注の本文")
+    words = column_words(path, number)
+    note = next(w for w in words if "注の本文" in w[4])
+    body = [w for w in words if "国際情勢" in w[4]]
+    if body:  # same page: the note stands at the left of the text (side note)
+        assert note[2] < body[0][0]
+    assert "図1" in text_of(path) and "表1" in text_of(path)
+
+
+def test_same_sources_give_same_bytes_from_another_directory(built, tmp_path):
+    copy = tmp_path / "elsewhere" / "book"
+    shutil.copytree(built / "manuscript", copy / "manuscript")
+    result = run_cli("build", str(copy))
+    assert result.returncode == 0, result.stderr
+    for name in ("t-horizontal.pdf", "t-vertical.pdf", "t-horizontal-print.pdf", "t-vertical-print.pdf", "manifest.json"):
+        assert (copy / "build" / name).read_bytes() == (built / "build" / name).read_bytes(), name
