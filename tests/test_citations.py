@@ -522,3 +522,89 @@ def test_sample_references_format_with_outlet_date_and_url():
             y, m, d = accessed[0]
             assert f"(参照 {y}年{m}月{d}日)" in note
     assert len(f.bibliography()) == len(bib)
+
+
+# ------------------------------------------------------------- robustness
+
+from reportpub.bibliography import CSL_TYPES  # noqa: E402
+
+
+def _write(tmp_path: Path, items: list[dict]) -> Path:
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_every_csl_type_formats_in_both_styles(tmp_path):
+    items = []
+    for n, csl_type in enumerate(sorted(CSL_TYPES)):
+        for lang in ("ja", "en"):
+            items.append({
+                "id": f"{csl_type}-{lang}", "type": csl_type, "language": lang,
+                "title": "題名" if lang == "ja" else "A Title", "container-title": "誌名" if lang == "ja" else "Box",
+                "author": [{"family": "田中", "given": "花子"}] if lang == "ja" else [{"family": "Smith", "given": "J."}],
+                "editor": [{"family": "Roe", "given": "R."}], "translator": [{"literal": "翻訳者"}],
+                "issued": {"date-parts": [[2020, 1, 2], [2020, 3, 4]]} if n % 2 else {"date-parts": [[2020, 1, 2]]},
+                "accessed": {"date-parts": [[2024, 2, 1]]}, "URL": "https://e.example/a?b=1&c=2", "DOI": "10.1/x",
+                "page": "1-2", "volume": "3", "issue": "4", "publisher": "Pub", "publisher-place": "Place",
+                "edition": "2", "number": "7", "genre": "Genre", "event": "Ev", "number-of-pages": "300",
+                "collection-title": "Series", "section": "朝刊", "medium": "Online",
+            })
+    bib = load_bibliography([(_write(tmp_path, items), "refs.json")])
+    for style in ("sist02", "chicago-note"):
+        f = CitationFormatter(bib, style)
+        for entry in bib:
+            for form in ("@{%s}, p. 3", "-@{%s}, 第2章", "@{%s}"):
+                note = f.note(parse_citation(form % entry.key))
+                assert note and "\ue000" not in note and "None" not in note
+        listed = f.bibliography()
+        assert all(x and "&c=" not in x for x in listed)
+
+
+def test_date_ranges_and_literal_dates(tmp_path):
+    items = [
+        {"id": "ja", "type": "paper-conference", "title": "発表", "language": "ja",
+         "issued": {"date-parts": [[2020, 1, 2], [2020, 3, 4]]}},
+        {"id": "en", "type": "webpage", "title": "Page", "issued": {"date-parts": [[2019], [2021]]}},
+        {"id": "lit", "type": "book", "title": "本", "issued": {"literal": "2020年頃"}},
+    ]
+    f = CitationFormatter(load_bibliography([(_write(tmp_path, items), "refs.json")]), "sist02")
+    assert "2020年1月2日–3月4日" in f.reference("ja")
+    assert "2019–2021" in f.reference("en")
+    assert "2020年頃" in f.reference("lit")
+
+
+def test_rich_text_kept_and_stray_markup_escaped(tmp_path):
+    items = [{"id": "a", "type": "article-journal", "author": [{"family": "Darwin", "given": "C."}],
+              "title": 'On <i>Homo sapiens</i> and <span class="nocase">DNA</span> <b>unclosed',
+              "container-title": "Nature", "issued": {"date-parts": [[2000]]}}]
+    f = CitationFormatter(load_bibliography([(_write(tmp_path, items), "refs.json")]), "sist02")
+    assert f.reference("a") == "Darwin, C. On <i>Homo sapiens</i> and DNA &lt;b&gt;unclosed. Nature. 2000."
+
+
+def test_a_work_that_shows_nothing_is_an_author_error(tmp_path):
+    bib = load_bibliography([(_write(tmp_path, [{"id": "empty", "type": "document"}]), "manuscript/refs.json")])
+    with pytest.raises(ReportpubError, match=r"^manuscript/refs.json:1: entry 'empty' shows nothing"):
+        CitationFormatter(bib, "sist02").note(parse_citation("@empty"))
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=_TEXT, family=_TEXT, given_name=_TEXT, container=_TEXT, url=_TEXT)
+def test_formatter_escapes_arbitrary_text(tmp_path_factory, title, family, given_name, container, url):
+    tmp = tmp_path_factory.mktemp("fuzz")
+    item = {"id": "x", "type": "article-newspaper", "title": title, "container-title": container,
+            "author": [{"family": family, "given": given_name}], "URL": url, "issued": {"date-parts": [[2024, 1, 5]]}}
+    try:
+        bib = load_bibliography([(_write(tmp, [item]), "refs.json")])
+    except ReportpubError:
+        return
+    for style in ("sist02", "chicago-note"):
+        f = CitationFormatter(bib, style)
+        for note in (f.note(parse_citation("@x, p. 1")), f.note(parse_citation("@x")), *f.bibliography()):
+            # only our own tags survive; everything else is escaped
+            tags = re.findall(r"<[^>]*>", note)
+            assert all(re.fullmatch(r'</?(i|b|sup|sub|a|span)( (href|class|style)="[^"<>]*")?>', t) for t in tags), tags
+            assert "\ue000" not in note and "\ue004" not in note

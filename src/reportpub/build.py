@@ -137,8 +137,10 @@ def _jobs(outputs: list[Output]) -> list[tuple[str, list[Output]]]:
 
 
 def build(project: Project, only: str | None = None, mode: str | None = None, force: bool = False,
-          jobs: int | None = None, report: Report = print, explain: bool = False) -> BuildResult:
-    """Bring the requested editions in build/ up to date."""
+          jobs: int | None = None, report: Report = print, explain: bool = False,
+          progress: Report = lambda message: None) -> BuildResult:
+    """Bring the requested editions in build/ up to date. ``report`` gets what the author
+    must see (warnings, explanations); ``progress`` what a terminal may show while working."""
     outputs = planned_outputs(project, only, mode)
     build_dir = project.build_dir
     state = load_state(build_dir)
@@ -173,8 +175,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
     try:
         work = _jobs(stale)
         workers = min(len(work), jobs or os.cpu_count() or 1)
-        for kind, job_outputs in work:
-            report(f"building {', '.join('build/' + o.name for o in job_outputs)}")
+        progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
         if workers <= 1:
             for job in work:
                 temporaries += _write_job(job, book, project)
@@ -182,8 +183,9 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 futures = [pool.submit(_write_job, job, book, project) for job in work]
-                for future in futures:
+                for done, future in enumerate(futures, 1):
                     temporaries += future.result()
+                    progress(f"{done}/{len(work)} jobs done")
         temporaries += _write_catalogue(project, book, outputs, dict(temporaries))
         for temporary, name in temporaries:
             os.replace(temporary, build_dir / name)

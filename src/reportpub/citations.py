@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, line_of_offset
 
-__all__ = ["CitationItem", "Citation", "parse_citation", "find_citations", "LOCATOR_LABELS"]
+__all__ = ["CitationItem", "Citation", "parse_citation", "find_citations", "LOCATOR_LABELS", "CitationFormatter"]
+
+
+def __getattr__(name: str):
+    # The formatter lives in reportpub.csl (one module, one job); importable from here too.
+    if name == "CitationFormatter":
+        from reportpub.csl import CitationFormatter
+
+        return CitationFormatter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

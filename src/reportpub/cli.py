@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         _say("interrupted; build/ is as it was")
         return 130
     except Exception as exc:  # a bug in reportpub, not the author's mistake
-        log = Path("reportpub-crash.log").resolve()
+        log = Path(tempfile.gettempdir()) / "reportpub-crash.log"
         try:
             log.write_text(traceback.format_exc(), encoding="utf-8")
             where = f" (details in {log})"

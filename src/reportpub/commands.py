@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -22,11 +25,24 @@ def command_build(arguments: argparse.Namespace, say: Say) -> int:
         from reportpub.watch import watch
 
         return watch(project, arguments, say)
-    result = build(project, only=arguments.only, mode=arguments.mode, force=arguments.force,
-                   jobs=arguments.jobs, report=say, explain=arguments.explain)
+    with progress_display() as progress:
+        result = build(project, only=arguments.only, mode=arguments.mode, force=arguments.force,
+                       jobs=arguments.jobs, report=say, explain=arguments.explain, progress=progress)
     for name in result.written:
         say(f"wrote build/{name}")
     return 0
+
+
+@contextlib.contextmanager
+def progress_display():
+    """A live status line on a terminal (rich); nothing in a pipe or on CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda message: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("reading the manuscript") as status:
+        yield lambda message: status.update(message)
 
 
 def command_check(arguments: argparse.Namespace, say: Say) -> int:

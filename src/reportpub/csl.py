@@ -19,16 +19,24 @@ note texts (HTML fragments), in document order, and lists the cited works.
 citeproc-py does the CSL work; this module fixes what it gets wrong, in a small
 layer around it:
 
-* it ignores ``initialize="false"`` ("Smith, J." for "Smith, John"): patched;
+* it ignores ``initialize="false"`` ("Smith, J." for "Smith, John"):
+  ``citeproc.model.Name.initialize`` is patched (once, at import) to honour it;
 * it prints a label for an empty variable ("ページ", "Edition"): labels are
   wrapped in a test for their variable before the style is handed over;
 * it leaks a cite's locator into the bibliography entry: entries are rendered
   from locator-free cites;
+* it crashes on date ranges ("2020-01-02/2020-03-04"): ranges are handed over as
+  literal text (2020年1月2日–3月4日);
+* it keeps per-document state for positions (first/subsequent/ibid) that is wrong
+  across locales: positions are decided here, each cite rendered on its own;
 * it does not escape text for HTML: field values are escaped before it sees them;
 * it joins a name as "given family" or "family, given" whatever the script
   ("田中, . 花子 ."): CJK names become literals, family then given, no space;
 * it has no per-entry language: Japanese entries are rendered with the ja-JP
-  locale (dates 2024年1月5日, terms 参照), Western ones with en-US;
+  locale (dates 2024年1月5日, terms 参照, names joined by the style's delimiter
+  rather than " と "), Western ones with en-US;
+* a numeric style's citation number ("(1)") is dropped from entries: in notes and in
+  a list sorted by reading it means nothing;
 * Japanese titles are set in 「」 (articles, chapters, web pages) or 『』 (books,
   and the names of journals, newspapers and books that hold a part), without
   italics; ". " before an opening bracket is dropped (田中花子「題名」);
@@ -165,6 +173,29 @@ def style_path(style: str | Path) -> Path:
     return Path(style)
 
 
+# CSL-JSON's rich text (as Zotero exports it): kept in these fields, escaped elsewhere.
+_RICH_FIELDS = frozenset({"title", "title-short", "container-title", "collection-title", "note", "event"})
+_RICH_TAG = re.compile(r"&lt;(/?)(i|b|sup|sub)&gt;")
+_NOCASE = re.compile(r'&lt;span class=(?:"nocase"|&quot;nocase&quot;)&gt;(.*?)&lt;/span&gt;', re.DOTALL)
+
+
+def _rich(text: str, *, keep_nocase: bool = True) -> str:
+    """HTML-escape ``text`` but keep balanced <i> <b> <sup> <sub> and nocase spans."""
+    out = html.escape(text, quote=False)
+    out = _NOCASE.sub(lambda m: f'<span class="nocase">{m.group(1)}</span>' if keep_nocase else m.group(1), out)
+    for tag in ("i", "b", "sup", "sub"):
+        opens = [m for m in _RICH_TAG.finditer(out) if m.group(2) == tag]
+        depth, ok = 0, True
+        for m in opens:
+            depth += -1 if m.group(1) else 1
+            if depth < 0 or depth > 1:
+                ok = False
+                break
+        if ok and depth == 0 and opens:
+            out = re.sub(rf"&lt;(/?){tag}&gt;", rf"<\1{tag}>", out)
+    return out
+
+
 # --------------------------------------------------------------- the layer
 
 
@@ -293,9 +324,9 @@ class CitationFormatter:
                     continue
                 item[name] = [_prepare_name(n) for n in value]
             elif isinstance(value, dict):
-                item[name] = value
+                item[name] = _range_as_literal(value, japanese) if len(value.get("date-parts", [])) > 1 else value
             else:
-                item[name] = html.escape(str(value), quote=False)
+                item[name] = _rich(str(value)) if name in _RICH_FIELDS else html.escape(str(value), quote=False)
         if japanese:
             if item.get("title"):
                 item["title"] = T_OPEN + item["title"] + T_CLOSE
@@ -333,10 +364,22 @@ class CitationFormatter:
                 f"cannot format entry '{entry.key}' with {self._style_display}: {type(exc).__name__}: {exc}",
                 entry.location.line,
             ) from None
-        return _postprocess(out, entry, japanese, lang)
+        out = _postprocess(out, entry, japanese, lang)
+        if not re.sub(r"<[^>]+>|[\s.,;:]", "", out):
+            return ""  # the style leaves this work out (e.g. Chicago: posts in the bibliography)
+        return out
+
+    def _shown(self, text: str, entry: BibEntry) -> str:
+        if not text:
+            raise ReportpubError.at(
+                entry.location.path,
+                f"entry '{entry.key}' shows nothing in {self._style_display}: give it at least a title",
+                entry.location.line,
+            )
+        return text
 
     def reference(self, key: str, *, suppress_author: bool = False) -> str:
-        """The full bibliography entry of one work (HTML), as the style sets it."""
+        """The full bibliography entry of one work (HTML), as the style sets it ("" if it leaves the work out)."""
         entry = self._entry(key)
         cache_key = (key, suppress_author)
         if cache_key not in self._entry_cache:
@@ -396,10 +439,11 @@ class CitationFormatter:
             # the style's own first note; it sets page locators itself
             page = item if item.locator and (item.locator_label or "page") == "page" else None
             text = self._citeproc(entry, suppress_author=item.suppress_author, locator=page, note=True)
+            text = self._shown(text, entry)
             if item.locator and page is None:
                 text = _strip_final_period(text) + ", " + self._locator_text(item, japanese)
             return text
-        text = self.reference(entry.key, suppress_author=item.suppress_author)
+        text = self._shown(self.reference(entry.key, suppress_author=item.suppress_author), entry)
         if item.locator:
             text = _strip_final_period(text) + ", " + self._locator_text(item, japanese)
         return text
@@ -435,7 +479,7 @@ class CitationFormatter:
         title = data.get("title-short") or data.get("title") or ""
         if not japanese and not data.get("title-short"):
             title = re.split(r"[:?!.]\s", title, maxsplit=1)[0]
-        title_html = html.escape(title, quote=False)
+        title_html = _rich(title, keep_nocase=False)
         kind = _title_kind(entry)
         if japanese:
             if title:
@@ -466,7 +510,8 @@ class CitationFormatter:
         keys = list(self._cited) if keys is None else list(dict.fromkeys(keys))
         entries = [self._entry(k) for k in keys]
         entries.sort(key=_sort_key)
-        return [_finish_note(_strip_final_period(self.reference(e.key))) for e in entries]
+        listed = [self.reference(e.key) for e in entries]
+        return [_finish_note(_strip_final_period(text)) for text in listed if text]
 
 
 # ------------------------------------------------------------ helpers
@@ -482,6 +527,24 @@ def _prepare_name(name: dict[str, str]) -> dict[str, str]:
         particle = name.get("non-dropping-particle", "")
         return {"literal": html.escape(particle + family + given, quote=False)}
     return {k: html.escape(v, quote=False) for k, v in name.items()}
+
+
+def _range_as_literal(date: dict[str, Any], japanese: bool) -> dict[str, str]:
+    """citeproc-py fails on date ranges: give them as text (2020年1月2日–3月4日, 2020-01-02–2020-03-04)."""
+    begin, end = date["date-parts"][0], date["date-parts"][1]
+    if japanese:
+        units = ("年", "月", "日")
+        first = "".join(f"{n}{u}" for n, u in zip(begin, units))
+        same = 0
+        while same < min(len(begin), len(end)) - 1 and begin[same] == end[same]:
+            same += 1
+        second = "".join(f"{n}{u}" for n, u in list(zip(end, units))[same:])
+        return {"literal": f"{first}\u2013{second}"}
+
+    def iso(parts: list[int]) -> str:
+        return "-".join([str(parts[0])] + [f"{n:02d}" for n in parts[1:]])
+
+    return {"literal": f"{iso(begin)}\u2013{iso(end)}"}
 
 
 def _japanese_dates(root: etree._Element) -> None:

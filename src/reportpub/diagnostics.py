@@ -49,6 +49,10 @@ class ReportpubError(Exception):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self):
+        # Errors raised in a worker process of a parallel build travel back pickled.
+        return (type(self), (self.diagnostics,))
+
     @classmethod
     def at(cls, path: "str | Path", message: str, line: int | None = None) -> "ReportpubError":
         """Shorthand for an error with a single location."""

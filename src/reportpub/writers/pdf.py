@@ -148,18 +148,21 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     warnings = WeasyPrintWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(warnings)
+    problems: list[Diagnostic] = []
+    author_sheets = set(project.style_files())
     try:
         for sheet in stylesheets(project, "pdf", mode):
+            seen = len(warnings.messages)
             css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
-        document = weasyprint.HTML(string=html, base_url=fetcher.project_url(project.manuscript) + "/", url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config)
+            if sheet in author_sheets:
+                problems += [_css_diagnostic(project.relative(sheet), m) for m in warnings.messages[seen:]]
+        document = weasyprint.HTML(string=html, base_url=fetcher.project_url(project.manuscript) + "/",
+                                   url_fetcher=fetcher).render(stylesheets=css, font_config=font_config)
     finally:
         logger.removeHandler(warnings)
     document.reportpub_vertical = vertical  # the writer turns the pages of a vertical layout
     document.metadata.xmp_metadata = [edition_xmp(book.config)]
-    problems = fetcher.diagnostics(book.config.path)
-    problems += [Diagnostic(SourceLocation(_css_source(project, m)), f"CSS: {m}") for m in warnings.messages
-                 if _is_author_problem(project, m)]
+    problems += fetcher.diagnostics(book.config.path)
     if problems:
         raise ReportpubError(problems)
     return document
@@ -210,16 +213,13 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
     return "\n".join(rules) + "\n"
 
 
-def _css_source(project: Project, message: str) -> str:
-    for sheet in project.style_files():
-        if sheet.name in message:
-            return project.relative(sheet)
-    return "styles"
+def _css_diagnostic(source: str, message: str) -> Diagnostic:
+    """WeasyPrint's 'Ignored `x` at 3:6, unknown property.' as 'styles/x.css:3: CSS: …'."""
+    import re
 
-
-def _is_author_problem(project: Project, message: str) -> bool:
-    """Only warnings about the author's own stylesheets are the author's to fix."""
-    return any(sheet.as_uri() in message or str(sheet) in message for sheet in project.style_files())
+    match = re.search(r" at (\d+):\d+", message)
+    text = re.sub(r" at \d+:\d+", "", message).rstrip(".")
+    return Diagnostic(SourceLocation(source, int(match.group(1)) if match else None), f"CSS: {text}")
 
 
 READER_VARIANT = "pdf/a-3b"
