@@ -222,6 +222,39 @@ def test_writing_mode_lives_in_the_vertical_stylesheet(built_epubs):
     assert 'href="style/epub-vertical.css"' in page
 
 
+def test_references_page_closes_the_book(epub_book, tmp_path):
+    import dataclasses
+
+    from reportpub.model import Reference
+    from reportpub.writers.epub import write_epub
+
+    project, book, templates = epub_book
+    book = dataclasses.replace(book, references=(
+        Reference("smith2020", 'スミス『題名』2020年、<a href="https://example.com/2024-12-04/">https://example.com/2024-12-04/</a>'),
+    ))
+    target = tmp_path / "refs.epub"
+    write_epub(book, project, "vertical", templates, target)
+    opf = package(target)
+    manifest = {item.get("id"): item.get("href") for item in opf.find("opf:manifest", NS)}
+    spine = [manifest[ref.get("idref")] for ref in opf.find("opf:spine", NS)]
+    assert spine[-2:] == ["references.xhtml", "colophon.xhtml"]
+    page = read(target, "EPUB/references.xhtml").decode()
+    assert 'id="ref-smith2020"' in page
+    assert 'class="url sideways"' in page and "2024-12-04" in page  # no tate-chu-yoko inside a URL
+    nav = read(target, "EPUB/nav.xhtml").decode()
+    assert 'epub:type="bibliography" href="references.xhtml"' in nav
+    assert read(target, "EPUB/toc.xhtml").decode().count('href="references.xhtml#references"') == 1
+
+
+def test_zip_dates_before_1980_are_clamped():
+    import datetime as dt
+
+    from reportpub.writers.epub import _zip_time
+
+    assert _zip_time(dt.datetime(1970, 5, 1, tzinfo=dt.timezone.utc)) == (1980, 1, 1, 0, 0, 0)
+    assert _zip_time(dt.datetime(2024, 12, 20, tzinfo=dt.timezone.utc)) == (2024, 12, 20, 0, 0, 0)
+
+
 # --- cover, images, a manuscript-supplied cover -----------------------------------------------
 
 

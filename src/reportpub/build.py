@@ -239,9 +239,11 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh:
     return [(str(manifest), "manifest.json"), (str(index), "index.html")]
 
 
-def _cover(book: Book, project: Project) -> bytes | None:
-    try:
-        from reportpub.writers.cover import cover_image
-    except ImportError:
-        return None
-    return cover_image(book.config, project, "horizontal")
+def _cover(book: Book, project: Project) -> tuple[str, bytes]:
+    """(media type, bytes) of the cover shown on the download page: smaller than the EPUB's."""
+    from reportpub.writers.cover import cover_image, make_cover
+
+    href, content, _ = cover_image(book.config, project, "vertical" if "vertical" in book.config.editions.modes else "horizontal")
+    if href == "images/cover.png" and not (project.manuscript / href).is_file():
+        content = make_cover(book.config, 420, 600, mode="vertical" if "vertical" in book.config.editions.modes else "horizontal")
+    return ("image/jpeg" if href.endswith((".jpg", ".jpeg")) else "image/png"), content

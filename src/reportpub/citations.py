@@ -28,9 +28,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, line_of_offset
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation, line_of_offset
 
-__all__ = ["CitationItem", "Citation", "parse_citation", "find_citations", "LOCATOR_LABELS", "CitationFormatter"]
+__all__ = [
+    "CitationItem",
+    "Citation",
+    "parse_citation",
+    "find_citations",
+    "LOCATOR_LABELS",
+    "load_formatter",
+    "format_citation_element",
+    "uncited_warnings",
+]
 
 
 def __getattr__(name: str):
@@ -422,3 +431,77 @@ def _matching_bracket(text: str, open_: int, excluded) -> int | None:
             return None
         i += 1
     return None
+
+
+# ------------------------------------------------------ the project's view
+
+
+def load_formatter(project):
+    """The citation formatter of a project: its bibliography files and ``csl`` style.
+
+    Bibliography files and a ``.csl`` path are relative to manuscript/ and must lie
+    inside the project; problems are ``path:line`` errors.
+    """
+    from reportpub.bibliography import load_bibliography
+    from reportpub.csl import BUNDLED_STYLES, CitationFormatter
+
+    config = project.config
+    files = []
+    for name, path in zip(config.bibliography, project.bibliography_files()):
+        if project.inside(path) is None:
+            raise ReportpubError.at(config.path, f"bibliography '{name}' must be a file inside the project")
+        files.append((path, project.relative(path)))
+    bibliography = load_bibliography(files)
+    style = config.csl
+    if style in BUNDLED_STYLES:
+        return CitationFormatter(bibliography, style, config.language, style_source=config.path)
+    path = project.manuscript / style
+    if project.inside(path) is None:
+        raise ReportpubError.at(config.path, f"csl '{style}' must be a bundled style name or a .csl file inside the project")
+    return CitationFormatter(
+        bibliography, path, config.language, style_source=config.path, style_display=project.relative(path)
+    )
+
+
+def format_citation_element(formatter, raw: str, path: str, line: int | None = None):
+    """A citation's note text as an ``xml.etree`` ``<span class="citation">``, in document order.
+
+    Raises ``path:line: …`` for a malformed citation, an unknown key, or a
+    citation in a book without a bibliography.
+    """
+    import html as _html
+    import xml.etree.ElementTree as etree
+
+    citation = parse_citation(raw, path=path, line=line)
+    if formatter is None:
+        raise ReportpubError.at(path, f"citation '[{raw.strip()}]' but book.toml names no bibliography", line)
+    text = formatter.note(citation, SourceLocation(str(path), line))
+    try:
+        return etree.fromstring(f'<span class="citation">{text}</span>')
+    except etree.ParseError:  # never expected: the formatter writes well-formed markup
+        span = etree.Element("span", {"class": "citation"})
+        span.text = _html.unescape(re.sub(r"<[^>]+>", "", text))
+        return span
+
+
+def uncited_warnings(project) -> list[str]:
+    """``path:line: warning: bibliography entry 'x' is never cited`` for ``reportpub check``."""
+    from reportpub.bibliography import load_bibliography
+
+    if not project.config.bibliography:
+        return []
+    try:
+        files = [(p, project.relative(p)) for p in project.bibliography_files() if project.inside(p) is not None]
+        bibliography = load_bibliography(files)
+        chapters = project.chapter_files()
+    except ReportpubError:
+        return []  # reading the book has reported it
+    cited: set[str] = set()
+    for chapter in chapters:
+        try:
+            text = chapter.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for _, _, citation in find_citations(text):
+            cited.update(citation.keys)
+    return [str(d) for d in bibliography.uncited_warnings(cited)]

@@ -206,7 +206,8 @@ class CitationFormatter:
     ``.csl`` file; ``locale`` is the report's language: for a Japanese report
     (``ja``) Japanese entries are rendered with the ja-JP locale and all others with
     en-US; for any other language every entry is rendered in that locale.
-    ``style_source`` names the file that chose the style, for error messages.
+    ``style_source`` names the file that chose the style and ``style_display`` how
+    to show a style file's path, for error messages.
 
     Call :meth:`note` for every citation in document order (and :meth:`interrupt`
     for every note of the author's own in between, so that 同上/Ibid. never reaches
@@ -220,12 +221,13 @@ class CitationFormatter:
         locale: str = "ja",
         *,
         style_source: str = "manuscript/book.toml",
+        style_display: str | None = None,
     ):
         self.bib = bibliography
         self.style_name = str(style)
         self.locale = locale or "ja"
         self._doc_japanese = self.locale.lower().split("-")[0] in ("ja", "jp")
-        self._style_display = str(style)
+        self._style_display = style_display or str(style)
         if isinstance(style, str) and style in BUNDLED_STYLES:
             self._style_display = f"bundled style '{style}'"
         elif isinstance(style, str) and not style.lower().endswith(".csl") and "/" not in style:
@@ -233,7 +235,7 @@ class CitationFormatter:
             raise ReportpubError.at(
                 style_source, f"unknown citation style '{style}' (bundled: {names}; or a path to a .csl file)"
             )
-        self._xml = self._read_style(style_path(style), str(style), style_source)
+        self._xml = self._read_style(style_path(style), style_display or str(style), style_source)
         root = self._xml.getroot()
         self.note_class = root.get("class") == "note"
         self._styles: dict[tuple[str, bool], CitationStylesStyle] = {}
@@ -508,10 +510,16 @@ class CitationFormatter:
         by author, title and year; ties broken by key.
         """
         keys = list(self._cited) if keys is None else list(dict.fromkeys(keys))
-        entries = [self._entry(k) for k in keys]
-        entries.sort(key=_sort_key)
-        listed = [self.reference(e.key) for e in entries]
-        return [_finish_note(_strip_final_period(text)) for text in listed if text]
+        return [html for _, html in self._listed(keys)]
+
+    def references(self, keys: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """The references list as (key, HTML) pairs, in the order of :meth:`bibliography`."""
+        return self._listed(list(self._cited) if keys is None else list(dict.fromkeys(keys)))
+
+    def _listed(self, keys: list[str]) -> list[tuple[str, str]]:
+        entries = sorted((self._entry(k) for k in keys), key=_sort_key)
+        listed = [(e.key, self.reference(e.key)) for e in entries]
+        return [(key, _finish_note(_strip_final_period(text))) for key, text in listed if text]
 
 
 # ------------------------------------------------------------ helpers

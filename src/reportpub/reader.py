@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 
 from reportpub import markup
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, line_of_offset
+from reportpub.diagnostics import DiagnosticCollector, line_of_offset
 from reportpub.project import Project
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")

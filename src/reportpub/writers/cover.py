@@ -338,3 +338,25 @@ def _vertical_cover(image: Image.Image, config: BookConfig) -> None:
         publisher_font = _font(SANS_REGULAR, int(38 * unit))
         _draw_horizontal_line(draw, config.publisher, publisher_font, (band_left + band_right) / 2,
                               height - 120 * unit, BAND_INK)
+
+
+COVER_NAMES = ("cover.png", "cover.jpg", "cover.jpeg")
+
+
+def cover_image(config: BookConfig, project, mode: str) -> tuple[str, bytes, tuple[int, int]]:
+    """(href, bytes, size) of the cover: manuscript/images/cover.png or .jpg if present, else generated."""
+    from reportpub.diagnostics import ReportpubError
+
+    for name in COVER_NAMES:
+        candidate = project.manuscript / "images" / name
+        path = project.inside(candidate) if candidate.is_file() else None
+        if path is not None:
+            content = path.read_bytes()
+            try:
+                with Image.open(io.BytesIO(content)) as image:
+                    size = image.size
+            except OSError:
+                raise ReportpubError.at(project.relative(candidate), "the cover is not a readable PNG or JPEG image")
+            return f"images/{name}", content, size
+    width, height = 1400, 2000
+    return "images/cover.png", make_cover(config, width, height, mode=mode), (width, height)

@@ -24,13 +24,13 @@ def size_label(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
-def write_download_page(book: Book, templates: Templates, records: list[OutputRecord], cover_png: bytes | None,
-                        target: Path) -> None:
+def write_download_page(book: Book, templates: Templates, records: list[OutputRecord],
+                        cover: tuple[str, bytes] | None, target: Path) -> None:
     editions = []
     for record in records:
         name, description = FORMAT_LABELS[record.format]
         label = name if record.format == "html" else f"{name}（{MODE_LABELS[record.mode]}）"
         editions.append({"file": record.name, "label": label, "description": description,
                          "size_label": size_label(record.size), "sha256": record.sha256})
-    cover = "data:image/png;base64," + base64.b64encode(cover_png).decode() if cover_png else None
-    target.write_text(templates.render("index.html", book, editions=editions, cover=cover), encoding="utf-8")
+    cover_uri = f"data:{cover[0]};base64," + base64.b64encode(cover[1]).decode() if cover else None
+    target.write_text(templates.render("index.html", book, editions=editions, cover=cover_uri), encoding="utf-8")

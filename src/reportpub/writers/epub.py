@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ebooklib import epub
-from PIL import Image
 
 from reportpub import __version__, markup
 from reportpub.diagnostics import ReportpubError
@@ -39,10 +38,9 @@ from reportpub.model import Book, Chapter, Note
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheets
-from reportpub.writers.cover import make_cover
+from reportpub.writers.cover import cover_image
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
-COVER_NAMES = ("cover.png", "cover.jpg", "cover.jpeg")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 FILE_ATTRIBUTES = 0o100644 << 16  # a regular file, rw-r--r--
 
@@ -75,7 +73,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         """A front- or back-matter partial, made ready for its content document."""
         return _prepare_fragment(templates.render(partial, book, **context), file_name, mode, anchors)
 
-    cover_href, cover_bytes, cover_size = _cover_image(book, project, mode)
+    cover_href, cover_bytes, cover_size = cover_image(book.config, project, mode)
     chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings} for c in book.chapters]
 
     pages = [
@@ -403,23 +401,6 @@ def _read_asset(project: Project, relative: str) -> bytes:
     if path is None or not path.is_file():
         raise ReportpubError.at(relative, "image file is missing or lies outside the project")
     return path.read_bytes()
-
-
-def _cover_image(book: Book, project: Project, mode: str) -> tuple[str, bytes, tuple[int, int]]:
-    """(href, bytes, size) of the cover: manuscript/images/cover.png or .jpg if present, else generated."""
-    for name in COVER_NAMES:
-        candidate = project.manuscript / "images" / name
-        path = project.inside(candidate) if candidate.is_file() else None
-        if path is not None:
-            content = path.read_bytes()
-            try:
-                with Image.open(io.BytesIO(content)) as image:
-                    size = image.size
-            except OSError:
-                raise ReportpubError.at(project.relative(candidate), "the cover is not a readable PNG or JPEG image")
-            return f"images/{name}", content, size
-    width, height = 1400, 2000
-    return "images/cover.png", make_cover(book.config, width, height, mode=mode), (width, height)
 
 
 def _cover_markup(href: str, size: tuple[int, int], title: str) -> str:
