@@ -408,7 +408,9 @@ def test_unknown_key_names_place(bib):
 def test_references_list_sorted_japanese_by_reading_then_western(bib):
     f = CitationFormatter(bib, "sist02")
     notes(f, "@who", "@smith", "@jones", "@yamada", "@asahi", "@tanaka2020", "@mhlw", "@suzuki")
-    listed = [text_of(x) for x in f.bibliography()]
+    assert [key for key, _ in f.bibliography()] == [
+        "mhlw", "tanaka2020", "asahi", "yamada", "suzuki", "jones", "smith", "who"]
+    listed = [text_of(x) for _, x in f.bibliography()]
     starts = [
         "厚生労働省「人口",  # reading こうせい…
         "田中花子『日本",  # reading たなか…
@@ -558,7 +560,7 @@ def test_every_csl_type_formats_in_both_styles(tmp_path):
                 note = f.note(parse_citation(form % entry.key))
                 assert note and "\ue000" not in note and "None" not in note
         listed = f.bibliography()
-        assert all(x and "&c=" not in x for x in listed)
+        assert all(x and "&c=" not in x for _, x in listed)
 
 
 def test_date_ranges_and_literal_dates(tmp_path):
@@ -603,7 +605,8 @@ def test_formatter_escapes_arbitrary_text(tmp_path_factory, title, family, given
         return
     for style in ("sist02", "chicago-note"):
         f = CitationFormatter(bib, style)
-        for note in (f.note(parse_citation("@x, p. 1")), f.note(parse_citation("@x")), *f.bibliography()):
+        listed = [html for _, html in f.bibliography()]
+        for note in (f.note(parse_citation("@x, p. 1")), f.note(parse_citation("@x")), *listed):
             # only our own tags survive; everything else is escaped
             tags = re.findall(r"<[^>]*>", note)
             assert all(re.fullmatch(r'</?(i|b|sup|sub|a|span)( (href|class|style)="[^"<>]*")?>', t) for t in tags), tags

@@ -12,7 +12,7 @@ note texts (HTML fragments), in document order, and lists the cited works.
   cited the same single work; for a Western work ``Author, Short Title, 45`` or
   ``Ibid., 45``.
 * :meth:`CitationFormatter.bibliography` gives the references list of every cited
-  work: Japanese works first, by reading (the entry's ``reading`` field, else the
+  work, as (key, HTML) pairs: Japanese works first, by reading (the entry's ``reading`` field, else the
   author's or title's characters by code point, katakana read as hiragana), then
   Western works by author, title and year.
 
@@ -503,17 +503,13 @@ class CitationFormatter:
 
     # --------------------------------------------------------- references
 
-    def bibliography(self, keys: Iterable[str] | None = None) -> list[str]:
-        """The references list (HTML fragments) for the cited keys, or for ``keys``.
+    def bibliography(self, keys: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """The references list: (key, HTML) pairs for the cited keys, or for ``keys``.
 
         Japanese entries first, by reading (or code point), then Western entries
-        by author, title and year; ties broken by key.
+        by author, title and year; ties broken by key. A work the style leaves out
+        of its bibliography (Chicago: social-media posts) is not listed.
         """
-        keys = list(self._cited) if keys is None else list(dict.fromkeys(keys))
-        return [html for _, html in self._listed(keys)]
-
-    def references(self, keys: Iterable[str] | None = None) -> list[tuple[str, str]]:
-        """The references list as (key, HTML) pairs, in the order of :meth:`bibliography`."""
         return self._listed(list(self._cited) if keys is None else list(dict.fromkeys(keys)))
 
     def _listed(self, keys: list[str]) -> list[tuple[str, str]]:

@@ -31,9 +31,10 @@ EM_BOX_CENTRE = 380  # Noto CJK: ideographic em box from -120 to 880
 
 
 @pytest.fixture(scope="module")
-def source() -> TTFont:
+def source():
     assert NOTO_SERIF_CJK.exists(), f"{NOTO_SERIF_CJK} is missing: install fonts-noto-cjk"
-    return TTFont(NOTO_SERIF_CJK, fontNumber=0, lazy=True)
+    with TTFont(NOTO_SERIF_CJK, fontNumber=0, lazy=True) as font:
+        yield font
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,9 @@ def derived_path(tmp_path_factory, source) -> Path:
 
 
 @pytest.fixture(scope="module")
-def derived(derived_path) -> TTFont:
-    return TTFont(derived_path)
+def derived(derived_path):
+    with TTFont(derived_path) as font:
+        yield font
 
 
 def source_glyph(source: TTFont, character: str, vertical: bool) -> str:
@@ -143,7 +145,9 @@ def test_a_glyph_shared_by_upright_and_sideways_characters_is_split(source, deri
 
 def test_characters_the_font_lacks_are_left_out(tmp_path):
     path = derive_vertical_font(NOTO_SERIF_CJK, "漢\U0001F4A1", tmp_path, FAMILY)
-    assert 0x1F4A1 not in TTFont(path).getBestCmap()
+    with TTFont(path) as font:
+        assert 0x1F4A1 not in font.getBestCmap()
+        assert ord("漢") in font.getBestCmap()
 
 
 def test_second_call_returns_the_cached_file_without_rebuilding(derived_path, monkeypatch):

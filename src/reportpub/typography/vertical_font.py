@@ -169,7 +169,13 @@ class _OutputGlyph:
 def _build_font(
     source_path: Path, font_number: int, characters: str, family_name: str, digest: str, tighten: bool
 ) -> TTFont:
-    source = TTFont(source_path, fontNumber=font_number, lazy=True)
+    # Lazy: of a 65,535-glyph collection only the glyphs in use are ever read.
+    with TTFont(source_path, fontNumber=font_number, lazy=True) as source:
+        return _derive(source, source_path, characters, family_name, digest, tighten)
+
+
+def _derive(source: TTFont, source_path: Path, characters: str, family_name: str, digest: str,
+            tighten: bool) -> TTFont:
     if "CFF " not in source and "glyf" not in source and "CFF2" not in source:
         raise FontDerivationError(f"{source_path}: no outlines (neither CFF nor glyf)")
     cmap = source.getBestCmap()
