@@ -611,3 +611,63 @@ def test_formatter_escapes_arbitrary_text(tmp_path_factory, title, family, given
             tags = re.findall(r"<[^>]*>", note)
             assert all(re.fullmatch(r'</?(i|b|sup|sub|a|span)( (href|class|style)="[^"<>]*")?>', t) for t in tags), tags
             assert "\ue000" not in note and "\ue004" not in note
+
+
+# ------------------------------------------------------- the project's view
+
+from reportpub.citations import format_citation_element, load_formatter, uncited_warnings  # noqa: E402
+from reportpub.project import Project  # noqa: E402
+
+PROJECT_BOOK = """title = "試験の本"
+authors = ["著者 太郎"]
+date = 2024-12-20
+version = "1.0"
+slug = "test"
+bibliography = "references.json"
+"""
+
+
+def _project(make_project, book: str = PROJECT_BOOK, files: dict | None = None, name: str = "project") -> Project:
+    chapters = {"01.md": "# 章\n\n本文[@tanaka2020, p. 3]。`[@mhlw]` はコード。\n\n注[^1]。\n\n[^1]: 注の中[@smith]。\n"}
+    refs = {"manuscript/references.json": json.dumps(REFERENCES, ensure_ascii=False, indent=1)}
+    return Project.open(make_project(chapters, book=book, files={**refs, **(files or {})}, name=name))
+
+
+def test_load_formatter_and_citation_elements(make_project):
+    project = _project(make_project)
+    formatter = load_formatter(project)
+    span = format_citation_element(formatter, "@tanaka2020, p. 3", "manuscript/01.md", 3)
+    assert span.tag == "span" and span.get("class") == "citation"
+    assert "".join(span.itertext()) == "田中花子『日本の報告書』. 東京, 岩波書店, 2020年, p. 3."
+    span = format_citation_element(formatter, "@asahi", "manuscript/01.md", 4)
+    assert span.find("a").get("href") == "https://www.asahi.com/articles/ABC?x=1&y=2"
+    assert [key for key, _ in formatter.bibliography()] == ["tanaka2020", "asahi"]
+    with pytest.raises(ReportpubError) as info:
+        format_citation_element(formatter, "@tanaka2020; @nobody", "manuscript/01.md", 7)
+    assert str(info.value) == "manuscript/01.md:7: unknown citation key 'nobody'"
+    with pytest.raises(ReportpubError, match=r"^manuscript/01.md:8: '@' without a citation key"):
+        format_citation_element(formatter, "@", "manuscript/01.md", 8)
+    with pytest.raises(ReportpubError, match=r"^manuscript/01.md:9: citation '\[@a\]' but book.toml names no bibliography"):
+        format_citation_element(None, "@a", "manuscript/01.md", 9)
+
+
+def test_load_formatter_with_a_style_file_and_errors(make_project):
+    style = style_path("chicago-note").read_text(encoding="utf-8")
+    project = _project(make_project, PROJECT_BOOK + 'csl = "styles/mine.csl"\n', {"manuscript/styles/mine.csl": style})
+    assert load_formatter(project).note_class
+    project = _project(make_project, PROJECT_BOOK + 'csl = "nope.csl"\n', name="p2")
+    with pytest.raises(ReportpubError, match=r"^manuscript/book.toml: citation style file not found: manuscript/nope.csl"):
+        load_formatter(project)
+    project = _project(make_project, PROJECT_BOOK.replace("references.json", "missing.json"), name="p3")
+    with pytest.raises(ReportpubError, match=r"^manuscript/missing.json: bibliography file not found"):
+        load_formatter(project)
+
+
+def test_uncited_warnings(make_project):
+    project = _project(make_project)
+    warnings = uncited_warnings(project)
+    # tanaka2020 and smith are cited (smith inside a note); mhlw only inside code
+    assert "manuscript/references.json:2: warning: bibliography entry 'tanaka2020' is never cited" not in warnings
+    assert not any("'smith'" in w for w in warnings)
+    assert any(w.endswith("warning: bibliography entry 'mhlw' is never cited") for w in warnings)
+    assert len(warnings) == len(REFERENCES) - 2

@@ -77,7 +77,29 @@ class ProjectURLFetcher(URLFetcher):
         self.refused.append(url)
         raise RefusedResource(f"refused to read {url}: outside the project")
 
-    def diagnostics(self, source: str) -> list[Diagnostic]:
+    def diagnostics(self, candidates: list[Path], fallback: str, relative) -> list[Diagnostic]:
+        """A problem per refused URL, placed at the first author file (stylesheet, template,
+        chapter) and line that mentions it, else at ``fallback``."""
         hint = "" if self.allow_remote else " (remote resources need allow_remote = true in book.toml)"
-        return [Diagnostic(SourceLocation(source), f"refused to read '{url}': only files inside the project may be used{hint}")
-                for url in dict.fromkeys(self.refused)]
+        problems = []
+        for url in dict.fromkeys(self.refused):
+            location = _find_reference(url, candidates, relative) or SourceLocation(fallback)
+            problems.append(Diagnostic(location, f"refused to read '{url}': only files inside the project may be used{hint}"))
+        return problems
+
+
+def _find_reference(url: str, candidates: list[Path], relative) -> SourceLocation | None:
+    """Where an author's file refers to a URL: the full URL, else its last path segment."""
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+    for needle in (url, name):
+        if not needle:
+            continue
+        for path in candidates:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            offset = text.find(needle)
+            if offset >= 0:
+                return SourceLocation(relative(path), text.count("\n", 0, offset) + 1)
+    return None

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from reportpub.typography.vertical_markup import add_vertical_markup
 
 FULL_WIDTH_TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
+ASCII_TO_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def parse(fragment: str) -> etree.Element:
@@ -143,5 +144,5 @@ def test_any_text_stays_well_formed_and_keeps_its_content(text):
     assert content.translate(FULL_WIDTH_TO_ASCII) == text.translate(FULL_WIDTH_TO_ASCII)
     for position, (before, after) in enumerate(zip(text, content)):
         if before != after:
-            assert before in "0123456789" and after == before.translate(str.maketrans("0123456789", "０１２３４５６７８９")), position
+            assert before in "0123456789" and after == before.translate(ASCII_TO_FULL_WIDTH), position
     assert add_vertical_markup(result) == result

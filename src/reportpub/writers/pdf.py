@@ -162,7 +162,8 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
         logger.removeHandler(warnings)
     document.reportpub_vertical = vertical  # the writer turns the pages of a vertical layout
     document.metadata.xmp_metadata = [edition_xmp(book.config)]
-    problems += fetcher.diagnostics(book.config.path)
+    author_files = project.style_files() + project.template_files() + [project.root / c.source for c in book.chapters]
+    problems += fetcher.diagnostics(author_files, book.config.path, project.relative)
     if problems:
         raise ReportpubError(problems)
     return document
