@@ -671,3 +671,11 @@ def test_uncited_warnings(make_project):
     assert not any("'smith'" in w for w in warnings)
     assert any(w.endswith("warning: bibliography entry 'mhlw' is never cited") for w in warnings)
     assert len(warnings) == len(REFERENCES) - 2
+
+
+def test_non_japanese_report_renders_every_entry_in_its_locale(bib):
+    f = CitationFormatter(bib, "chicago-note", locale="de")
+    assert f.note(parse_citation("@smith, 4")).startswith("John Smith, <i>The Art of Reports: A Guide</i>")
+    assert "田中花子" in f.note(parse_citation("@tanaka2020"))
+    g = CitationFormatter(bib, "sist02", locale="xx-unknown")
+    assert g.reference("smith") == "Smith, John. The Art of Reports: A Guide. Chicago, Chicago UP, 2019."

@@ -230,7 +230,7 @@ def test_references_page_closes_the_book(epub_book, tmp_path):
 
     project, book, templates = epub_book
     book = dataclasses.replace(book, references=(
-        Reference("smith2020", 'スミス『題名』2020年、<a href="https://example.com/2024-12-04/">https://example.com/2024-12-04/</a>'),
+        Reference("smith2020", 'スミス『題名』2020年、<a class="url" href="https://example.com/2024-12-04/">https://example.com/2024-12-04/</a>'),
     ))
     target = tmp_path / "refs.epub"
     write_epub(book, project, "vertical", templates, target)

@@ -124,3 +124,8 @@ def test_character_in_no_font_is_an_error_with_line_and_code_point(make_project)
         "manuscript/01.md:5: character '💡' (U+1F4A1 ELECTRIC LIGHT BULB) is in no configured font and would print as an empty box",
         "manuscript/01.md:5: character '\U00013000' (U+13000 EGYPTIAN HIEROGLYPH A001) is in no configured font and would print as an empty box",
     ])
+
+
+def test_note_inside_emphasis_is_numbered_in_reading_order(make_project):
+    book = book_of(make_project({"01.md": "# 一\n\n*強調[^a]*の後に[^b]。\n\n[^a]: 先\n[^b]: 後\n"}))
+    assert [n.html for n in book.chapters[0].notes] == ["<p>先</p>", "<p>後</p>"]

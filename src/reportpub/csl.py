@@ -311,7 +311,7 @@ class CitationFormatter:
 
     def _lang_of(self, entry: BibEntry) -> str:
         if not self._doc_japanese:
-            return self.locale
+            return _citeproc_locale(self.locale)
         return "ja-JP" if is_japanese_entry(entry) else "en-US"
 
     def _prepare(self, entry: BibEntry, japanese: bool, suppress_author: bool) -> dict[str, Any]:
@@ -519,6 +519,25 @@ class CitationFormatter:
 
 
 # ------------------------------------------------------------ helpers
+
+
+def _citeproc_locale(language: str) -> str:
+    """A locale citeproc-py ships for a language tag ("de" -> "de-DE"); en-US if none."""
+    import json
+    import os
+
+    tag = language.replace("_", "-")
+    if os.path.isfile(os.path.join(citeproc.LOCALES_PATH, f"locales-{tag}.xml")):
+        return tag
+    try:
+        with open(os.path.join(citeproc.LOCALES_PATH, "locales.json"), encoding="utf-8") as handle:
+            dialects = json.load(handle)["primary-dialects"]
+    except (OSError, ValueError, KeyError):
+        dialects = {}
+    dialect = dialects.get(tag.split("-")[0].lower())
+    if dialect and os.path.isfile(os.path.join(citeproc.LOCALES_PATH, f"locales-{dialect}.xml")):
+        return dialect
+    return "en-US"
 
 
 def _prepare_name(name: dict[str, str]) -> dict[str, str]:

@@ -79,6 +79,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
 
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
     _check_raw_html(draft, problems)
+    mark_url_links(body)
     _extract_footnotes(draft)
     draft.images = [img.get("src", "") for img in body.iter("img")]
     return draft
@@ -105,6 +106,17 @@ def _check_raw_html(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
         for name in element.attrib:
             if name.lower().startswith("on"):
                 problems.error(draft.source, f"raw HTML attribute '{name}' (a script) is not allowed", draft.line_of(name))
+
+
+def mark_url_links(body: etree.Element) -> None:
+    """Links that show their own URL get class ``url``: they may break anywhere, and in vertical
+    text they are set sideways as one Latin run (never tate-chu-yoko)."""
+    for link in body.iter("a"):
+        text = markup.text_of(link).strip()
+        if text.startswith(("http://", "https://", "www.")) or (text and text == link.get("href")):
+            classes = (link.get("class") or "").split()
+            if "url" not in classes:
+                link.set("class", " ".join(classes + ["url"]))
 
 
 def _extract_footnotes(draft: ChapterDraft) -> None:

@@ -17,7 +17,7 @@ from reportpub import markup
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
 from reportpub.project import Project
-from reportpub.reader import ChapterDraft
+from reportpub.reader import ChapterDraft, mark_url_links
 from reportpub.typography.coverage import check_coverage
 
 FIGURE_LABEL = "図{}"
@@ -108,7 +108,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
 
     references = ()
     if formatter is not None and not problems.errors:
-        references = tuple(Reference(key, html) for key, html in formatter.bibliography())
+        references = tuple(Reference(key, _with_marked_urls(html)) for key, html in formatter.bibliography())
     problems.raise_if_errors()
 
     book_text = "".join(markup.text_of(d.body, frozenset()) for d in drafts)
@@ -120,6 +120,12 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
         assets=tuple(sorted(assets.values(), key=lambda a: a.path)),
         characters="".join(sorted(set(book_text))),
     )
+
+
+def _with_marked_urls(html: str) -> str:
+    root = markup.parse_fragment(html)
+    mark_url_links(root)
+    return markup.serialize(root)
 
 
 def _assign_heading_ids(body: etree.Element, chapter_index: int) -> list[Heading]:
@@ -143,31 +149,45 @@ def _number_notes(draft: ChapterDraft, numbering: _NoteNumbering) -> list[Note]:
     """Replace note references and body citations by numbered note markers, in reading order."""
     notes: list[Note] = []
     numbers_by_label: dict[str, int] = {}
-    for parent in list(draft.body.iter()):
-        for child in list(parent):
-            classes = (child.get("class") or "").split()
-            if child.tag == "span" and "noteref" in classes:
-                label = child.get("data-label", "")
-                if label not in numbers_by_label:
-                    content = draft.notes.get(label)
-                    if content is None:
-                        continue
-                    content = copy.deepcopy(content)
-                    _format_citations_inline(draft, content, numbering)
-                    numbering.count += 1
-                    numbers_by_label[label] = numbering.count
-                    notes.append(_make_note(numbering.count, content, draft, f"[^{label}]:", False))
-                _replace(parent, child, numbers_by_label[label])
-            elif child.tag == "cite" and "citation" in classes:
-                formatted = numbering.citation_html(draft, child)
+    for parent, index, child in _in_reading_order(draft.body):
+        classes = (child.get("class") or "").split()
+        if child.tag == "span" and "noteref" in classes:
+            label = child.get("data-label", "")
+            if label not in numbers_by_label:
+                content = draft.notes.get(label)
+                if content is None:
+                    continue
+                content = copy.deepcopy(content)
+                _format_citations_inline(draft, content, numbering)
                 numbering.count += 1
-                content = etree.Element("div")
-                paragraph = etree.SubElement(content, "p")
-                if formatted is not None:
-                    paragraph.append(formatted)
-                notes.append(_make_note(numbering.count, content, draft, f"[{child.get('data-cite')}]", True))
-                _replace(parent, child, numbering.count)
+                numbers_by_label[label] = numbering.count
+                notes.append(_make_note(numbering.count, content, draft, f"[^{label}]:", False))
+            _replace(parent, index, child, numbers_by_label[label])
+        elif child.tag == "cite" and "citation" in classes:
+            formatted = numbering.citation_html(draft, child)
+            numbering.count += 1
+            content = etree.Element("div")
+            paragraph = etree.SubElement(content, "p")
+            if formatted is not None:
+                paragraph.append(formatted)
+            notes.append(_make_note(numbering.count, content, draft, f"[{child.get('data-cite')}]", True))
+            _replace(parent, index, child, numbering.count)
     return notes
+
+
+def _in_reading_order(root: etree.Element):
+    """(parent, index, child) for every element below root, in document order. Replacing
+    ``parent[index]`` while iterating is allowed (the replacement is not descended into)."""
+    stack = [(root, 0)]
+    while stack:
+        parent, index = stack.pop()
+        if index >= len(parent):
+            continue
+        stack.append((parent, index + 1))
+        child = parent[index]
+        yield parent, index, child
+        if parent[index] is child:  # not replaced: its descendants come next
+            stack.append((child, 0))
 
 
 def _format_citations_inline(draft: ChapterDraft, content: etree.Element, numbering: _NoteNumbering) -> None:
@@ -182,6 +202,7 @@ def _format_citations_inline(draft: ChapterDraft, content: etree.Element, number
 
 
 def _make_note(number: int, content: etree.Element, draft: ChapterDraft, needle: str, is_citation: bool) -> Note:
+    mark_url_links(content)  # citation notes are made here, after the reader marked the body
     html = markup.serialize(content)
     inline = etree.Element("div")
     inline.text = content.text
@@ -200,10 +221,10 @@ def _make_note(number: int, content: etree.Element, draft: ChapterDraft, needle:
                 location=SourceLocation(draft.source, draft.line_of(needle)), is_citation=is_citation)
 
 
-def _replace(parent: etree.Element, child: etree.Element, number: int) -> None:
+def _replace(parent: etree.Element, index: int, child: etree.Element, number: int) -> None:
     marker = etree.Element("span", {"class": "noteref", "data-note": str(number)})
     marker.tail = child.tail
-    parent[list(parent).index(child)] = marker
+    parent[index] = marker
 
 
 def _prefix_label(caption: etree.Element, label: str) -> None:

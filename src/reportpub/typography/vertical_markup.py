@@ -50,7 +50,8 @@ DEFAULT_SKIP_ELEMENTS = frozenset(
     {"rt", "rp", "code", "pre", "kbd", "samp", "script", "style", "svg", "math", "table", "textarea"}
 )
 # Classes that mark text as already set (explicit tcy, earlier runs of this function).
-SKIP_CLASSES = frozenset({"tcy", "upright", "sideways", "rt"})
+# URLs and identifiers (class names given by the reader and the templates) are Latin runs.
+SKIP_CLASSES = frozenset({"tcy", "upright", "sideways", "rt", "url", "identifier"})
 
 # Elements that do not interrupt a line of text: a digit run's neighbours are looked
 # for through them. Anything else (p, li, br, img, …) is a boundary.

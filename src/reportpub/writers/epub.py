@@ -202,14 +202,10 @@ def _marked_for_mode(xhtml: str, mode: str, skip_tables: bool) -> etree.Element:
 
 
 def _mark_urls(root: etree.Element, mode: str) -> None:
-    """Links that show their URL get class ``url`` (may break anywhere). In vertical text, URLs
-    and identifiers are also ``sideways`` (電書協: 横倒し), which keeps tate-chu-yoko out of them."""
+    """In vertical text, URLs (class ``url``, given by the reader) and identifiers are set
+    ``sideways`` (電書協: 横倒し) as one Latin run."""
     for element in root.iter():
         classes = (element.get("class") or "").split()
-        if element.tag == "a":
-            text = markup.text_of(element).strip()
-            if text.startswith(("http://", "https://", "www.")) or (text and text == element.get("href")):
-                classes.append("url")
         if mode == "vertical" and ("url" in classes or "identifier" in classes):
             classes.append("sideways")
         if classes:

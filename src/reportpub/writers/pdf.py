@@ -209,7 +209,10 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
     rules = []
     for pattern, family, weight in VERTICAL_FACES:
         face = find_face(pattern)
-        path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index)
+        # No punctuation tightening: WeasyPrint justifies only at spaces, so a tightened column
+        # would end short of the grid; aligned columns matter more to a Japanese reader.
+        path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
+                                    tighten_punctuation=False)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
     return "\n".join(rules) + "\n"
 
