@@ -129,3 +129,10 @@ def test_character_in_no_font_is_an_error_with_line_and_code_point(make_project)
 def test_note_inside_emphasis_is_numbered_in_reading_order(make_project):
     book = book_of(make_project({"01.md": "# 一\n\n*強調[^a]*の後に[^b]。\n\n[^a]: 先\n[^b]: 後\n"}))
     assert [n.html for n in book.chapters[0].notes] == ["<p>先</p>", "<p>後</p>"]
+
+
+def test_unrecognised_citation_text_is_an_error(make_project):
+    root = make_project({"01.md": "# 一\n\n本文[@ bad]と`[@code]`。\n"})
+    assert error_lines(root) == [
+        "manuscript/01.md:3: '[@' is not a citation reportpub understands "
+        "(write [@key], [@key, p. 12] or [@key1; @key2]; keys start with a letter, digit or _)"]

@@ -40,7 +40,8 @@ layer around it:
 * Japanese titles are set in 「」 (articles, chapters, web pages) or 『』 (books,
   and the names of journals, newspapers and books that hold a part), without
   italics; ". " before an opening bracket is dropped (田中花子「題名」);
-* URLs and DOIs become ``<a href>`` links; doubled punctuation ("?." "。." ",,")
+* URLs and DOIs become ``<a class="url" href>`` links (class ``url`` as the
+  reader gives links that show their URL: set sideways in vertical text); doubled punctuation ("?." "。." ",,")
   is removed; in English, commas and periods go inside closing quotes.
 
 Output is deterministic for the same inputs.
@@ -651,7 +652,7 @@ def _replace_marked(text: str, open_m: str, close_m: str, pair: str | None) -> s
 
 def _link(m: re.Match) -> str:
     url = html.unescape(m.group("body"))
-    return f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>'
+    return f'<a class="url" href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>'
 
 
 def _postprocess(out: str, entry: BibEntry, japanese: bool, lang: str) -> str:
@@ -684,7 +685,7 @@ def _doi_link(m: re.Match) -> str:
     shown = m.group("shown") or ""
     href = doi if doi.lower().startswith(("http://", "https://")) else "https://doi.org/" + doi
     label = shown + doi
-    return f'<a href="{html.escape(href, quote=True)}">{html.escape(label, quote=False)}</a>'
+    return f'<a class="url" href="{html.escape(href, quote=True)}">{html.escape(label, quote=False)}</a>'
 
 
 _TAG_SPLIT = re.compile(r"(<a\b[^>]*>.*?</a>|<[^>]+>)", re.DOTALL)

@@ -79,6 +79,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
 
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
     _check_raw_html(draft, problems)
+    _check_unrecognised_citations(draft, problems)
     mark_url_links(body)
     _extract_footnotes(draft)
     draft.images = [img.get("src", "") for img in body.iter("img")]
@@ -106,6 +107,27 @@ def _check_raw_html(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
         for name in element.attrib:
             if name.lower().startswith("on"):
                 problems.error(draft.source, f"raw HTML attribute '{name}' (a script) is not allowed", draft.line_of(name))
+
+
+LEFTOVER_CITATION = re.compile(r"\[-?@[^\s\]]*")
+CODE_ELEMENTS = {"code", "pre", "kbd", "samp"}
+
+
+def _check_unrecognised_citations(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
+    """A "[@…" left as text would print literally: say so rather than publish it."""
+    def texts(element, in_code=False):
+        in_code = in_code or element.tag in CODE_ELEMENTS
+        if not in_code:
+            yield element.text or ""
+        for child in element:
+            yield from texts(child, in_code)
+            yield child.tail or ""
+
+    for text in texts(draft.body):
+        for match in LEFTOVER_CITATION.finditer(text):
+            problems.error(draft.source, f"'{match.group(0)}' is not a citation reportpub understands "
+                           "(write [@key], [@key, p. 12] or [@key1; @key2]; keys start with a letter, digit or _)",
+                           draft.line_of(match.group(0)))
 
 
 def mark_url_links(body: etree.Element) -> None:

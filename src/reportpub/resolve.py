@@ -158,7 +158,8 @@ def _number_notes(draft: ChapterDraft, numbering: _NoteNumbering) -> list[Note]:
                 if content is None:
                     continue
                 content = copy.deepcopy(content)
-                _format_citations_inline(draft, content, numbering)
+                if not _format_citations_inline(draft, content, numbering) and numbering.formatter is not None:
+                    numbering.formatter.interrupt()  # an author's note between two citations: no 同上 across it
                 numbering.count += 1
                 numbers_by_label[label] = numbering.count
                 notes.append(_make_note(numbering.count, content, draft, f"[^{label}]:", False))
@@ -190,15 +191,18 @@ def _in_reading_order(root: etree.Element):
             stack.append((child, 0))
 
 
-def _format_citations_inline(draft: ChapterDraft, content: etree.Element, numbering: _NoteNumbering) -> None:
-    """A citation inside the author's own footnote is set in that note's text."""
+def _format_citations_inline(draft: ChapterDraft, content: etree.Element, numbering: _NoteNumbering) -> bool:
+    """A citation inside the author's own footnote is set in that note's text; True if there was one."""
+    found = False
     for parent in list(content.iter()):
         for child in list(parent):
             if child.tag == "cite" and "citation" in (child.get("class") or ""):
+                found = True
                 formatted = numbering.citation_html(draft, child)
                 replacement = formatted if formatted is not None else etree.Element("span")
                 replacement.tail = child.tail
                 parent[list(parent).index(child)] = replacement
+    return found
 
 
 def _make_note(number: int, content: etree.Element, draft: ChapterDraft, needle: str, is_citation: bool) -> Note:

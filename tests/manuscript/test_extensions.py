@@ -96,3 +96,8 @@ def test_group_ruby_round_trips(base, reading):
     root = etree.fromstring(convert("{%s|%s}" % (base, reading)))
     ruby = root.find("ruby")
     assert ruby.text == base and ruby.find("rt").text == reading
+
+
+def test_citation_followed_by_footnote_or_citation():
+    html = convert("本文[@a][^n]と[@b][@c]と[文][ref]。\n\n[^n]: 注\n[ref]: http://x/\n")
+    assert html.count('<cite class="citation"') == 3 and 'href="#fn:n"' in html and '<a href="http://x/">文</a>' in html

@@ -13,8 +13,9 @@ import xml.etree.ElementTree as etree
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-# A bracket group holding an "@key" at its start or after a space or ";", not a link.
-CITATION_PATTERN = r"\[((?:[^\[\]\n]*?[\s;])?-?@[A-Za-z0-9_][^\[\]\n]*)\](?![(\[:])"
+# A bracket group holding an "@key" at its start or after a space or ";", and not a link:
+# not followed by "(" or ":", nor by "[" unless a footnote or another citation follows.
+CITATION_PATTERN = r"\[((?:[^\[\]\n]*?[\s;])?-?@[A-Za-z0-9_{][^\[\]\n]*)\](?!\(|:|\[(?![\^@-]))"
 
 
 class CitationInlineProcessor(InlineProcessor):
