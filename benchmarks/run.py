@@ -39,15 +39,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 SLUG = "bench"
+CODE_NOTE = ["the installed reportpub (--live)"]
 EDIT_CHAPTER = "20-chapter.md"
 
 # Runs one command, prints its wall time and the peak RSS of its largest descendant as JSON.
 LAUNCHER = r"""
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
 spec = json.loads(sys.argv[1])
+env = dict(os.environ, **spec["env"])
 with open(spec["stdout"], "wb") as out, open(spec["stderr"], "wb") as err:
     start = time.perf_counter()
-    rc = subprocess.call(spec["argv"], cwd=spec["cwd"], stdout=out, stderr=err)
+    rc = subprocess.call(spec["argv"], cwd=spec["cwd"], env=env, stdout=out, stderr=err)
     wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": usage.ru_maxrss,
@@ -116,11 +118,11 @@ class Job:
         return max(values) if values else None
 
 
-def measure(argv: list[str], cwd: Path, logs: Path, label: str) -> Run:
+def measure(argv: list[str], cwd: Path, logs: Path, label: str, env: dict[str, str] | None = None) -> Run:
     logs.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-")
     out, err = logs / f"{stem}.out", logs / f"{stem}.err"
-    spec = {"argv": argv, "cwd": str(cwd), "stdout": str(out), "stderr": str(err)}
+    spec = {"argv": argv, "cwd": str(cwd), "stdout": str(out), "stderr": str(err), "env": env or {}}
     launcher = subprocess.run([sys.executable, "-c", LAUNCHER, json.dumps(spec)],
                               capture_output=True, text=True, check=True)
     result = json.loads(launcher.stdout.strip().splitlines()[-1])
@@ -236,7 +238,8 @@ TARGETS = [
 ]
 
 
-def run_benchmark(project_root: Path, repeat: int, chapters: int = 40, target_characters: int = 220_000) -> str:
+def run_benchmark(project_root: Path, repeat: int, chapters: int = 40, target_characters: int = 220_000,
+                  live: bool = False) -> str:
     from generate import generate, project_markdown
 
     say(f"generating the manuscript in {project_root}")
@@ -252,8 +255,28 @@ def run_benchmark(project_root: Path, repeat: int, chapters: int = 40, target_ch
     logs = work / "logs"
     build = project_root / "build"
 
-    executable = Path(sys.executable).parent / "reportpub"
-    reportpub = [str(executable)] if executable.exists() else [sys.executable, "-m", "reportpub"]
+    # The code under test: a snapshot of src/reportpub taken now, so that edits made to the
+    # working tree while the benchmark runs neither mix versions in one table nor turn the
+    # no-op build into a rebuild ("reportpub itself changed"). --live runs the installed code.
+    source = HERE.parent / "src" / "reportpub"
+    env: dict[str, str] = {}
+    if live or not source.is_dir():
+        executable = Path(sys.executable).parent / "reportpub"
+        reportpub = [str(executable)] if executable.exists() else [sys.executable, "-m", "reportpub"]
+    else:
+        snapshot = work / "code"
+        shutil.copytree(source, snapshot / "reportpub", ignore=shutil.ignore_patterns("__pycache__"))
+        env["PYTHONPATH"] = str(snapshot)
+        import compileall
+        import hashlib
+
+        compileall.compile_dir(str(snapshot), quiet=1)
+        digest = hashlib.sha256()
+        for path in sorted((snapshot / "reportpub").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(snapshot).as_posix().encode() + path.read_bytes())
+        CODE_NOTE[0] = f"a snapshot of src/reportpub taken at the start (sha256 {digest.hexdigest()[:12]})"
+        reportpub = [sys.executable, "-m", "reportpub"]
 
     def cmd(*options: str) -> list[str]:
         return [*reportpub, "build", str(project_root), *options]
@@ -266,7 +289,7 @@ def run_benchmark(project_root: Path, repeat: int, chapters: int = 40, target_ch
             if prepare:
                 prepare(i)
             before = outputs(build)
-            run_ = measure(argv, project_root, logs, f"{name}-{i + 1}")
+            run_ = measure(argv, project_root, logs, f"{name}-{i + 1}", env)
             job.runs.append(run_)
             status = "ok" if run_.ok else "FAILED"
             say(f"  {name} [{i + 1}/{times}]: {run_.wall:.2f} s, {run_.rss_mb:.0f} MB, {status}")
@@ -320,6 +343,9 @@ def run_benchmark(project_root: Path, repeat: int, chapters: int = 40, target_ch
 
     # 4. One-paragraph edit in chapter 20, then a plain build (every edition depends on it).
     chapter = manuscript / EDIT_CHAPTER
+    if not chapter.is_file():  # a smaller manuscript (--chapters): the middle chapter
+        names = sorted(manuscript.glob("[0-9][0-9]-chapter.md"))
+        chapter = names[len(names) // 2]
     original = chapter.read_text(encoding="utf-8")
 
     def edit(i: int) -> None:
@@ -416,7 +442,7 @@ def table(jobs, floor: Job, floor_phases, floor_pdf: Path, build: Path, characte
     notes = [(job.name, note) for job in jobs.values() for note in dict.fromkeys(job.notes)]
     if notes:
         lines += ["", "## Notes", ""] + [f"- {name}: {note}" for name, note in notes]
-    lines += ["", "## Machine", ""] + machine()
+    lines += ["", "## Machine", ""] + machine() + [f"- code measured: {CODE_NOTE[0]}"]
     return "\n".join(lines) + "\n"
 
 
@@ -431,16 +457,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate the project in DIR and keep it (DIR must not exist or be empty)")
     parser.add_argument("--chapters", type=int, default=40, help=argparse.SUPPRESS)
     parser.add_argument("--characters", type=int, default=220_000, help=argparse.SUPPRESS)
+    parser.add_argument("--live", action="store_true",
+                        help="run the installed reportpub instead of a snapshot of src/reportpub taken at the start")
     parser.add_argument("--output", type=Path, default=HERE / "latest.md", help="where to write the table")
     args = parser.parse_args(argv)
     if args.keep:
         if args.keep.exists() and any(args.keep.iterdir()):
             parser.error(f"{args.keep} is not empty")
         args.keep.mkdir(parents=True, exist_ok=True)
-        text = run_benchmark(args.keep.resolve(), args.repeat, args.chapters, args.characters)
+        text = run_benchmark(args.keep.resolve(), args.repeat, args.chapters, args.characters, args.live)
     else:
         with tempfile.TemporaryDirectory(prefix="reportpub-bench-") as directory:
-            text = run_benchmark(Path(directory), args.repeat, args.chapters, args.characters)
+            text = run_benchmark(Path(directory), args.repeat, args.chapters, args.characters, args.live)
     print(text)
     args.output.write_text(text, encoding="utf-8")
     say(f"wrote {args.output}")

@@ -114,28 +114,10 @@ def run_epubcheck(path: Path) -> dict:
     }
 
 
-def _citations_ready() -> bool:
-    try:
-        from reportpub.citations import load_formatter  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="session")
-def epub_project(tmp_path_factory) -> Path:
-    """A copy of the sample report for the EPUB tests. Until reportpub.citations can load a
-    bibliography, the copy's book.toml drops its ``bibliography`` line so the book still reads."""
-    root = tmp_path_factory.mktemp("epub-sample") / "report"
-    root.mkdir()
-    shutil.copytree(REPOSITORY / "manuscript", root / "manuscript")
-    if (REPOSITORY / "styles").is_dir():
-        shutil.copytree(REPOSITORY / "styles", root / "styles")
-    if not _citations_ready():
-        book = root / "manuscript" / "book.toml"
-        lines = book.read_text(encoding="utf-8").splitlines(keepends=True)
-        book.write_text("".join(line for line in lines if not line.startswith("bibliography")), encoding="utf-8")
-    return root
+def epub_project(sample_project) -> Path:
+    """The sample report, for the EPUB tests."""
+    return sample_project
 
 
 @pytest.fixture(scope="session")
