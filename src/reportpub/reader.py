@@ -72,9 +72,11 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     html = md.convert(text)
     try:
         body = markup.parse_fragment(html)
-    except etree.ParseError as exc:
+    except etree.ParseError:
         # Only raw HTML written by the author can make Python-Markdown's output ill-formed.
-        problems.error(source, f"raw HTML that is not well-formed XHTML ({exc.msg if hasattr(exc, 'msg') else exc})")
+        tag, line = _unbalanced_tag(text)
+        what = f"<{tag}> is not closed or not well-formed" if tag else "raw HTML is not well-formed"
+        problems.error(source, f"{what} (raw HTML must be well-formed XHTML)", line)
         return None
 
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
@@ -84,6 +86,28 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     _extract_footnotes(draft)
     draft.images = [img.get("src", "") for img in body.iter("img")]
     return draft
+
+
+RAW_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
+
+
+def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
+    """The first raw HTML tag of the source that is never closed, with its line."""
+    open_tags: list[tuple[str, int]] = []
+    for match in RAW_TAG.finditer(_blank_code(text)):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if self_closing or name in ("br", "hr", "img", "wbr"):
+            continue
+        if not closing:
+            open_tags.append((name, match.start()))
+        elif open_tags and open_tags[-1][0] == name:
+            open_tags.pop()
+        else:
+            return name, line_of_offset(text, match.start())
+    if open_tags:
+        name, offset = open_tags[0]
+        return name, line_of_offset(text, offset)
+    return None, None
 
 
 def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector) -> None:

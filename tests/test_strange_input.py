@@ -1,0 +1,44 @@
+"""Large and strange manuscripts: each builds or stops with a clear message, never hangs or crashes."""
+
+import pytest
+
+from reportpub.build import read_book
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.writers.web import write_web
+
+CASES = {
+    "one 50,000-character line": "# 長い行\n\n" + "あいうえお、かきくけこ。" * 4200 + "\n",
+    "deeply nested lists": "# 入れ子\n\n" + "".join("    " * i + "- 項目\n" for i in range(60)),
+    "a table with 1,000 rows": "# 表\n\nTable: 大きな表\n\n| a | b |\n|---|---|\n" + "".join(f"| {i} | 値{i} |\n" for i in range(1000)),
+    "an empty chapter": "",
+    "only headings": "# 一\n\n## 二\n\n### 三\n\n#### 四\n",
+    "unbalanced markup": "# 崩れ\n\n{漢字|かんじ と ^12 と 《《強調 と *星 と [リンク](#\n",
+}
+
+
+def test_unclosed_raw_html_is_an_error_with_its_line(make_project):
+    from reportpub.diagnostics import ReportpubError
+
+    root = make_project({"01.md": "# 崩れ\n\n本文\n\n<div>\n\n続き\n"})
+    with pytest.raises(ReportpubError) as info:
+        read_book(Project.open(root))
+    assert [str(d) for d in info.value.diagnostics] == [
+        "manuscript/01.md:5: <div> is not closed or not well-formed (raw HTML must be well-formed XHTML)"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_strange_chapter_reads_and_writes(name, make_project, tmp_path):
+    root = make_project({"01.md": CASES[name]})
+    project = Project.open(root)
+    book = read_book(project)
+    target = tmp_path / "out.html"
+    write_web(book, project, Templates(project), target)
+    assert target.stat().st_size > 0
+
+
+def test_ten_thousand_footnotes(make_project):
+    text = "# 注\n\n" + "".join(f"文[^{i}]。" for i in range(10000)) + "\n\n" + "".join(f"[^{i}]: 注{i}\n" for i in range(10000))
+    book = read_book(Project.open(make_project({"01.md": text})))
+    notes = book.chapters[0].notes
+    assert len(notes) == 10000 and notes[-1].number == 10000 and notes[-1].html == "<p>注9999</p>"
