@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import hashlib
 import importlib.metadata
 import json
 import platform
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from reportpub import __version__
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
+from reportpub.make import file_digest as sha256_of
 
 MANIFEST_NAME = "manifest.json"
 PDF_VARIANTS = {"pdf": "PDF/A-3b", "print": "PDF/X-4"}
@@ -27,12 +27,6 @@ FONT_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif CJK JP:bol
 PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pypdf")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
