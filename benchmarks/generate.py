@@ -287,8 +287,11 @@ def generate(directory: Path, chapters: int = 40, target_characters: int = 220_0
         name = f"{n:02d}-chapter.md"
         (manuscript / name).write_text(text, encoding="utf-8")
         names.append(name)
-    (manuscript / "references.json").write_text(
-        json.dumps(references(seed), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(references(seed), ensure_ascii=False, indent=2)
+    # {"date-parts": [[2024, 12, 4]]} on one line, as in the sample's references.json.
+    text = re.sub(r"\{\s*\"date-parts\": \[\s*\[\s*([^\]]*?)\s*\]\s*\]\s*\}",
+                  lambda m: '{"date-parts": [[%s]]}' % re.sub(r",\s+", ", ", m.group(1)), text)
+    (manuscript / "references.json").write_text(text + "\n", encoding="utf-8")
     _write_images(manuscript / "images", chapters, seed)
     identifier = uuid.uuid5(uuid.NAMESPACE_URL, f"reportpub-benchmark-{seed}-{chapters}-{target_characters}")
     chapter_list = "".join(f'  "{name}",\n' for name in names)

@@ -141,7 +141,7 @@ def report_failure(job: Job, run: Run) -> None:
         say(f"  {crash.group(1)}:")
         for line in Path(crash.group(1)).read_text(encoding="utf-8", errors="replace").splitlines()[-30:]:
             say("    " + line)
-    job.notes.append("failed: " + (tail[-1] if tail else f"exit status non-zero, no stderr"))
+    job.notes.append("failed: " + (tail[-1] if tail else "exit status non-zero, no stderr"))
 
 
 def say(message: str) -> None:

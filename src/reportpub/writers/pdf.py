@@ -141,9 +141,10 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
         html = html.replace('id="titlepage">', 'id="titlepage"><div class="nombre"></div>', 1)
     else:
         page_css = horizontal_geometry(book.config).css()
-    # The CSS bleed also holds the crop marks, so it is wider than the print bleed;
-    # set_bleed_box() puts the PDF BleedBox back at book.toml's bleed.
-    bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; marks: crop cross; }}\n"
+    # The CSS bleed also holds the printer's marks, so it is wider than the print bleed;
+    # the print finisher puts the PDF BleedBox back at book.toml's bleed and draws the marks
+    # (drawing them there costs nothing in the reader edition, which shares this layout).
+    bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; }}\n"
     css = [weasyprint.CSS(string=page_css + bleed, font_config=font_config)]
     warnings = WeasyPrintWarnings()
     logger = logging.getLogger("weasyprint")
@@ -269,14 +270,53 @@ def pdf_pages(pdf) -> list:
 
 
 def set_bleed_box(bleed_mm: float):
-    """A finisher that sets each page's BleedBox to the trim box grown by the print bleed."""
+    """A finisher that sets each page's BleedBox to the trim box grown by the print bleed and
+    draws the printer's marks (トンボ) outside it."""
     bleed = bleed_mm * PT_PER_MM
 
     def finish(document, pdf) -> None:
+        marks = None
         for page in pdf_pages(pdf):
             left, top, right, bottom = page["TrimBox"]
-            page["BleedBox"] = type(page["TrimBox"])([left - bleed, top - bleed, right + bleed, bottom + bleed])
+            page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
+            if marks is None:  # every page has the same boxes: one marks stream serves all
+                marks = pydyf.Stream([printer_marks(page["TrimBox"], page["MediaBox"], bleed)], compress=True)
+                pdf.add_object(marks)
+            page["Contents"] = pydyf.Array([page["Contents"], marks.reference])
     return finish
+
+
+def printer_marks(trim, media, bleed: float) -> bytes:
+    """PDF drawing operators for Japanese printer's marks in registration colour (all plates):
+    double corner marks (内トンボ at the trim line, 外トンボ at the bleed line) and centre
+    marks (センタートンボ, a cross with a circle) on each side, all outside the bleed."""
+    x0, y0, x1, y1 = (float(v) for v in trim)
+    mx0, my0, mx1, my1 = (float(v) for v in media)
+    ops = ["q", "0.3 w", "1 1 1 1 K"]
+
+    def line(ax, ay, bx, by):
+        ops.append(f"{ax:.2f} {ay:.2f} m {bx:.2f} {by:.2f} l S")
+
+    for cx, sx in ((x0, -1), (x1, 1)):  # corners: left/right side, sign pointing outward
+        for cy, sy in ((y0, -1), (y1, 1)):
+            edge_x, edge_y = (mx0 if sx < 0 else mx1), (my0 if sy < 0 else my1)
+            for offset in (0, bleed):  # trim line, then bleed line
+                line(cx + sx * bleed, cy + sy * offset, edge_x, cy + sy * offset)  # horizontal arm
+                line(cx + sx * offset, cy + sy * bleed, cx + sx * offset, edge_y)  # vertical arm
+    middle_x, middle_y = (x0 + x1) / 2, (y0 + y1) / 2
+    arm = 4 * PT_PER_MM
+    for px, py in (((mx0 + x0 - bleed) / 2, middle_y), ((mx1 + x1 + bleed) / 2, middle_y),
+                   (middle_x, (my0 + y0 - bleed) / 2), (middle_x, (my1 + y1 + bleed) / 2)):
+        line(px - arm, py, px + arm, py)
+        line(px, py - arm, px, py + arm)
+        radius, k = arm / 2, arm / 2 * 0.5523  # a circle from four Bézier quarters
+        ops.append(f"{px + radius:.2f} {py:.2f} m "
+                   f"{px + radius:.2f} {py + k:.2f} {px + k:.2f} {py + radius:.2f} {px:.2f} {py + radius:.2f} c "
+                   f"{px - k:.2f} {py + radius:.2f} {px - radius:.2f} {py + k:.2f} {px - radius:.2f} {py:.2f} c "
+                   f"{px - radius:.2f} {py - k:.2f} {px - k:.2f} {py - radius:.2f} {px:.2f} {py - radius:.2f} c "
+                   f"{px + k:.2f} {py - radius:.2f} {px + radius:.2f} {py - k:.2f} {px + radius:.2f} {py:.2f} c S")
+    ops.append("Q")
+    return "\n".join(ops).encode()
 
 
 def turn_pages_for_vertical_reading(document, pdf) -> None:
