@@ -233,7 +233,7 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh:
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
     inputs = {project.relative(p): sha256_of(p) for p in sources}
     manifest = temporary_path(project.build_dir / "manifest.json")
-    manifest.write_text(make_manifest(book.config, records, inputs, fonts_used()), encoding="utf-8")
+    manifest.write_text(make_manifest(book.config, records, inputs, fonts_used(project.build_dir / ".cache")), encoding="utf-8")
     index = temporary_path(project.build_dir / "index.html")
     write_download_page(book, Templates(project), records, _cover(book, project), index)
     return [(str(manifest), "manifest.json"), (str(index), "index.html")]

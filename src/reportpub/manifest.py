@@ -38,21 +38,20 @@ def tool_versions() -> dict[str, str]:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    from weasyprint.text.ffi import pango
-
-    number = pango.pango_version()
-    versions["pango"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
-    versions["harfbuzz"] = _harfbuzz_version()
+    # Asked of the libraries directly: importing WeasyPrint for this would cost an EPUB-only
+    # build half a second.
+    versions["pango"] = _library_version("pango-1.0", "libpango-1.0.so.0", "pango_version_string")
+    versions["harfbuzz"] = _library_version("harfbuzz", "libharfbuzz.so.0", "hb_version_string")
     return versions
 
 
-def _harfbuzz_version() -> str:
-    name = ctypes.util.find_library("harfbuzz") or "libharfbuzz.so.0"
+def _library_version(name: str, fallback: str, function: str) -> str:
     try:
-        library = ctypes.CDLL(name)
-        library.hb_version_string.restype = ctypes.c_char_p
-        return library.hb_version_string().decode()
-    except OSError:
+        library = ctypes.CDLL(ctypes.util.find_library(name) or fallback)
+        getter = getattr(library, function)
+        getter.restype = ctypes.c_char_p
+        return getter().decode()
+    except (OSError, AttributeError):
         return "unknown"
 
 
@@ -67,9 +66,28 @@ def font_file(family: str) -> Path | None:
     return path if result.returncode == 0 and path.is_file() else None
 
 
-def fonts_used(extra: list[Path] = ()) -> list[dict]:
-    files = {font_file(family) for family in FONT_FAMILIES} | set(extra)
-    return [{"file": str(path), "sha256": sha256_of(path)} for path in sorted(p for p in files if p)]
+def fonts_used(cache_dir: Path) -> list[dict]:
+    """The font files used, with their SHA-256. Font files are large: their digests are kept in
+    ``cache_dir`` and trusted while the file's size and modification time stay the same."""
+    cache_path = cache_dir / "font-digests.json"
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    records, changed = [], False
+    for path in sorted({p for p in (font_file(family) for family in FONT_FAMILIES) if p}):
+        stat = path.stat()
+        known = cache.get(str(path))
+        if not known or known[:2] != [stat.st_size, stat.st_mtime_ns]:
+            known = [stat.st_size, stat.st_mtime_ns, sha256_of(path)]
+            cache[str(path)], changed = known, True
+        records.append({"file": str(path), "sha256": known[2]})
+    if changed:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = cache_path.with_name(cache_path.name + ".tmp")
+        temporary.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+        temporary.replace(cache_path)
+    return records
 
 
 @dataclass(frozen=True)
