@@ -19,6 +19,22 @@ slug = "test"
 """
 
 
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Tests never leave this machine: a name lookup or connection to anything but loopback fails."""
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+    loopback = {"localhost", "127.0.0.1", "::1", None}
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if host not in loopback and not str(host).startswith("127."):
+            raise AssertionError(f"a test tried to reach the network: {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """make_project({"01.md": "# 章\\n\\n本文"}, book=..., files={...}) → project directory."""

@@ -109,6 +109,26 @@ def test_every_font_embedded(built):
             assert "Type 3" not in row
 
 
+def test_vertical_pdf_is_set_in_the_derived_vertical_fonts(built):
+    report = subprocess.run(["pdffonts", str(built / "build" / "t-vertical.pdf")], capture_output=True, text=True,
+                            check=True).stdout
+    assert "RP-Vertical-Serif" in report and "RP-Vertical-Sans-Bold" in report, report
+
+
+def test_vertical_layout_in_process_reaches_no_network(built, tmp_path):
+    """In-process (so the test's network guard sees every lookup), the derived fonts load."""
+    from reportpub.build import read_book
+    from reportpub.project import Project
+    from reportpub.templates import Templates
+    from reportpub.writers import pdf
+
+    project = Project.open(built)
+    document = pdf.layout_book(read_book(project), project, "vertical", Templates(project))
+    pdf.write_pdf(document, tmp_path / "v.pdf", read_book(project), project)
+    report = subprocess.run(["pdffonts", str(tmp_path / "v.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "RP-Vertical-Serif" in report
+
+
 def test_outline_and_links(built):
     reader = PdfReader(built / "build" / "t-horizontal.pdf")
     titles = [item.title for item in reader.outline if not isinstance(item, list)]

@@ -145,7 +145,7 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     # the print finisher puts the PDF BleedBox back at book.toml's bleed and draws the marks
     # (drawing them there costs nothing in the reader edition, which shares this layout).
     bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; }}\n"
-    css = [weasyprint.CSS(string=page_css + bleed, font_config=font_config)]
+    css = [weasyprint.CSS(string=page_css + bleed, url_fetcher=fetcher, font_config=font_config)]
     warnings = WeasyPrintWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(warnings)
@@ -165,6 +165,9 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     document.metadata.xmp_metadata = [edition_xmp(book.config)]
     author_files = project.style_files() + project.template_files() + [project.root / c.source for c in book.chapters]
     problems += fetcher.diagnostics(author_files, book.config.path, project.relative)
+    # A font that does not load would silently fall back to another (sideways kanji in a
+    # vertical edition): never publish that.
+    problems += [Diagnostic(SourceLocation("fonts"), m) for m in warnings.messages if "cannot be loaded" in m]
     if problems:
         raise ReportpubError(problems)
     return document
