@@ -1,19 +1,16 @@
 """PDF editions through WeasyPrint: lay the book out once per writing mode, write it as needed.
 
 ``layout_book`` returns a WeasyPrint Document (the expensive step); ``write_pdf``
-writes that layout as a file. Horizontal pages are laid out as they are shown;
-vertical pages are laid out on a frame of swapped dimensions and turned (see
-typography.vertical_page).
+writes that one layout as the reader edition (PDF/A-3b, cropped to the trim size,
+sources attached) or the print edition (PDF/X-4 with bleed and marks). Vertical
+layouts use the derived vertical fonts and are turned by a finisher.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-from dataclasses import dataclass
 from pathlib import Path
 
-import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
@@ -24,93 +21,11 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
+from reportpub.writers.page_geometry import MARKS_ROOM_MM, horizontal_geometry, vertical_geometry
+from reportpub.writers.pdf_finishers import (
+    chain, crop_to_trim_box, fixed_document_id, set_bleed_box, turn_pages_for_vertical_reading,
+)
 from reportpub.writers.pdf_markup import pdf_chapter_html
-
-PT_PER_MM = 72 / 25.4
-BODY_FONT_PT = 9.5
-LINE_HEIGHT = 1.75
-MIN_SIDE_MARGIN_MM = 15
-MAX_CHARACTERS_PER_LINE = 42
-MARKS_ROOM_MM = 10  # room outside the bleed for crop and registration marks (トンボ)
-
-
-@dataclass(frozen=True)
-class PageGeometry:
-    """The trim size and margins (mm) of a mode's pages, fitted to a whole-character grid."""
-
-    width: float
-    height: float
-    top: float
-    bottom: float
-    inner: float
-    outer: float
-
-    def css(self) -> str:
-        return (
-            f"@page {{ size: {self.width:.3f}mm {self.height:.3f}mm; "
-            f"margin: {self.top:.3f}mm {self.outer:.3f}mm {self.bottom:.3f}mm {self.inner:.3f}mm; }}\n"
-            f"@page :left {{ margin-left: {self.outer:.3f}mm; margin-right: {self.inner:.3f}mm; }}\n"
-            f"@page :right {{ margin-left: {self.inner:.3f}mm; margin-right: {self.outer:.3f}mm; }}\n"
-        )
-
-
-@dataclass(frozen=True)
-class VerticalGeometry:
-    """A vertical page (mm, as shown) and the turned frame WeasyPrint lays it out on.
-
-    The frame is the page turned 90° counter-clockwise: frame width = page height,
-    frame left = page top (天), frame right = page bottom (地), frame top = page right,
-    frame bottom = page left. A vertical book binds on the right, so an odd page has
-    its inner margin (のど) on its right side = the frame's top."""
-
-    width: float
-    height: float
-    head: float  # 天
-    foot: float  # 地
-    inner: float  # のど
-    outer: float  # 小口
-
-    @property
-    def island_width(self) -> float:
-        """Frame height available to content: the page's text width, for upright islands."""
-        return self.width - self.inner - self.outer
-
-    def css(self) -> str:
-        return (
-            f"@page {{ size: {self.height:.3f}mm {self.width:.3f}mm; "
-            f"margin: {self.inner:.3f}mm {self.foot:.3f}mm {self.outer:.3f}mm {self.head:.3f}mm; }}\n"
-            f"@page :left {{ margin-top: {self.outer:.3f}mm; margin-bottom: {self.inner:.3f}mm; }}\n"
-            f"@page :right {{ margin-top: {self.inner:.3f}mm; margin-bottom: {self.outer:.3f}mm; }}\n"
-            f":root {{ --island-width: {self.island_width:.3f}mm; }}\n"
-            f".island {{ width: {self.island_width:.3f}mm; transform: translate(0, {self.island_width:.3f}mm) rotate(-90deg); }}\n"
-        )
-
-
-MAX_CHARACTERS_PER_COLUMN = 45
-
-
-def vertical_geometry(config: BookConfig) -> VerticalGeometry:
-    """Column length a whole number of characters (at most 45), 天 a little narrower than 地
-    (which holds the nombre); the sides split for のど and 小口 with room for side notes."""
-    width, height = config.pdf.width_mm, config.pdf.height_mm
-    char_mm = BODY_FONT_PT / PT_PER_MM
-    characters = min(MAX_CHARACTERS_PER_COLUMN, math.floor((height - 2 * MIN_SIDE_MARGIN_MM - 10) / char_mm))
-    spare = height - characters * char_mm
-    side = max(MIN_SIDE_MARGIN_MM, width * 0.11)
-    return VerticalGeometry(width=width, height=height, head=spare * 0.45, foot=spare * 0.55,
-                            inner=side * 1.1, outer=side * 0.9)
-
-
-def horizontal_geometry(config: BookConfig) -> PageGeometry:
-    """Line length a whole number of characters (at most 42, JLREQ's comfortable range),
-    the rest split between the margins, the inner one a little wider for the binding."""
-    width, height = config.pdf.width_mm, config.pdf.height_mm
-    char_mm = BODY_FONT_PT / PT_PER_MM
-    characters = min(MAX_CHARACTERS_PER_LINE, math.floor((width - 2 * MIN_SIDE_MARGIN_MM) / char_mm))
-    spare = width - characters * char_mm
-    return PageGeometry(width=width, height=height, top=height * 0.095, bottom=height * 0.105,
-                        inner=spare * 0.53, outer=spare * 0.47)
-
 
 class WeasyPrintWarnings(logging.Handler):
     """Collects WeasyPrint's warnings (bad CSS in an author's stylesheet, refused URLs)."""
@@ -254,106 +169,9 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
     if getattr(document, "reportpub_vertical", False):
         finishers.append(turn_pages_for_vertical_reading)
     if print_edition:
-        document.write_pdf(target, pdf_variant=PRINT_VARIANT, finisher=_chain(finishers))
+        document.write_pdf(target, pdf_variant=PRINT_VARIANT, finisher=chain(finishers))
     else:
         document.write_pdf(target, pdf_variant=READER_VARIANT, attachments=source_attachments(book, project),
-                           finisher=_chain(finishers))
+                           finisher=chain(finishers))
 
 
-def _chain(finishers):
-    def finish(document, pdf):
-        for finisher in finishers:
-            finisher(document, pdf)
-    return finish
-
-
-def pdf_pages(pdf) -> list:
-    """The page dictionaries of a pydyf document, in order."""
-    return [obj for obj in pdf.objects if isinstance(obj, dict) and obj.get("Type") == "/Page"]
-
-
-def set_bleed_box(bleed_mm: float):
-    """A finisher that sets each page's BleedBox to the trim box grown by the print bleed and
-    draws the printer's marks (トンボ) outside it."""
-    bleed = bleed_mm * PT_PER_MM
-
-    def finish(document, pdf) -> None:
-        marks = None
-        for page in pdf_pages(pdf):
-            left, top, right, bottom = page["TrimBox"]
-            page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
-            if marks is None:  # every page has the same boxes: one marks stream serves all
-                marks = pydyf.Stream([printer_marks(page["TrimBox"], page["MediaBox"], bleed)], compress=True)
-                pdf.add_object(marks)
-            page["Contents"] = pydyf.Array([page["Contents"], marks.reference])
-    return finish
-
-
-def printer_marks(trim, media, bleed: float) -> bytes:
-    """PDF drawing operators for Japanese printer's marks in registration colour (all plates):
-    double corner marks (内トンボ at the trim line, 外トンボ at the bleed line) and centre
-    marks (センタートンボ, a cross with a circle) on each side, all outside the bleed."""
-    x0, y0, x1, y1 = (float(v) for v in trim)
-    mx0, my0, mx1, my1 = (float(v) for v in media)
-    ops = ["q", "0.3 w", "1 1 1 1 K"]
-
-    def line(ax, ay, bx, by):
-        ops.append(f"{ax:.2f} {ay:.2f} m {bx:.2f} {by:.2f} l S")
-
-    for cx, sx in ((x0, -1), (x1, 1)):  # corners: left/right side, sign pointing outward
-        for cy, sy in ((y0, -1), (y1, 1)):
-            edge_x, edge_y = (mx0 if sx < 0 else mx1), (my0 if sy < 0 else my1)
-            for offset in (0, bleed):  # trim line, then bleed line
-                line(cx + sx * bleed, cy + sy * offset, edge_x, cy + sy * offset)  # horizontal arm
-                line(cx + sx * offset, cy + sy * bleed, cx + sx * offset, edge_y)  # vertical arm
-    middle_x, middle_y = (x0 + x1) / 2, (y0 + y1) / 2
-    arm = 4 * PT_PER_MM
-    for px, py in (((mx0 + x0 - bleed) / 2, middle_y), ((mx1 + x1 + bleed) / 2, middle_y),
-                   (middle_x, (my0 + y0 - bleed) / 2), (middle_x, (my1 + y1 + bleed) / 2)):
-        line(px - arm, py, px + arm, py)
-        line(px, py - arm, px, py + arm)
-        radius, k = arm / 2, arm / 2 * 0.5523  # a circle from four Bézier quarters
-        ops.append(f"{px + radius:.2f} {py:.2f} m "
-                   f"{px + radius:.2f} {py + k:.2f} {px + k:.2f} {py + radius:.2f} {px:.2f} {py + radius:.2f} c "
-                   f"{px - k:.2f} {py + radius:.2f} {px - radius:.2f} {py + k:.2f} {px - radius:.2f} {py:.2f} c "
-                   f"{px - radius:.2f} {py - k:.2f} {px - k:.2f} {py - radius:.2f} {px:.2f} {py - radius:.2f} c "
-                   f"{px + k:.2f} {py - radius:.2f} {px + radius:.2f} {py - k:.2f} {px + radius:.2f} {py:.2f} c S")
-    ops.append("Q")
-    return "\n".join(ops).encode()
-
-
-def turn_pages_for_vertical_reading(document, pdf) -> None:
-    """Show each frame page turned 90° clockwise (vertical-rl), and tell viewers the book
-    reads right to left and opens on the right (a right-bound book)."""
-    for page in pdf_pages(pdf):
-        page["Rotate"] = 90
-    preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
-    preferences["Direction"] = "/R2L"
-    pdf.catalog["ViewerPreferences"] = preferences
-    pdf.catalog["PageLayout"] = "/TwoPageRight"
-
-
-def fixed_document_id(config: BookConfig):
-    """A finisher replacing the random xmpMM:DocumentID WeasyPrint gives PDF/X-4 files with one
-    derived from the edition, so that the same sources give the same bytes."""
-    import hashlib
-    import re
-
-    def finish(document, pdf) -> None:
-        metadata = pdf.catalog["Metadata"]
-        stream = next(obj for obj in pdf.objects if getattr(obj, "reference", None) == metadata)
-        seed = f"{config.identifier}|{config.version}|{document.reportpub_vertical}".encode()
-        digest = hashlib.sha256(seed).hexdigest()
-        document_id = f"xmp.did:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-        stream.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", document_id.encode(), part) for part in stream.stream]
-    return finish
-
-
-def crop_to_trim_box(document, pdf) -> None:
-    """Show only the trim area: the reader edition shares the print layout (one layout,
-    two files) but hides the bleed and the crop marks outside the trim box."""
-    for page in pdf_pages(pdf):
-        if "TrimBox" in page:
-            page["MediaBox"] = page["TrimBox"]
-            del page["BleedBox"]
-            del page["TrimBox"]
