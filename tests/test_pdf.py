@@ -164,6 +164,10 @@ def test_print_pdf_has_trim_bleed_and_marks(built):
     assert float(bleed.width) == pytest.approx(154 * MM, abs=0.1) and float(bleed.height) == pytest.approx(216 * MM, abs=0.1)
     assert float(media.width) > float(bleed.width) + 10 * MM  # room for the crop marks
     assert "GTS_PDFX" in str(reader.trailer["/Root"].get("/OutputIntents", [{}])[0].get_object())
+    marks = page["/Contents"][-1].get_object().get_data().decode()  # the printer's marks, drawn last
+    assert "1 1 1 1 K" in marks and marks.count(" l S") == 24  # 4 corners × 2 lines × 2 arms, 4 centre crosses × 2
+    reader_page = PdfReader(built / "build" / "t-horizontal.pdf").pages[4]
+    assert float(reader_page.mediabox.width) == pytest.approx(148 * MM, abs=0.1)  # the reader sees the trim area only
 
 
 def test_reader_and_print_share_one_layout(built):
