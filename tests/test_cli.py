@@ -145,3 +145,17 @@ def test_init_makes_a_project_that_builds(tmp_path):
     assert "報告書の題名" in html and "<ruby>調" in html
     assert_clean_failure(run_cli("init", str(target)),
                          f"{target}: directory exists and is not empty; choose a new one")
+
+
+def test_citation_errors_name_each_line_and_a_broken_bibliography_once(make_project):
+    refs = '[{"id": "known", "type": "book", "title": "本", "issued": {"date-parts": [[2020]]}}]'
+    root = make_project({"01.md": "# 一\n\n文[@nokey]。\n\n再び[@nokey]。\n\n既知[@known]。\n"},
+                        book=BOOK.replace('slug = "t"', 'slug = "t"\nbibliography = "refs.json"'),
+                        files={"manuscript/refs.json": refs})
+    assert_clean_failure(run_cli("build", str(root)),
+                         "manuscript/01.md:3: unknown citation key 'nokey'",
+                         "manuscript/01.md:5: unknown citation key 'nokey'")
+    (root / "manuscript" / "refs.json").write_text('[{"id": ', encoding="utf-8")
+    result = run_cli("build", str(root))
+    assert_clean_failure(result)
+    assert result.stderr.strip().splitlines() == ["manuscript/refs.json:1: invalid JSON: Expecting value"]

@@ -42,8 +42,14 @@ class ChapterDraft:
     notes: dict[str, etree.Element]  # footnote label → <div> holding the note's blocks
     images: list[str] = field(default_factory=list)  # src attributes, as written
 
-    def line_of(self, needle: str, default: int | None = None) -> int | None:
-        offset = self.text.find(needle)
+    def line_of(self, needle: str, default: int | None = None, occurrence: int = 0) -> int | None:
+        """The line of the ``occurrence``-th (0-based) appearance of ``needle`` in the source."""
+        offset = -1
+        for _ in range(occurrence + 1):
+            found = self.text.find(needle, offset + 1)
+            if found < 0:
+                break
+            offset = found
         return line_of_offset(self.text, offset) if offset >= 0 else default
 
 

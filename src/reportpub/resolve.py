@@ -29,17 +29,23 @@ BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "figur
 class _NoteNumbering:
     """Running state while walking the book: note numbers and the citation formatter."""
 
-    def __init__(self, formatter, problems: DiagnosticCollector):
+    def __init__(self, formatter, problems: DiagnosticCollector, bibliography_failed: bool):
         self.formatter = formatter
         self.problems = problems
+        self.bibliography_failed = bibliography_failed
         self.count = 0
+        self.seen: dict[tuple[str, str], int] = {}  # (chapter, citation text) → occurrences so far
 
     def citation_html(self, draft: ChapterDraft, cite: etree.Element) -> etree.Element | None:
         """The formatted citation as a ``<span>``; None (and an error) when it cannot be."""
         from reportpub.citations import format_citation_element
 
         raw = cite.get("data-cite", "")
-        line = draft.line_of(f"[{raw}]")
+        occurrence = self.seen.get((draft.source, raw), 0)
+        self.seen[(draft.source, raw)] = occurrence + 1
+        line = draft.line_of(f"[{raw}]", occurrence=occurrence)
+        if self.bibliography_failed:
+            return None  # the bibliography's own error is reported; one error, not one per citation
         try:
             return format_citation_element(self.formatter, raw, draft.source, line)
         except ReportpubError as error:
@@ -52,7 +58,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     """Number, link and check the chapters; raise every problem found (with ``problems``
     already collected by the reader) at once."""
     problems = problems if problems is not None else DiagnosticCollector()
-    numbering = _NoteNumbering(formatter, problems)
+    numbering = _NoteNumbering(formatter, problems, bibliography_failed=bool(project.config.bibliography) and formatter is None)
     figures = tables = 0
     assets: dict[str, Asset] = {}
     anchors_seen: dict[str, str] = {}
