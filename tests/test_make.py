@@ -121,3 +121,18 @@ def test_manifest_lists_outputs_with_hashes(small):
         assert record["sha256"] == hashlib.sha256(data).hexdigest() and record["size"] == len(data)
     assert {i["file"] for i in manifest["inputs"]} >= {"manuscript/book.toml", "manuscript/01.md", "styles/custom.css"}
     assert {"weasyprint", "ebooklib", "markdown", "jinja2", "pango", "harfbuzz"} <= set(manifest["tools"])
+
+
+def test_a_failing_parallel_job_leaves_no_temporary_files(small, monkeypatch):
+    run(small)
+    before = {p.name: p.read_bytes() for p in (small / "build").iterdir() if p.is_file()}
+    (small / "manuscript" / "01.md").write_text("# 第一章\n\n変更。\n", encoding="utf-8")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("writer failed")
+
+    monkeypatch.setattr("reportpub.writers.web.write_web", fail)  # forked workers inherit the patch
+    with pytest.raises(RuntimeError):
+        build(Project.open(small), report=lambda message: None, jobs=2)
+    after = {p.name: p.read_bytes() for p in (small / "build").iterdir() if p.is_file()}
+    assert after == before

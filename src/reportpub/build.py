@@ -91,11 +91,13 @@ def read_book(project: Project, warn: Report = lambda message: None) -> Book:
             warn(str(diagnostic))
 
 
-def temporary_path(target: Path) -> Path:
-    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
+def temporary_path(target: Path, token: int) -> Path:
+    """Where an output is written before it is renamed into place; ``token`` (the building
+    process's id) lets the build find every temporary its workers made, finished or not."""
+    return target.with_name(f".{target.name}.tmp-{token}")
 
 
-def _write_job(job: tuple[str, list[Output]], book: Book, project: Project) -> list[tuple[str, str]]:
+def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, token: int) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
     A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition."""
     from reportpub.templates import Templates
@@ -108,11 +110,11 @@ def _write_job(job: tuple[str, list[Output]], book: Book, project: Project) -> l
 
         document = pdf.layout_book(book, project, outputs[0].mode, templates)
         for output in outputs:
-            temporary = temporary_path(project.build_dir / output.name)
+            temporary = temporary_path(project.build_dir / output.name, token)
             pdf.write_pdf(document, temporary, book, project, print_edition=output.format == "print")
             written.append((str(temporary), output.name))
     for output in outputs if kind != "pdf" else ():
-        temporary = temporary_path(project.build_dir / output.name)
+        temporary = temporary_path(project.build_dir / output.name, token)
         if output.format == "epub":
             from reportpub.writers.epub import write_epub
 
@@ -172,17 +174,18 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
     build_dir.mkdir(exist_ok=True)
     _set_source_date_epoch(book)
     temporaries: list[tuple[str, str]] = []
+    token = os.getpid()
     try:
         work = _jobs(stale)
         workers = min(len(work), jobs or os.cpu_count() or 1)
         progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
         if workers <= 1:
             for job in work:
-                temporaries += _write_job(job, book, project)
+                temporaries += _write_job(job, book, project, token)
         else:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = [pool.submit(_write_job, job, book, project) for job in work]
+                futures = [pool.submit(_write_job, job, book, project, token) for job in work]
                 for done, future in enumerate(futures, 1):
                     temporaries += future.result()
                     progress(f"{done}/{len(work)} jobs done")
@@ -200,7 +203,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
     finally:
         for temporary, _ in temporaries:
             Path(temporary).unlink(missing_ok=True)
-        for leftover in build_dir.glob(f".*.tmp-{os.getpid()}"):
+        for leftover in build_dir.glob(f".*.tmp-{token}"):
             leftover.unlink(missing_ok=True)
 
 
@@ -232,9 +235,9 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh:
             records.append(OutputRecord(output.name, output.format, output.mode, path.stat().st_size, sha256_of(path)))
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
     inputs = {project.relative(p): sha256_of(p) for p in sources}
-    manifest = temporary_path(project.build_dir / "manifest.json")
+    manifest = temporary_path(project.build_dir / "manifest.json", os.getpid())
     manifest.write_text(make_manifest(book.config, records, inputs, fonts_used(project.build_dir / ".cache")), encoding="utf-8")
-    index = temporary_path(project.build_dir / "index.html")
+    index = temporary_path(project.build_dir / "index.html", os.getpid())
     write_download_page(book, Templates(project), records, _cover(book, project), index)
     return [(str(manifest), "manifest.json"), (str(index), "index.html")]
 
