@@ -80,3 +80,15 @@ def test_remote_resources_when_allowed(make_project, server):
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr
     assert hits == ["/remote.css"]
+
+
+@pytest.mark.parametrize("link", ["manuscript/02.md", "styles/theft.css", "templates/colophon.html"])
+def test_symbolic_links_out_of_the_project_are_refused(make_project, tmp_path, link):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("# 秘密\n", encoding="utf-8")
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra=""))
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(secret)
+    result = run_cli("build", str(root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{link}: links to a file outside the project; the build reads only files inside it" in result.stderr.splitlines()

@@ -53,7 +53,10 @@ class Fingerprinter:
 
     def digest(self, path: Path) -> str:
         if path not in self._cache:
-            self._cache[path] = file_digest(path) if path.is_file() else "missing"
+            if self.project.inside(path) is None:
+                self._cache[path] = "outside the project"  # never read; the build refuses it
+            else:
+                self._cache[path] = file_digest(path) if path.is_file() else "missing"
         return self._cache[path]
 
     def manuscript_parts(self) -> dict[str, str]:

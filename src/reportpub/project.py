@@ -59,7 +59,9 @@ class Project:
     def chapter_files(self) -> list[Path]:
         """Chapter files in book order: as book.toml lists them, else *.md by file name."""
         if self.config.chapters is None:
-            return sorted(self.manuscript.glob("*.md"), key=lambda p: p.name)
+            files = sorted(self.manuscript.glob("*.md"), key=lambda p: p.name)
+            self.refuse_outside(files)
+            return files
         missing, files = [], []
         text = (self.manuscript / "book.toml").read_text(encoding="utf-8")
         for name in self.config.chapters:
@@ -77,7 +79,19 @@ class Project:
 
     def style_files(self) -> list[Path]:
         """The author's CSS, layered over the theme in file-name order."""
-        return sorted(self.styles_dir.glob("*.css")) if self.styles_dir.is_dir() else []
+        files = sorted(self.styles_dir.glob("*.css")) if self.styles_dir.is_dir() else []
+        self.refuse_outside(files)
+        return files
+
+    def refuse_outside(self, paths: list[Path]) -> None:
+        """An input that is a symbolic link to something outside the project is an error:
+        the build reads nothing outside the project."""
+        outside = [p for p in paths if self.inside(p) is None]
+        if outside:
+            raise ReportpubError([
+                ReportpubError.at(f"{p.parent.relative_to(self.root).as_posix()}/{p.name}",
+                                  "links to a file outside the project; the build reads only files inside it").diagnostics[0]
+                for p in outside])
 
     def bibliography_files(self) -> list[Path]:
         return [self.manuscript / name for name in self.config.bibliography]
@@ -86,7 +100,9 @@ class Project:
         """The author's template overrides."""
         if not self.templates_dir.is_dir():
             return []
-        return sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
+        files = sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
+        self.refuse_outside(files)
+        return files
 
     def source_files(self, chapter_sources: list[str], asset_paths: list[str]) -> list[Path]:
         """Every file an edition is made from: book.toml, chapters, bibliography, figures,

@@ -28,7 +28,8 @@ class Templates:
         self.project = project
         loaders: list[jinja2.BaseLoader] = []
         if project.templates_dir.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(project.templates_dir)))
+            project.template_files()  # refuses overrides that link outside the project
+            loaders.append(jinja2.FileSystemLoader(str(project.templates_dir), followlinks=False))
         loaders.append(jinja2.PackageLoader("reportpub", "templates"))
         self.environment = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
