@@ -51,7 +51,9 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     font_config = FontConfiguration()
     if vertical:
         geometry = vertical_geometry(book.config)
-        page_css = geometry.css() + vertical_font_faces(html, project, fetcher)
+        # Text that CSS generates (問, 答, 注, leaders) must be in the derived fonts too.
+        css_text = "".join(sheet.read_text(encoding="utf-8") for sheet in stylesheets(project, "pdf", mode))
+        page_css = geometry.css() + vertical_font_faces(html + css_text, project, fetcher)
         # The nombre is a running element; it must sit inside the first page's content.
         html = html.replace('id="titlepage">', 'id="titlepage"><div class="nombre"></div>', 1)
     else:
