@@ -62,6 +62,7 @@ from pathlib import Path
 from fontTools.fontBuilder import FontBuilder
 from fontTools.misc.psCharStrings import T2CharString, encodeFixed, encodeIntT2
 from fontTools.pens.boundsPen import BoundsPen
+from fontTools.pens.recordingPen import RecordingPen
 from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
@@ -93,6 +94,7 @@ def derive_vertical_font(
     font_number: int = 0,
     *,
     tighten_punctuation: bool = True,
+    tcy_strings: Iterable[str] = (),
 ) -> Path:
     """Return the path of the derived vertical-frame font for ``text``, building it if needed.
 
@@ -101,10 +103,16 @@ def derive_vertical_font(
     that the source font lacks are left out (the caller checks coverage and reports
     tofu); the result is an ``.otf`` (CFF) in ``cache_dir`` whose name is a hash of
     everything it depends on, so an existing file is returned without work.
+
+    ``tcy_strings`` are the tate-chu-yoko strings of the document (``12``, ``!?``, the
+    ``123`` of an author's ``^123^``): each one of 1–3 characters the source font covers
+    gets a glyph of its own, reached through the discretionary ``dlig`` feature (see
+    :func:`tate_chu_yoko_layout`). Longer strings are ignored.
     """
     source_font = Path(source_font)
     cache_dir = Path(cache_dir)
-    characters = "".join(sorted(set(text) | BASE_CHARACTERS))
+    tcy = sorted({s for s in tcy_strings if 1 <= len(s) <= TCY_MAX_LENGTH})
+    characters = "".join(sorted(set(text) | BASE_CHARACTERS | set("".join(tcy))))
     key = {
         "format": FORMAT_VERSION,
         "source_sha256": _file_sha256(source_font),
@@ -113,6 +121,7 @@ def derive_vertical_font(
         "orientation_data": data_version(),
         "tighten_punctuation": tighten_punctuation,
         "characters": characters,
+        "tcy_strings": tcy,
     }
     digest = hashlib.sha256(
         json.dumps(key, ensure_ascii=True, sort_keys=True).encode("ascii")
@@ -122,7 +131,7 @@ def derive_vertical_font(
         return target
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    font = _build_font(source_font, font_number, characters, family_name, digest, tighten_punctuation)
+    font = _build_font(source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy)
     # Write beside the target and rename: a crash or a parallel build never leaves a
     # half-written font under the final name.
     handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".vertical-", suffix=".tmp")
@@ -167,15 +176,16 @@ class _OutputGlyph:
 
 
 def _build_font(
-    source_path: Path, font_number: int, characters: str, family_name: str, digest: str, tighten: bool
+    source_path: Path, font_number: int, characters: str, family_name: str, digest: str, tighten: bool,
+    tcy_strings: list[str] = (),
 ) -> TTFont:
     # Lazy: of a 65,535-glyph collection only the glyphs in use are ever read.
     with TTFont(source_path, fontNumber=font_number, lazy=True) as source:
-        return _derive(source, source_path, characters, family_name, digest, tighten)
+        return _derive(source, source_path, characters, family_name, digest, tighten, tcy_strings)
 
 
 def _derive(source: TTFont, source_path: Path, characters: str, family_name: str, digest: str,
-            tighten: bool) -> TTFont:
+            tighten: bool, tcy_strings: list[str] = ()) -> TTFont:
     if "CFF " not in source and "glyf" not in source and "CFF2" not in source:
         raise FontDerivationError(f"{source_path}: no outlines (neither CFF nor glyf)")
     cmap = source.getBestCmap()
@@ -247,9 +257,25 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
     output_names = {(g.source, g.rotated): g.name for g in output_glyphs}
     character_map = {cp: output_names[choice] for cp, choice in glyph_for_character.items()}
 
+    # Tate-chu-yoko: one turned glyph per string, reached from the string's glyphs.
+    tcy_glyphs = tate_chu_yoko_layout(source, [s for s in tcy_strings if all(ord(c) in character_map for c in s)])
+    tcy_inputs: dict[tuple[str, ...], str] = {}
+    recordings: dict[str, RecordingPen] = {}
+    for string, placements in tcy_glyphs.items():
+        name = "tcy." + "_".join(f"{ord(c):04X}" for c in string)
+        inputs = tuple(character_map[ord(c)] for c in string)
+        if inputs in tcy_inputs:  # two strings with the same glyphs (shared glyphs): one is enough
+            continue
+        tcy_inputs[inputs] = name
+        bytecode, bounds = _draw_tate_chu_yoko(source, placements, units_per_em, em_bottom, default_width,
+                                               recordings)
+        char_strings[name] = T2CharString(bytecode=bytecode)
+        bounds_by_glyph[name] = bounds
+        metrics[name] = (units_per_em, math.floor(bounds[0]) if bounds else 0)
+
     builder = FontBuilder(units_per_em, isTTF=False)
     builder.font.recalcBBoxes = False  # bounds are known already; recomputing redraws every glyph
-    builder.setupGlyphOrder([g.name for g in output_glyphs])
+    builder.setupGlyphOrder([g.name for g in output_glyphs] + list(tcy_inputs.values()))
     builder.setupCharacterMap(character_map)
     names = _name_strings(source, family_name, digest)
     font_bounds = _union_bounds(b for b in bounds_by_glyph.values() if b)
@@ -270,16 +296,24 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
     builder.setupNameTable(names, mac=False)
     if tighten:
         _add_punctuation_tightening(builder, source, output_glyphs)
+    if tcy_inputs:
+        _add_tate_chu_yoko_feature(builder, tcy_inputs)
     return builder.font
 
 
 def vertical_substitutions(font: TTFont) -> dict[str, str]:
     """Glyph → vertical alternate, from the ``vert`` feature (``vrt2`` if there is no
     ``vert``), for the language system a Japanese text would use."""
+    return single_substitutions(font, ("vert", "vrt2"))
+
+
+def single_substitutions(font: TTFont, feature_tags: tuple[str, ...]) -> dict[str, str]:
+    """Glyph → alternate from the first of ``feature_tags`` the font has (its single
+    substitutions only), for the language system a Japanese text would use."""
     if "GSUB" not in font:
         return {}
     gsub = font["GSUB"].table
-    for feature_tag in ("vert", "vrt2"):
+    for feature_tag in feature_tags:
         lookup_indices = _feature_lookups(gsub, feature_tag)
         if lookup_indices:
             break
@@ -568,6 +602,102 @@ def _add_punctuation_tightening(builder: FontBuilder, source: TTFont, output_gly
         "feature kern {\n    lookup close_up_punctuation;\n} kern;\n"
     )
     builder.addOpenTypeFeatures(features, tables={"GPOS"})
+
+
+# --------------------------------------------------------------------------- tate-chu-yoko
+
+TCY_MAX_LENGTH = 3
+TCY_FEATURE = "dlig"  # discretionary: HarfBuzz (so Pango, WeasyPrint) applies it only when asked
+
+
+@dataclass(frozen=True)
+class TcyPlacement:
+    """One character of a tate-chu-yoko cell, in horizontal design space before the turn."""
+
+    glyph: str     # source glyph: the half-width form (full-width for a lone character)
+    x: float       # left edge of the drawn glyph in the cell, font units
+    scale: float   # horizontal scale (< 1 when the glyph is wider than its share of the em)
+
+
+def tate_chu_yoko_layout(font: TTFont, strings: Iterable[str]) -> dict[str, list[TcyPlacement]]:
+    """How each string is set across one em: its characters side by side, each in an
+    equal share of the em and centred in it.
+
+    Two or three characters take their half-width forms (``hwid``: Noto CJK has one for
+    every ASCII digit, letter and for ``!`` ``?``, 500 units wide) or, without one, their
+    proportional forms; a glyph wider than its share (a half-width digit in a three-digit
+    cell, a full-width character) is compressed horizontally to fit it. A lone
+    character takes its full-width form (``fwid``) when there is one, as JLREQ sets a
+    single digit. Strings with a character the font lacks are left out.
+    """
+    cmap = font.getBestCmap()
+    units_per_em = font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    half_width = single_substitutions(font, ("hwid",))
+    full_width = single_substitutions(font, ("fwid",))
+    layouts: dict[str, list[TcyPlacement]] = {}
+    for string in strings:
+        if not 1 <= len(string) <= TCY_MAX_LENGTH or any(ord(c) not in cmap for c in string):
+            continue
+        share = units_per_em / len(string)
+        forms = full_width if len(string) == 1 else half_width
+        placements = []
+        for index, character in enumerate(string):
+            glyph = cmap[ord(character)]
+            glyph = forms.get(glyph, glyph)
+            width = metrics[glyph][0]
+            scale = min(1.0, share / width) if width > 0 else 1.0
+            placements.append(TcyPlacement(glyph, index * share + (share - width * scale) / 2, scale))
+        layouts[string] = placements
+    return layouts
+
+
+def _draw_tate_chu_yoko(source: TTFont, placements: list[TcyPlacement], units_per_em: int, em_bottom: float,
+                        default_width: int, recordings: dict[str, RecordingPen],
+                        ) -> tuple[bytes, tuple[float, float, float, float] | None]:
+    """One cell's charstring: the placed glyphs drawn in a horizontal em, then turned as
+    every upright glyph is (the em box's top edge to the start of the advance, its
+    horizontal extent onto the column's width), so the page's turn shows them reading
+    left to right across the column. Through pens: only a few cells per document, and
+    ``recordings`` keeps each source outline decoded once per build."""
+    width = None if units_per_em == default_width else units_per_em
+    pen = T2CharStringPen(width, None)
+    bounds_pen = BoundsPen(None)
+    em_top = em_bottom + units_per_em
+    for placement in placements:
+        recording = recordings.get(placement.glyph)
+        if recording is None:
+            recording = recordings[placement.glyph] = RecordingPen()
+            source.getGlyphSet()[placement.glyph].draw(recording)
+        # (X, Y) → scaled and placed (s·X + x, Y) → turned (em_top − Y, s·X + x + em_bottom)
+        transform = (0, placement.scale, -1, 0, em_top, placement.x + em_bottom)
+        recording.replay(TransformPen(pen, transform))
+        recording.replay(TransformPen(bounds_pen, transform))
+    char_string = pen.getCharString()
+    char_string.compile()
+    return char_string.bytecode, bounds_pen.bounds
+
+
+def _add_tate_chu_yoko_feature(builder: FontBuilder, cells: dict[tuple[str, ...], str]) -> None:
+    """Map each tate-chu-yoko string's glyphs to its cell under :data:`TCY_FEATURE`: a
+    ligature for two or three characters (the shaper's cluster keeps the text, so a PDF
+    maps the one glyph back to ``12``), a single substitution for one."""
+    ligatures = sorted((inputs, name) for inputs, name in cells.items() if len(inputs) > 1)
+    singles = sorted((inputs, name) for inputs, name in cells.items() if len(inputs) == 1)
+    lookups = []
+    if ligatures:
+        rules = "\n".join(f"    sub {' '.join(inputs)} by {name};" for inputs, name in ligatures)
+        lookups.append(f"lookup tate_chu_yoko_cells {{\n{rules}\n}} tate_chu_yoko_cells;\n")
+    if singles:
+        rules = "\n".join(f"    sub {inputs[0]} by {name};" for inputs, name in singles)
+        lookups.append(f"lookup tate_chu_yoko_single {{\n{rules}\n}} tate_chu_yoko_single;\n")
+    names = [lookup.split()[1] for lookup in lookups]
+    features = (
+        "languagesystem DFLT dflt;\nlanguagesystem hani dflt;\nlanguagesystem kana dflt;\n"
+        "languagesystem latn dflt;\n" + "".join(lookups)
+        + f"feature {TCY_FEATURE} {{\n" + "".join(f"    lookup {n};\n" for n in names) + f"}} {TCY_FEATURE};\n"
+    )
+    builder.addOpenTypeFeatures(features, tables={"GSUB"})
 
 
 # --------------------------------------------------------------------------- outlines

@@ -56,6 +56,11 @@ class VerticalGeometry:
     outer: float  # 小口
 
     @property
+    def column_length(self) -> float:
+        """The frame's content width: the length of a column on the page."""
+        return self.height - self.head - self.foot
+
+    @property
     def island_width(self) -> float:
         """Frame height available to content: the page's text width, for upright islands."""
         return self.width - self.inner - self.outer
@@ -66,8 +71,6 @@ class VerticalGeometry:
             f"margin: {self.inner:.3f}mm {self.foot:.3f}mm {self.outer:.3f}mm {self.head:.3f}mm; }}\n"
             f"@page :left {{ margin-top: {self.outer:.3f}mm; margin-bottom: {self.inner:.3f}mm; }}\n"
             f"@page :right {{ margin-top: {self.inner:.3f}mm; margin-bottom: {self.outer:.3f}mm; }}\n"
-            f":root {{ --island-width: {self.island_width:.3f}mm; }}\n"
-            f".island {{ width: {self.island_width:.3f}mm; transform: translate(0, {self.island_width:.3f}mm) rotate(-90deg); }}\n"
         )
 
 

@@ -25,6 +25,7 @@ from reportpub.writers.page_geometry import MARKS_ROOM_MM, horizontal_geometry, 
 from reportpub.writers.pdf_finishers import (
     chain, crop_to_trim_box, fixed_document_id, set_bleed_box, turn_pages_for_vertical_reading,
 )
+from reportpub.writers.pdf_islands import measure_islands, place_islands
 from reportpub.writers.pdf_markup import pdf_chapter_html
 
 class WeasyPrintWarnings(logging.Handler):
@@ -74,8 +75,13 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
             css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
             if sheet in author_sheets:
                 problems += [_css_diagnostic(project.relative(sheet), m) for m in warnings.messages[seen:]]
-        document = weasyprint.HTML(string=html, base_url=fetcher.project_url(project.manuscript) + "/",
-                                   url_fetcher=fetcher).render(stylesheets=css, font_config=font_config)
+        base_url = fetcher.project_url(project.manuscript) + "/"
+        if vertical:
+            theme_css = css[1:]  # the islands are measured with the theme, without the page rules
+            heights = measure_islands(html, theme_css, geometry.island_width, font_config, fetcher, base_url)
+            html = place_islands(html, heights, geometry.island_width, geometry.column_length)
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=css, font_config=font_config)
     finally:
         logger.removeHandler(warnings)
     document.reportpub_vertical = vertical  # the writer turns the pages of a vertical layout
@@ -123,17 +129,27 @@ def font_cache_dir(project: Project) -> Path:
 
 def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> str:
     """@font-face rules for the derived vertical fonts, subset to the document's characters."""
+    import html as html_module
+    import re
+
     from reportpub.typography.fonts import find_face
     from reportpub.typography.vertical_font import derive_vertical_font
 
     characters = "".join(sorted(set(html)))
+    # Tate-chu-yoko cells the fonts draw (pdf-vertical.css turns on their feature in .tcy):
+    # the text of every element of class tcy (automatic 12 and !?, the author's ^123^),
+    # and the note numbers the footnote calls and markers show.
+    tcy_strings = {html_module.unescape(m.group(3)) for m in re.finditer(
+        r'<([A-Za-z][\w:-]*)\s[^>]*?\bclass="([^"]*)"[^>]*>([^<>]{1,3})</\1>', html)
+        if "tcy" in m.group(2).split()}
+    tcy_strings |= set(re.findall(r'\bdata-number="(\d{1,3})"', html))
     rules = []
     for pattern, family, weight in VERTICAL_FACES:
         face = find_face(pattern)
         # No punctuation tightening: WeasyPrint justifies only at spaces, so a tightened column
         # would end short of the grid; aligned columns matter more to a Japanese reader.
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
-                                    tighten_punctuation=False)
+                                    tighten_punctuation=False, tcy_strings=tcy_strings)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
     return "\n".join(rules) + "\n"
 

@@ -42,9 +42,10 @@ def _make_islands(root: etree.Element) -> None:
         for child in list(parent):
             if child.tag in ISLAND_TAGS and "island" not in (parent.get("class") or ""):
                 island = etree.Element("div", {"class": "island"})
+                content = etree.SubElement(island, "div", {"class": "island-content"})
                 island.tail, child.tail = child.tail, None
                 parent[list(parent).index(child)] = island
-                island.append(child)
+                content.append(child)
 
 
 def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
