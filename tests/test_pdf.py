@@ -54,6 +54,8 @@ Table: 主な出来事
 |---|---|
 | 1961 | 条約 |
 | 2024 | 発効 |
+
+表の後にも本文が続きます。
 """
 
 
@@ -223,6 +225,16 @@ def test_notes_and_figures_in_vertical_pdf(built):
     if body:  # same page: the note stands at the left of the text (side note)
         assert note[2] < body[0][0]
     assert "図1" in text_of(path) and "表1" in text_of(path)
+
+
+def test_vertical_islands_stand_upright_at_the_page_head_with_text_below(built):
+    path = built / "build" / "t-vertical.pdf"
+    number = page_with(path, "主な出来事")
+    words = column_words(path, number)
+    caption = next(w for w in words if "主な出来事" in w[4])
+    assert (caption[2] - caption[0]) > 3 * (caption[3] - caption[1])  # reads across the page: upright
+    after = next(w for w in words if "表の後にも" in w[4])
+    assert after[1] > caption[3]  # the text goes on in columns below the island, on the same page
 
 
 def test_same_sources_give_same_bytes_from_another_directory(built, tmp_path):
