@@ -136,3 +136,14 @@ def test_unrecognised_citation_text_is_an_error(make_project):
     assert error_lines(root) == [
         "manuscript/01.md:3: '[@' is not a citation reportpub understands "
         "(write [@key], [@key, p. 12] or [@key1; @key2]; keys start with a letter, digit or _)"]
+
+
+def test_long_books_read_in_parallel_keep_order_and_errors(make_project):
+    from reportpub.build import PARALLEL_READING_MIN_CHAPTERS
+
+    chapters = {f"{n:02d}.md": f"# 第{n}章\n\n本文[^a]。\n\n[^a]: 注{n}\n" for n in range(1, PARALLEL_READING_MIN_CHAPTERS + 3)}
+    book = book_of(make_project(chapters))
+    assert [c.title for c in book.chapters] == [f"第{n}章" for n in range(1, PARALLEL_READING_MIN_CHAPTERS + 3)]
+    assert [c.notes[0].number for c in book.chapters] == list(range(1, PARALLEL_READING_MIN_CHAPTERS + 3))
+    chapters["07.md"] = "# 第7章\n\n本文[^missing]。\n"
+    assert error_lines(make_project(chapters, name="broken")) == ["manuscript/07.md:3: footnote [^missing] is not defined"]

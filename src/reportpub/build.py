@@ -62,8 +62,6 @@ def planned_outputs(project: Project, only: str | None = None, mode: str | None 
 
 def read_book(project: Project, warn: Report = lambda message: None) -> Book:
     """Read, parse and resolve the whole manuscript; every problem reported at once."""
-    from reportpub.manuscript import make_markdown
-    from reportpub.reader import read_chapter
     from reportpub.resolve import resolve_book
 
     problems = DiagnosticCollector()
@@ -72,8 +70,18 @@ def read_book(project: Project, warn: Report = lambda message: None) -> Book:
     except ReportpubError as error:
         problems.extend(error)
         files = []
-    md = make_markdown()
-    drafts = [d for d in (read_chapter(project, path, md, problems) for path in files) if d is not None]
+    if len(files) >= PARALLEL_READING_MIN_CHAPTERS and (os.cpu_count() or 1) > 1:
+        # Python-Markdown is most of the reading time: long books read their chapters in parallel.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            results = list(pool.map(_read_chapter_job, [(project, path) for path in files], chunksize=4))
+    else:
+        results = [_read_chapter_job((project, path)) for path in files]
+    drafts = []
+    for draft, diagnostics in results:
+        problems.diagnostics.extend(diagnostics)
+        if draft is not None:
+            drafts.append(draft)
     if not files and not problems.errors:
         problems.error(project.config.path, "the manuscript has no chapters (no *.md in manuscript/)")
     formatter = None
@@ -89,6 +97,24 @@ def read_book(project: Project, warn: Report = lambda message: None) -> Book:
     finally:
         for diagnostic in problems.warnings:
             warn(str(diagnostic))
+
+
+PARALLEL_READING_MIN_CHAPTERS = 12
+_markdown_of_process = None
+
+
+def _read_chapter_job(job: tuple[Project, Path]):
+    """Read one chapter with this process's Markdown converter: (draft or None, diagnostics)."""
+    from reportpub.manuscript import make_markdown
+    from reportpub.reader import read_chapter
+
+    global _markdown_of_process
+    if _markdown_of_process is None:
+        _markdown_of_process = make_markdown()
+    project, path = job
+    problems = DiagnosticCollector()
+    draft = read_chapter(project, path, _markdown_of_process, problems)
+    return draft, problems.diagnostics
 
 
 def temporary_path(target: Path, token: int) -> Path:
@@ -244,9 +270,8 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh:
 
 def _cover(book: Book, project: Project) -> tuple[str, bytes]:
     """(media type, bytes) of the cover shown on the download page: smaller than the EPUB's."""
-    from reportpub.writers.cover import cover_image, make_cover
+    from reportpub.writers.cover import cover_image
 
-    href, content, _ = cover_image(book.config, project, "vertical" if "vertical" in book.config.editions.modes else "horizontal")
-    if href == "images/cover.png" and not (project.manuscript / href).is_file():
-        content = make_cover(book.config, 420, 600, mode="vertical" if "vertical" in book.config.editions.modes else "horizontal")
+    mode = "vertical" if "vertical" in book.config.editions.modes else "horizontal"
+    href, content, _ = cover_image(book.config, project, mode, width=420, height=600)
     return ("image/jpeg" if href.endswith((".jpg", ".jpeg")) else "image/png"), content

@@ -98,7 +98,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
                                draft.line_of("#" + anchor))
             anchors_seen[anchor] = draft.source
 
-        check_coverage(draft.source, draft.text, markup.serialize(body), problems)
+        check_coverage(draft.source, draft.text, markup.serialize(body), problems, project.build_dir / ".cache")
         chapters.append(Chapter(
             index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",
             title=title, body=markup.serialize(body), headings=tuple(headings), notes=tuple(notes),

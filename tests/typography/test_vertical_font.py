@@ -191,19 +191,31 @@ def test_punctuation_adjustment_rules():
 def _shape(font_path: Path, text: str) -> list[tuple[int, int]]:
     """(x_offset, x_advance) of each glyph as HarfBuzz — the shaper under Pango and
     so under WeasyPrint — sets the text in the font, in font units."""
+    return [(x_offset, x_advance) for _, _, x_offset, x_advance in _harfbuzz_shape(font_path, text)]
+
+
+def _harfbuzz_shape(font_path: Path, text: str, features: tuple[str, ...] = ()) -> list[tuple[int, int, int, int]]:
+    """(glyph id, cluster, x_offset, x_advance) of each glyph as HarfBuzz shapes ``text``
+    with ``features`` ("dlig", "-kern": HarfBuzz's feature syntax) added to its defaults.
+    The cluster is the glyph's first byte in the UTF-8 text: the text a PDF writer (WeasyPrint)
+    maps the glyph back to is the bytes up to the next cluster."""
     ffi = cffi.FFI()
     ffi.cdef("""
         typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
         typedef struct hb_font_t hb_font_t; typedef struct hb_buffer_t hb_buffer_t;
         typedef struct { int32_t x_advance, y_advance, x_offset, y_offset; uint32_t var; } hb_glyph_position_t;
+        typedef struct { uint32_t codepoint, mask, cluster, var1, var2; } hb_glyph_info_t;
+        typedef struct { uint32_t tag, value; unsigned int start, end; } hb_feature_t;
         hb_blob_t *hb_blob_create_from_file(const char *file_name);
         hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
         hb_font_t *hb_font_create(hb_face_t *face);
         hb_buffer_t *hb_buffer_create(void);
         void hb_buffer_add_utf8(hb_buffer_t *b, const char *text, int length, unsigned int offset, int item_length);
         void hb_buffer_guess_segment_properties(hb_buffer_t *buffer);
-        void hb_shape(hb_font_t *font, hb_buffer_t *buffer, const void *features, unsigned int num_features);
+        int hb_feature_from_string(const char *str, int len, hb_feature_t *feature);
+        void hb_shape(hb_font_t *font, hb_buffer_t *buffer, const hb_feature_t *features, unsigned int num_features);
         hb_glyph_position_t *hb_buffer_get_glyph_positions(hb_buffer_t *buffer, unsigned int *length);
+        hb_glyph_info_t *hb_buffer_get_glyph_infos(hb_buffer_t *buffer, unsigned int *length);
         void hb_buffer_destroy(hb_buffer_t *buffer); void hb_font_destroy(hb_font_t *font);
         void hb_face_destroy(hb_face_t *face); void hb_blob_destroy(hb_blob_t *blob);
     """)
@@ -216,10 +228,15 @@ def _shape(font_path: Path, text: str) -> list[tuple[int, int]]:
         encoded = text.encode()
         hb.hb_buffer_add_utf8(buffer, encoded, len(encoded), 0, len(encoded))
         hb.hb_buffer_guess_segment_properties(buffer)
-        hb.hb_shape(font, buffer, ffi.NULL, 0)
+        feature_array = ffi.new("hb_feature_t[]", max(1, len(features)))
+        for index, feature in enumerate(features):
+            assert hb.hb_feature_from_string(feature.encode(), -1, feature_array + index), feature
+        hb.hb_shape(font, buffer, feature_array if features else ffi.NULL, len(features))
         count = ffi.new("unsigned int *")
         positions = hb.hb_buffer_get_glyph_positions(buffer, count)
-        return [(positions[i].x_offset, positions[i].x_advance) for i in range(count[0])]
+        infos = hb.hb_buffer_get_glyph_infos(buffer, count)
+        return [(infos[i].codepoint, infos[i].cluster, positions[i].x_offset, positions[i].x_advance)
+                for i in range(count[0])]
     finally:
         hb.hb_buffer_destroy(buffer)
         hb.hb_font_destroy(font)

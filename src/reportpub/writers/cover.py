@@ -10,6 +10,7 @@ is embedded), so rebuilds are byte-identical.
 from __future__ import annotations
 
 import io
+import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -343,7 +344,24 @@ def _vertical_cover(image: Image.Image, config: BookConfig) -> None:
 COVER_NAMES = ("cover.png", "cover.jpg", "cover.jpeg")
 
 
-def cover_image(config: BookConfig, project, mode: str) -> tuple[str, bytes, tuple[int, int]]:
+def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_dir: Path) -> bytes:
+    """make_cover(), kept in ``cache_dir``: drawing a cover takes a noticeable part of a quick
+    EPUB build. The key covers the configuration, the size, the mode and this module's code."""
+    import hashlib
+
+    key = hashlib.sha256(repr((config, width, height, mode, Path(__file__).read_bytes())).encode()).hexdigest()[:32]
+    path = cache_dir / f"cover-{key}.png"
+    if path.is_file():
+        return path.read_bytes()
+    content = make_cover(config, width, height, mode=mode)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+    return content
+
+
+def cover_image(config: BookConfig, project, mode: str, width: int = 1400, height: int = 2000) -> tuple[str, bytes, tuple[int, int]]:
     """(href, bytes, size) of the cover: manuscript/images/cover.png or .jpg if present, else generated."""
     from reportpub.diagnostics import ReportpubError
 
@@ -358,5 +376,4 @@ def cover_image(config: BookConfig, project, mode: str) -> tuple[str, bytes, tup
             except OSError:
                 raise ReportpubError.at(project.relative(candidate), "the cover is not a readable PNG or JPEG image")
             return f"images/{name}", content, size
-    width, height = 1400, 2000
-    return "images/cover.png", make_cover(config, width, height, mode=mode), (width, height)
+    return "images/cover.png", cached_cover(config, width, height, mode, project.build_dir / ".cache" / "covers"), (width, height)
