@@ -212,8 +212,18 @@ def test_vertical_typography_markup(built):
     text = text_of(built / "build" / "t-vertical.pdf")
     assert "２０２４年" in text  # 3+ digits upright, one per cell (full-width)
     assert "１万１０００人" in text  # the lone 1 and the 1000 of 1万1000人: upright, not tate-chu-yoko
-    assert "12" in text and "!?" in text  # set tate-chu-yoko (as turned boxes)
+    assert "12" in text and "!?" in text  # set tate-chu-yoko (one-em cells of the vertical font)
     assert "ピョンヤン" in text and "平壌" in text  # ruby reading kept
+
+
+def test_vertical_tate_chu_yoko_is_extracted_in_reading_order(built):
+    """Tate-chu-yoko cells are glyphs of the column's own font (a dlig ligature), so text
+    extraction, search and copy find 12 and !? where they are read, not elsewhere on the page."""
+    for name in ("t-vertical.pdf", "t-vertical-print.pdf"):
+        text = re.sub(r"\s+", "", text_of(built / "build" / name))
+        assert "国際情勢は12月に大きく動きました。" in text
+        assert "兵力に及ぶとされます!?" in text
+        assert "見えてきます1。" in text  # the note call, a one-digit cell in the column
 
 
 def test_notes_and_figures_in_vertical_pdf(built):

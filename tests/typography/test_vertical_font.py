@@ -254,6 +254,138 @@ def test_a_shaper_closes_up_consecutive_punctuation(derived_path):
     assert _shape(derived_path, "」」」") == [(0, 500), (0, 500), (0, 1000)]
 
 
+# ---------------------------------------------------------------- tate-chu-yoko
+
+TCY_TEXT = "第123回の会議は12月4日に開かれました!? 第1条、AI技術、全角の１"
+TCY_STRINGS = ("12", "!?", "123", "1", "AI")
+
+
+@pytest.fixture(scope="module")
+def tcy_path(tmp_path_factory) -> Path:
+    return derive_vertical_font(NOTO_SERIF_CJK, TCY_TEXT, tmp_path_factory.mktemp("tcy"), FAMILY,
+                                tcy_strings=TCY_STRINGS)
+
+
+@pytest.fixture(scope="module")
+def tcy_font(tcy_path):
+    with TTFont(tcy_path) as font:
+        yield font
+
+
+def dlig_substitutions(font: TTFont) -> dict[tuple[str, ...], str]:
+    """Input glyph sequence → output glyph of every substitution under ``dlig``."""
+    gsub = font["GSUB"].table
+    result: dict[tuple[str, ...], str] = {}
+    for record in gsub.FeatureList.FeatureRecord:
+        if record.FeatureTag != "dlig":
+            continue
+        for index in record.Feature.LookupListIndex:
+            lookup = gsub.LookupList.Lookup[index]
+            for subtable in lookup.SubTable:
+                if lookup.LookupType == 4:
+                    for first, ligatures in subtable.ligatures.items():
+                        for ligature in ligatures:
+                            result.setdefault((first, *ligature.Component), ligature.LigGlyph)
+                elif lookup.LookupType == 1:
+                    for glyph, alternate in subtable.mapping.items():
+                        result.setdefault((glyph,), alternate)
+    return result
+
+
+def tcy_glyph(font: TTFont, string: str) -> str:
+    cmap = font.getBestCmap()
+    return dlig_substitutions(font)[tuple(cmap[ord(c)] for c in string)]
+
+
+def union(*boxes):
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def test_tcy_cells_are_a_discretionary_feature_only(tcy_font):
+    gsub = tcy_font["GSUB"].table
+    assert {record.FeatureTag for record in gsub.FeatureList.FeatureRecord} == {"dlig"}
+    assert "GPOS" in tcy_font  # the kern feature is still there beside it
+    assert set(dlig_substitutions(tcy_font)) == {
+        tuple(tcy_font.getBestCmap()[ord(c)] for c in string) for string in TCY_STRINGS
+    }
+
+
+def test_tcy_pair_is_one_em_of_two_half_width_digits_turned(source, tcy_font):
+    glyph = tcy_glyph(tcy_font, "12")
+    assert tcy_font["hmtx"][glyph][0] == 1000
+    half_width = vertical_font.single_substitutions(source, ("hwid",))
+    one, two = (half_width[source.getBestCmap()[ord(c)]] for c in "12")
+    assert source["hmtx"][one][0] == source["hmtx"][two][0] == 500
+    # 1 in the left half of a horizontal em and 2 in the right, turned as an upright glyph is:
+    # the em box's top (880) to the start of the advance, its width onto the column (−120 … 880).
+    # On the page (turned clockwise) the frame's low y is the column's left: 1 stands left of 2.
+    source_glyphs = source.getGlyphSet()
+    left = bounds(source_glyphs, one, (0, 1, -1, 0, 880, -120))
+    right = bounds(source_glyphs, two, (0, 1, -1, 0, 880, 500 - 120))
+    assert left[3] < right[1]
+    assert bounds(tcy_font.getGlyphSet(), glyph) == pytest.approx(union(left, right), abs=1)
+    expected = outline(source_glyphs, one, (0, 1, -1, 0, 880, -120)) + outline(
+        source_glyphs, two, (0, 1, -1, 0, 880, 500 - 120))
+    assert outline(tcy_font.getGlyphSet(), glyph) == expected
+
+
+def test_tcy_triple_is_compressed_into_one_em(source, tcy_font):
+    glyph = tcy_glyph(tcy_font, "123")
+    assert tcy_font["hmtx"][glyph][0] == 1000
+    half_width = vertical_font.single_substitutions(source, ("hwid",))
+    third = 1000 / 3
+    expected = union(*(
+        bounds(source.getGlyphSet(), half_width[source.getBestCmap()[ord(c)]],
+               (0, 2 / 3, -1, 0, 880, i * third - 120))  # 500 units squeezed into a third of the em
+        for i, c in enumerate("123")
+    ))
+    actual = bounds(tcy_font.getGlyphSet(), glyph)
+    assert actual == pytest.approx(expected, abs=1)
+    assert -120 <= actual[1] and actual[3] <= 880  # across the column, inside its width
+
+
+def test_lone_tcy_character_is_its_turned_full_width_form_in_a_glyph_of_its_own(source, tcy_font):
+    glyph = tcy_glyph(tcy_font, "1")
+    full_width = source.getBestCmap()[ord("１")]
+    assert tcy_font["hmtx"][glyph][0] == 1000
+    assert outline(tcy_font.getGlyphSet(), glyph) == outline(source.getGlyphSet(), full_width, turn(source, full_width))
+    # Not the glyph of "１" itself: a PDF maps each glyph back to one text, "1" here.
+    assert glyph != tcy_font.getBestCmap()[ord("１")]
+
+
+def test_a_shaper_sets_tcy_only_with_dlig_on(tcy_path, tcy_font):
+    names = tcy_font.getGlyphOrder()
+    cmap = tcy_font.getBestCmap()
+    # Off (HarfBuzz's default, and everywhere outside .tcy): the sideways proportional digits.
+    assert [(names[g], advance) for g, _, _, advance in _harfbuzz_shape(tcy_path, "12")] == [
+        (cmap[ord("1")], tcy_font["hmtx"][cmap[ord("1")]][0]), (cmap[ord("2")], tcy_font["hmtx"][cmap[ord("2")]][0])]
+    for string in TCY_STRINGS:
+        shaped = _harfbuzz_shape(tcy_path, string, ("dlig",))
+        # One glyph, one em, one cluster holding the whole string: extracted as the string.
+        assert [(names[g], cluster, advance) for g, cluster, _, advance in shaped] == [
+            (tcy_glyph(tcy_font, string), 0, 1000)], string
+    # Longest first: 123 is one cell, not 12 and a sideways 3.
+    assert len(_harfbuzz_shape(tcy_path, "123", ("dlig",))) == 1
+    # Around the cell the text is unchanged: 12 then 月 (cluster at its UTF-8 offset 2).
+    shaped = _harfbuzz_shape(tcy_path, "12月", ("dlig",))
+    assert [(names[g], cluster) for g, cluster, _, _ in shaped] == [(tcy_glyph(tcy_font, "12"), 0), (cmap[ord("月")], 2)]
+
+
+def test_tcy_strings_are_part_of_the_cache_key(tcy_path, derived_path, tmp_path):
+    other = derive_vertical_font(NOTO_SERIF_CJK, TCY_TEXT, tcy_path.parent, FAMILY, tcy_strings=("12",))
+    assert other != tcy_path
+    again = derive_vertical_font(NOTO_SERIF_CJK, TCY_TEXT, tcy_path.parent, FAMILY,
+                                 tcy_strings=reversed(TCY_STRINGS))  # any iterable, any order
+    assert again == tcy_path
+
+
+def test_tcy_strings_the_font_cannot_set_are_left_out(tmp_path):
+    path = derive_vertical_font(NOTO_SERIF_CJK, "12月", tmp_path, FAMILY,
+                                tcy_strings=("12", "1\U0001F4A1", "1234", ""))
+    with TTFont(path) as font:
+        assert list(dlig_substitutions(font)) == [tuple(font.getBestCmap()[ord(c)] for c in "12")]
+
+
 # ---------------------------------------------------------------- charstring transcoder
 
 # Type 2 programs covering every drawing operator and argument-count variant, the
