@@ -615,7 +615,11 @@ def test_formatter_escapes_arbitrary_text(tmp_path_factory, title, family, given
 
 # ------------------------------------------------------- the project's view
 
-from reportpub.citations import format_citation_element, load_formatter, uncited_warnings  # noqa: E402
+from reportpub.citations import (  # noqa: E402
+    format_citation_element,
+    load_formatter,
+    uncited_warnings,
+)
 from reportpub.project import Project  # noqa: E402
 
 PROJECT_BOOK = """title = "試験の本"

@@ -1,8 +1,8 @@
 """The repository's own sample report, built as `make` builds it: every edition, and what a reader finds in it."""
 
 import json
-import shutil
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path

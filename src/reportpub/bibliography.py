@@ -30,7 +30,12 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation, line_of_offset
+from reportpub.diagnostics import (
+    Diagnostic,
+    ReportpubError,
+    SourceLocation,
+    line_of_offset,
+)
 
 __all__ = [
     "BibEntry",

@@ -28,7 +28,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation, line_of_offset
+from reportpub.diagnostics import (
+    DiagnosticCollector,
+    ReportpubError,
+    SourceLocation,
+    line_of_offset,
+)
 
 __all__ = [
     "CitationItem",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 import shutil
+import sys
 from pathlib import Path
 from typing import Callable
 

@@ -58,22 +58,27 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from lxml import etree
-
-from reportpub.bibliography import BibEntry, Bibliography, NAME_VARIABLES
-from reportpub.citations import Citation, CitationItem
-from reportpub.diagnostics import ReportpubError, SourceLocation
-
 import citeproc
 from citeproc import (
     Citation as _CpCitation,
+)
+from citeproc import (
     CitationItem as _CpCitationItem,
+)
+from citeproc import (
     CitationStylesBibliography,
     CitationStylesStyle,
     Locator,
+)
+from citeproc import (
     formatter as _cp_formatter,
 )
 from citeproc.source.json import CiteProcJSON
+from lxml import etree
+
+from reportpub.bibliography import NAME_VARIABLES, BibEntry, Bibliography
+from reportpub.citations import Citation, CitationItem
+from reportpub.diagnostics import ReportpubError, SourceLocation
 
 __all__ = ["CitationFormatter", "BUNDLED_STYLES", "is_japanese_entry", "style_path"]
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportpub.config import BookConfig, load_config
+from reportpub.config import BookConfig, line_of_key, load_config
 from reportpub.diagnostics import ReportpubError
-from reportpub.config import line_of_key
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 import xml.etree.ElementTree as etree
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reportpub.manuscript import make_markdown
 

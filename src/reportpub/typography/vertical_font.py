@@ -34,6 +34,18 @@ line-end and line-start trimming of punctuation (needs the line breaker), middle
 pairs, and the source's GPOS ``vert``/``vkrn``/``vpal`` (combining marks, proportional
 kana), which a Japanese report does not use.
 
+Tate-chu-yoko is set by the font too. For each tate-chu-yoko string of the document
+(``12``, ``!?``, the ``123`` of an author's ``^123^``) the font gets one glyph: the
+characters' half-width forms side by side in one em (three of them compressed to a
+third each; a lone character in its full-width form), turned like every upright glyph so
+that on the page they read left to right across the column. A GSUB lookup under the
+discretionary ``dlig`` feature — off unless CSS asks for it, as pdf-vertical.css does in
+``.tcy`` — maps the string's glyphs to that glyph (a ligature; a single substitution for
+one character). The cell is then an ordinary glyph of the line, and because the shaper's
+cluster covers the whole string, a PDF's ToUnicode map gives back ``12`` in reading
+order: text extraction, search and copy work, where a rotated box was pulled out of the
+column.
+
 Speed: a CJK document has a few thousand distinct characters, almost all of them
 upright, so nearly every glyph is redrawn. Going through fontTools' generic
 charstring decompiler and pens costs about 0.7 ms a glyph; this module instead reads
@@ -177,7 +189,7 @@ class _OutputGlyph:
 
 def _build_font(
     source_path: Path, font_number: int, characters: str, family_name: str, digest: str, tighten: bool,
-    tcy_strings: list[str] = (),
+    tcy_strings: Iterable[str] = (),
 ) -> TTFont:
     # Lazy: of a 65,535-glyph collection only the glyphs in use are ever read.
     with TTFont(source_path, fontNumber=font_number, lazy=True) as source:
@@ -185,7 +197,7 @@ def _build_font(
 
 
 def _derive(source: TTFont, source_path: Path, characters: str, family_name: str, digest: str,
-            tighten: bool, tcy_strings: list[str] = ()) -> TTFont:
+            tighten: bool, tcy_strings: Iterable[str] = ()) -> TTFont:
     if "CFF " not in source and "glyf" not in source and "CFF2" not in source:
         raise FontDerivationError(f"{source_path}: no outlines (neither CFF nor glyf)")
     cmap = source.getBestCmap()

@@ -233,7 +233,10 @@ def _vertical(xhtml: str, skip_tables: bool = True) -> str:
     Tables are horizontal islands in the text and keep their digits; the colophon's table
     is set vertically (epub-vertical.css), so pages other than chapters pass ``skip_tables=False``.
     """
-    from reportpub.typography.vertical_markup import DEFAULT_SKIP_ELEMENTS, add_vertical_markup
+    from reportpub.typography.vertical_markup import (
+        DEFAULT_SKIP_ELEMENTS,
+        add_vertical_markup,
+    )
 
     skip = DEFAULT_SKIP_ELEMENTS if skip_tables else DEFAULT_SKIP_ELEMENTS - {"table"}
     return add_vertical_markup(xhtml, skip_elements=skip)

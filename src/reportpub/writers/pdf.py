@@ -21,12 +21,21 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
-from reportpub.writers.page_geometry import MARKS_ROOM_MM, horizontal_geometry, vertical_geometry
+from reportpub.writers.page_geometry import (
+    MARKS_ROOM_MM,
+    horizontal_geometry,
+    vertical_geometry,
+)
 from reportpub.writers.pdf_finishers import (
-    chain, crop_to_trim_box, fixed_document_id, set_bleed_box, turn_pages_for_vertical_reading,
+    chain,
+    crop_to_trim_box,
+    fixed_document_id,
+    set_bleed_box,
+    turn_pages_for_vertical_reading,
 )
 from reportpub.writers.pdf_islands import measure_islands, place_islands
 from reportpub.writers.pdf_markup import pdf_chapter_html
+
 
 class WeasyPrintWarnings(logging.Handler):
     """Collects WeasyPrint's warnings (bad CSS in an author's stylesheet, refused URLs)."""

@@ -14,7 +14,6 @@ import xml.etree.ElementTree as etree
 from reportpub import markup
 from reportpub.model import Chapter
 
-
 ISLAND_TAGS = ("figure", "table", "pre")
 
 
@@ -22,7 +21,10 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
     """The chapter body as HTML for the PDF writer."""
     body = chapter.body
     if vertical:
-        from reportpub.typography.vertical_markup import DEFAULT_SKIP_ELEMENTS, add_vertical_markup
+        from reportpub.typography.vertical_markup import (
+            DEFAULT_SKIP_ELEMENTS,
+            add_vertical_markup,
+        )
 
         # Figures stand upright as horizontal islands: their captions keep horizontal digits.
         body = add_vertical_markup(body, skip_elements=DEFAULT_SKIP_ELEMENTS | {"figure"})
