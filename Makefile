@@ -4,10 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the build needs: the Japanese fonts, HarfBuzz's subsetter (without it
+# Debian packages the build needs: the Japanese fonts, Symbola for emoji and symbols, HarfBuzz's subsetter (without it
 # WeasyPrint falls back to fontTools subsetting, about 9 times slower), poppler's tools
 # (the tests read PDFs with pdftotext/pdffonts); Java for EPUBCheck when no java is on PATH.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola libharfbuzz-subset0 poppler-utils
 STAMP := $(VENV)/.installed
 
 .PHONY: all setup system-packages build test test-fast browser benchmark clean

@@ -37,7 +37,7 @@ CHAPTER_1 = """# 第一章　始まり
 
 国際情勢は12月に大きく動きました。2024年の出来事を{平壌|ピョンヤン}から見ると、《《重要な変化》》が見えてきます[^one]。
 
-ロシアとNorth Koreaの協力は、1万1000人の兵力に及ぶとされます!?
+ロシアとNorth Koreaの協力は、1万1000人の兵力に及ぶとされます!?　💡要点は✅印で示します。
 
 ![港の見取り図](images/port.png)
 
@@ -115,6 +115,7 @@ def test_vertical_pdf_is_set_in_the_derived_vertical_fonts(built):
     report = subprocess.run(["pdffonts", str(built / "build" / "t-vertical.pdf")], capture_output=True, text=True,
                             check=True).stdout
     assert "RP-Vertical-Serif" in report and "RP-Vertical-Sans-Bold" in report, report
+    assert "RP-Vertical-Symbols" in report  # 💡 ✅ from Symbola, turned upright like the kanji
 
 
 def test_vertical_layout_in_process_reaches_no_network(built, tmp_path):

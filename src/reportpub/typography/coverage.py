@@ -8,6 +8,7 @@ the chapter file, the line and the code point.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import unicodedata
@@ -20,18 +21,20 @@ from reportpub import markup
 from reportpub.diagnostics import DiagnosticCollector
 from reportpub.typography.fonts import find_face
 
-TEXT_FONTS = ("Noto Serif CJK JP", "Noto Sans CJK JP")
+CJK_FONTS = ("Noto Serif CJK JP", "Noto Sans CJK JP")
+TEXT_FONTS = (*CJK_FONTS, "Symbola")  # Symbola: emoji and symbols the CJK fonts lack
 # Characters that are never drawn as glyphs: controls, zero-width and variation selectors.
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Mn", "Zl", "Zp"}
 
 
-@lru_cache(maxsize=4)
-def covered_code_points(cache_dir: Path | None = None) -> frozenset[int]:
-    """Every code point some text font maps. Reading two CJK character maps takes a third of
-    a second, so the result is kept in ``cache_dir``, keyed by the font files' identity."""
-    faces = [find_face(family) for family in TEXT_FONTS]
+@lru_cache(maxsize=8)
+def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...] = TEXT_FONTS) -> frozenset[int]:
+    """Every code point one of the font families maps. Reading CJK character maps takes a
+    third of a second, so the result is kept in ``cache_dir``, keyed by the font files' identity."""
+    faces = [find_face(family) for family in families]
     identity = [[str(f.path), f.index, f.path.stat().st_size, f.path.stat().st_mtime_ns] for f in faces]
-    cache = cache_dir / "coverage.json" if cache_dir else None
+    key = hashlib.sha256("|".join(families).encode()).hexdigest()[:12]
+    cache = cache_dir / f"coverage-{key}.json" if cache_dir else None
     if cache is not None:
         try:
             stored = json.loads(cache.read_text(encoding="utf-8"))

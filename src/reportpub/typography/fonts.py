@@ -29,5 +29,5 @@ def find_face(pattern: str) -> FontFace:
         file_name, index, family = "", "0", ""
     wanted = pattern.split(":")[0]
     if not file_name or wanted not in family:
-        raise ReportpubError.at("fonts", f"font '{wanted}' is not installed (Debian package fonts-noto-cjk; run make)")
+        raise ReportpubError.at("fonts", f"font '{wanted}' is not installed (Debian packages fonts-noto-cjk and fonts-symbola; run make)")
     return FontFace(Path(file_name), int(index or 0))

@@ -82,7 +82,7 @@ from fontTools.ttLib import TTFont
 from reportpub.typography.orientation import data_version, vertical_orientation
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the derived fonts change
 
 # Always included, whatever the text: what the templates and generated text
 # (headings, notes, the colophon) may add without appearing in the manuscript.
@@ -376,7 +376,9 @@ def _feature_lookups(table, feature_tag: str) -> list[int]:
 
 
 def _ideographic_em_box_bottom(font: TTFont) -> int:
-    """The ideographic em box's bottom edge: BASE ``ideo``, else the OS/2 typo descender."""
+    """The ideographic em box's bottom edge: BASE ``ideo``, else the OS/2 typo descender of a
+    CJK font (one with vertical metrics), else the CJK convention of −0.12 em, so that a
+    symbol font's glyphs centre on the same column line as the kanji beside them."""
     if "BASE" in font:
         axis = font["BASE"].table.HorizAxis
         if axis and axis.BaseTagList and axis.BaseScriptList:
@@ -387,7 +389,9 @@ def _ideographic_em_box_bottom(font: TTFont) -> int:
                     script = scripts.get(script_tag)
                     if script is not None and script.BaseValues:
                         return script.BaseValues.BaseCoord[tags.index("ideo")].Coordinate
-    return font["OS/2"].sTypoDescender
+    if "vmtx" in font or "VORG" in font:
+        return font["OS/2"].sTypoDescender
+    return round(-0.12 * font["head"].unitsPerEm)
 
 
 # --------------------------------------------------------------------------- names and tables

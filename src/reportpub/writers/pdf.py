@@ -129,6 +129,7 @@ VERTICAL_FACES = (
     ("Noto Serif CJK JP:bold", "RP Vertical Serif", 700),
     ("Noto Sans CJK JP", "RP Vertical Sans", 400),
     ("Noto Sans CJK JP:bold", "RP Vertical Sans", 700),
+    ("Symbola", "RP Vertical Symbols", 400),  # emoji and symbols the CJK fonts lack (💡 ✅)
 )
 
 

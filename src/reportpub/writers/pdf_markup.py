@@ -15,6 +15,7 @@ from reportpub import markup
 from reportpub.model import Chapter
 
 ISLAND_TAGS = ("figure", "table", "pre")
+TEXT_PRESENTATION = "\ufe0e"
 
 
 def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
@@ -35,7 +36,49 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
     _emphasis_dot_boxes(root)
     if vertical:
         _make_islands(root)
+        _mark_symbols(root)
     return markup.serialize(root, html=True)
+
+
+def _mark_symbols(root: etree.Element) -> None:
+    """Emoji and symbols the CJK fonts lack go in ``<span class="symbol">`` naming the derived
+    vertical symbol font, which sets them upright. Each gets U+FE0E (text presentation):
+    Pango matches emoji presentation runs to an emoji font of fontconfig's choosing,
+    whatever the CSS says."""
+    from reportpub.typography.coverage import CJK_FONTS, covered_code_points
+
+    cjk = covered_code_points(None, CJK_FONTS)
+
+    def split(text: str) -> tuple[str, list[etree.Element]]:
+        """Text before the first symbol, then symbol spans each carrying the text after it."""
+        head, spans = [], []
+        for character in text:
+            if ord(character) not in cjk and not character.isspace() and ord(character) > 0x7F \
+                    and character != TEXT_PRESENTATION:
+                span = etree.Element("span", {"class": "symbol"})
+                span.text = character + TEXT_PRESENTATION
+                span.tail = ""
+                spans.append(span)
+            elif spans:
+                spans[-1].tail += character
+            else:
+                head.append(character)
+        return "".join(head), spans
+
+    for element in list(root.iter()):
+        if (element.get("class") or "") in ("symbol", "tcy") or element.tag in ("rt", "code", "pre"):
+            continue
+        children = list(element)
+        if element.text:
+            element.text, spans = split(element.text)
+            for position, span in enumerate(spans):
+                element.insert(position, span)
+        for child in children:
+            if child.tail:
+                child.tail, spans = split(child.tail)
+                index = list(element).index(child)
+                for offset, span in enumerate(spans, 1):
+                    element.insert(index + offset, span)
 
 
 def _make_islands(root: etree.Element) -> None:
