@@ -255,3 +255,11 @@ def test_same_sources_give_same_bytes_from_another_directory(built, tmp_path):
     assert result.returncode == 0, result.stderr
     for name in ("t-horizontal.pdf", "t-vertical.pdf", "t-horizontal-print.pdf", "t-vertical-print.pdf", "manifest.json"):
         assert (copy / "build" / name).read_bytes() == (built / "build" / name).read_bytes(), name
+
+
+def test_ruby_overhang_follows_the_excess_of_the_reading():
+    from reportpub.writers.pdf_markup import ruby_overhang_em
+
+    assert ruby_overhang_em("漢字", "かんじ") == 0.0  # 1.5 em of ruby over 2 em of base: nothing to absorb
+    assert ruby_overhang_em("平壌", "ピョンヤン") == 0.25  # 2.5 em over 2 em: half an em, a quarter each side
+    assert ruby_overhang_em("金正恩", "キム・ジョンウン") == 0.25  # 4 em over 3 em: capped at a quarter em

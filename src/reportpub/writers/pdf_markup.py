@@ -113,6 +113,22 @@ def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
             marker.append(child)
 
 
+# JLREQ §3.3: a reading longer than its base may overhang the neighbouring characters by up
+# to one ruby character (half an em of the base text) in all; here a quarter em on each side.
+MAX_RUBY_OVERHANG_EM = 0.25
+
+
+def ruby_overhang_em(base: str, reading: str) -> float:
+    """How far (em of the base text) a ruby box may reach into its neighbours on each side:
+    the reading's excess width over the base, halved, at most a quarter em. Ruby characters
+    are half size; Latin readings count half again."""
+    def width(text: str, scale: float) -> float:
+        return sum(scale * (0.5 if ord(c) < 0x2000 else 1.0) for c in text)
+
+    excess = width(reading, 0.5) - width(base, 1.0)
+    return round(min(MAX_RUBY_OVERHANG_EM, excess / 2), 3) if excess > 0 else 0.0
+
+
 def _ruby_boxes(root: etree.Element) -> None:
     for parent in list(root.iter()):
         for index, ruby in enumerate(list(parent)):
@@ -123,6 +139,9 @@ def _ruby_boxes(root: etree.Element) -> None:
             for child in ruby:
                 if child.tag == "rt":
                     box = etree.SubElement(group, "span", {"class": "ruby"})
+                    overhang = ruby_overhang_em(base, child.text or "")
+                    if overhang:
+                        box.set("style", f"margin: 0 -{overhang:.3f}em")
                     etree.SubElement(box, "span", {"class": "rt"}).text = child.text or ""
                     etree.SubElement(box, "span", {"class": "rb"}).text = base
                     base = ""
