@@ -336,13 +336,7 @@ def single_substitutions(font: TTFont, feature_tags: tuple[str, ...]) -> dict[st
     for lookup_index in sorted(lookup_indices):
         lookup = gsub.LookupList.Lookup[lookup_index]
         mapping: dict[str, str] = {}
-        for subtable in lookup.SubTable:
-            if lookup.LookupType == 7:  # extension: the real subtable is inside
-                if subtable.ExtensionLookupType != 1:
-                    continue
-                subtable = subtable.ExtSubTable
-            elif lookup.LookupType != 1:
-                continue
+        for subtable in _type1_subtables(lookup, extension_type=7):
             for glyph, alternate in subtable.mapping.items():
                 mapping.setdefault(glyph, alternate)  # first subtable that covers a glyph wins
         for glyph, current in list(substitutions.items()):
@@ -351,6 +345,19 @@ def single_substitutions(font: TTFont, feature_tags: tuple[str, ...]) -> dict[st
         for glyph, alternate in mapping.items():
             substitutions.setdefault(glyph, alternate)
     return {glyph: alternate for glyph, alternate in substitutions.items() if glyph != alternate}
+
+
+def _type1_subtables(lookup, extension_type: int):
+    """A lookup's type-1 subtables (single substitution in GSUB, single adjustment in GPOS),
+    unwrapping extension subtables (type 7 in GSUB, 9 in GPOS)."""
+    for subtable in lookup.SubTable:
+        if lookup.LookupType == extension_type:
+            if subtable.ExtensionLookupType != 1:
+                continue
+            subtable = subtable.ExtSubTable
+        elif lookup.LookupType != 1:
+            continue
+        yield subtable
 
 
 def _feature_lookups(table, feature_tag: str) -> list[int]:
@@ -533,13 +540,7 @@ def punctuation_spaces(font: TTFont) -> dict[str, PunctuationSpace]:
     spaces: dict[str, PunctuationSpace] = {}
     for lookup_index in _feature_lookups(gpos, "vhal"):
         lookup = gpos.LookupList.Lookup[lookup_index]
-        for subtable in lookup.SubTable:
-            if lookup.LookupType == 9:  # extension: the real subtable is inside
-                if subtable.ExtensionLookupType != 1:
-                    continue
-                subtable = subtable.ExtSubTable
-            elif lookup.LookupType != 1:
-                continue
+        for subtable in _type1_subtables(lookup, extension_type=9):
             glyphs = subtable.Coverage.glyphs
             values = [subtable.Value] * len(glyphs) if subtable.Format == 1 else subtable.Value
             for glyph, value in zip(glyphs, values):
