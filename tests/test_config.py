@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reportpub.config import load_config
+from reportpub.config import load_config, safe_slug
 from reportpub.diagnostics import ReportpubError
 
 
@@ -54,7 +54,7 @@ modes = ["vertical"]
 def test_defaults(tmp_path):
     config = load_config(write(tmp_path, 'title = "題"\n'))
     assert config.language == "ja" and config.csl == "sist02"
-    assert config.slug == tmp_path.name or config.slug  # safe form of the directory name
+    assert config.slug == safe_slug(tmp_path.name) and config.slug == safe_slug(config.slug)  # safe form of the directory name
     assert config.identifier.startswith("urn:uuid:")
     assert config.editions.modes == ("vertical", "horizontal")
     assert (config.pdf.width_mm, config.pdf.height_mm) == (148, 210)

@@ -111,3 +111,13 @@ def test_download_page_in_a_real_browser(sample_build, tmp_path):
     # the cover's indigo band is drawn in the top part of the page
     top = image.crop((0, 0, 390, 400)).getcolors(maxcolors=1 << 20)
     assert any(b > r + 30 and b > 60 for _, (r, g, b) in top)
+
+
+def test_chapter_openings_carry_their_text(sample_build):
+    """The first chapter's opening page holds its opening paragraphs, not the heading alone
+    (a note that does not fit must not push the chapter's text to the next page)."""
+    for name in ("report-vertical.pdf", "report-horizontal.pdf"):
+        path = sample_build / name
+        pages = pdf_text(path).split("\f")
+        opening = next(page for page in pages if "はじめに" in page and "目次" not in page)
+        assert "軍事協力が深化" in re.sub(r"\s+", "", opening), name

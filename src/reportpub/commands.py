@@ -64,7 +64,7 @@ def command_check(arguments: argparse.Namespace, say: Say) -> int:
 
 
 def command_clean(arguments: argparse.Namespace, say: Say) -> int:
-    """Remove only what reportpub made: the planned editions, the catalogue and the state."""
+    """Remove only what reportpub made: the planned editions, the catalogue, the state and the caches."""
     project = Project.open(arguments.project)
     names = {o.name for o in planned_outputs(project)} | {"index.html", MANIFEST_NAME, STATE_NAME}
     removed = 0
@@ -75,6 +75,7 @@ def command_clean(arguments: argparse.Namespace, say: Say) -> int:
             removed += 1
     for leftover in project.build_dir.glob(".*.tmp-*") if project.build_dir.is_dir() else ():
         leftover.unlink()
+    shutil.rmtree(project.build_dir / ".cache", ignore_errors=True)  # derived fonts, covers, digests
     say(f"removed {removed} file(s) from build/")
     return 0
 
