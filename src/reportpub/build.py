@@ -3,7 +3,7 @@
 Read everything, then write anything: the manuscript is parsed and resolved once and
 shared by all writers; each mode's PDF is laid out once and both the reader and the
 print edition are written from that layout. Independent jobs (one per writing mode's
-PDFs, one per EPUB, the web edition) run in parallel processes. Every output is
+PDFs (laid out chapter by chapter, unchanged chapters reused: writers/pdf_assembly.py), one per EPUB, the web edition) run in parallel processes. Every output is
 written to a temporary file beside its final name, and all are renamed into place
 only when every requested output succeeded, so a failed or interrupted build never
 replaces a good edition. The state of the build is recorded last.
@@ -132,13 +132,12 @@ def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, toke
     templates = Templates(project)
     written = []
     if kind == "pdf":
-        from reportpub.writers import pdf
+        from reportpub.writers.pdf_assembly import write_mode_pdfs
 
-        document = pdf.layout_book(book, project, outputs[0].mode, templates)
-        for output in outputs:
-            temporary = temporary_path(project.build_dir / output.name, token)
-            pdf.write_pdf(document, temporary, book, project, print_edition=output.format == "print")
-            written.append((str(temporary), output.name))
+        targets = {("print" if o.format == "print" else "reader"): temporary_path(project.build_dir / o.name, token)
+                   for o in outputs}
+        write_mode_pdfs(book, project, outputs[0].mode, templates, targets)
+        written += [(str(targets["print" if o.format == "print" else "reader"]), o.name) for o in outputs]
     for output in outputs if kind != "pdf" else ():
         temporary = temporary_path(project.build_dir / output.name, token)
         if output.format == "epub":

@@ -90,6 +90,27 @@ BASE_CHARACTERS = frozenset(
     "".join(chr(c) for c in range(0x20, 0x7F)) + "、。「」『』（）ー…―・\u3000"
 )
 
+
+
+def common_japanese() -> str:
+    """JIS X 0208's symbols, full-width alphanumerics, kana, Greek, Cyrillic and level-1 kanji
+    (rows 1–47, about 3,500 characters). Deriving the fonts for these as well as for the
+    book's own characters keeps them, and every page laid out in them, unchanged by an edit
+    that uses a character the book had not used before (writers/pdf_assembly.py reuses pages)."""
+    characters = []
+    for row in range(0xA1, 0xD0):
+        for cell in range(0xA1, 0xFF):
+            try:
+                characters.append(bytes([row, cell]).decode("euc_jp"))
+            except UnicodeDecodeError:
+                pass  # an unassigned cell
+    return "".join(characters)
+
+
+# Tate-chu-yoko cells derived whatever the book holds, for the same reason: every number up to
+# three digits (note numbers among them) and the paired marks.
+COMMON_TCY_STRINGS = frozenset([str(n) for n in range(1000)] + [f"{n:02d}" for n in range(10)] + ["!!", "!?", "?!", "??"])
+
 Transform = tuple[float, float, float, float, float, float]  # a b c d e f: x' = a·x + c·y + e
 _IDENTITY: Transform = (1, 0, 0, 1, 0, 0)
 

@@ -48,60 +48,109 @@ class WeasyPrintWarnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def layout_book(book: Book, project: Project, mode: str, templates: Templates) -> weasyprint.Document:
-    """Lay the whole book out for one writing mode."""
-    vertical = mode == "vertical"
-    chapters = [
-        {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
-         "html": pdf_chapter_html(c, vertical=vertical)}
-        for c in book.chapters
-    ]
-    html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
-    fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
-    font_config = FontConfiguration()
-    if vertical:
-        geometry = vertical_geometry(book.config)
-        # Text that CSS generates (問, 答, 注, leaders) must be in the derived fonts too.
-        css_text = "".join(sheet.read_text(encoding="utf-8") for sheet in stylesheets(project, "pdf", mode))
-        page_css = geometry.css() + vertical_font_faces(html + css_text, project, fetcher)
-        # The nombre is a running element; it must sit inside the first page's content.
-        html = html.replace('id="titlepage">', 'id="titlepage"><div class="nombre"></div>', 1)
-    else:
-        page_css = horizontal_geometry(book.config).css()
-    # The CSS bleed also holds the printer's marks, so it is wider than the print bleed;
-    # the print finisher puts the PDF BleedBox back at book.toml's bleed and draws the marks
-    # (drawing them there costs nothing in the reader edition, which shares this layout).
-    bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; }}\n"
-    css = [weasyprint.CSS(string=page_css + bleed, url_fetcher=fetcher, font_config=font_config)]
-    warnings = WeasyPrintWarnings()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(warnings)
-    problems: list[Diagnostic] = []
-    author_sheets = set(project.style_files())
-    try:
-        for sheet in stylesheets(project, "pdf", mode):
-            seen = len(warnings.messages)
-            css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
-            if sheet in author_sheets:
-                problems += [_css_diagnostic(project.relative(sheet), m) for m in warnings.messages[seen:]]
-        base_url = fetcher.project_url(project.manuscript) + "/"
+class PdfLayout:
+    """Everything one writing mode's layouts share: the whole book's HTML, the parsed
+    stylesheets, the fonts and the project fetcher. ``render`` lays out the whole book or
+    a part of it (writers/pdf_assembly.py); ``check`` raises what the renders found wrong."""
+
+    def __init__(self, book: Book, project: Project, mode: str, templates: Templates):
+        self.book, self.project, self.mode = book, project, mode
+        self.vertical = vertical = mode == "vertical"
+        chapters = [
+            {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
+             "html": pdf_chapter_html(c, vertical=vertical)}
+            for c in book.chapters
+        ]
+        html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
+        self.fetcher = fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
+        self.font_config = font_config = FontConfiguration()
+        sheets = stylesheets(project, "pdf", mode)
         if vertical:
-            theme_css = css[1:]  # the islands are measured with the theme, without the page rules
-            heights = measure_islands(html, theme_css, geometry.island_width, font_config, fetcher, base_url)
-            html = place_islands(html, heights, geometry.island_width, geometry.column_length)
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config)
-    finally:
-        logger.removeHandler(warnings)
-    document.reportpub_vertical = vertical  # the writer turns the pages of a vertical layout
-    document.metadata.xmp_metadata = [edition_xmp(book.config)]
-    author_files = project.style_files() + project.template_files() + [project.root / c.source for c in book.chapters]
-    problems += fetcher.diagnostics(author_files, book.config.path, project.relative)
-    # A font that does not load would silently fall back to another (sideways kanji in a
-    # vertical edition): never publish that.
-    problems += [Diagnostic(SourceLocation("fonts"), m) for m in warnings.messages if "cannot be loaded" in m]
-    if problems:
-        raise ReportpubError(problems)
+            self.geometry = vertical_geometry(book.config)
+            # Text that CSS generates (問, 答, 注, leaders) must be in the derived fonts too.
+            css_text = "".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+            faces, self.derived_fonts = vertical_font_faces(html + css_text, project, fetcher)
+            page_css = self.geometry.css() + faces
+            # The nombre is a running element; it must sit inside the first page's content.
+            html = html.replace('id="titlepage">', f'id="titlepage">{NOMBRE_CARRIER}', 1)
+        else:
+            self.geometry = horizontal_geometry(book.config)
+            page_css = self.geometry.css()
+            self.derived_fonts = {}
+        self.html = html
+        # The CSS bleed also holds the printer's marks, so it is wider than the print bleed;
+        # the print finisher puts the PDF BleedBox back at book.toml's bleed and draws the marks
+        # (drawing them there costs nothing in the reader edition, which shares this layout).
+        bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; }}\n"
+        self.page_css = page_css + bleed
+        self.css = [weasyprint.CSS(string=self.page_css, url_fetcher=fetcher, font_config=font_config)]
+        self.problems: list[Diagnostic] = []
+        self.warnings = WeasyPrintWarnings()
+        author_sheets = set(project.style_files())
+        with self._listening():
+            for sheet in sheets:
+                seen = len(self.warnings.messages)
+                self.css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
+                if sheet in author_sheets:
+                    self.problems += [_css_diagnostic(project.relative(sheet), m) for m in self.warnings.messages[seen:]]
+        # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.
+        self.stylesheet_texts = [self.page_css] + [sheet.read_text(encoding="utf-8") for sheet in sheets]
+        self.base_url = fetcher.project_url(project.manuscript) + "/"
+
+    def _listening(self):
+        import contextlib
+
+        @contextlib.contextmanager
+        def listen():
+            logger = logging.getLogger("weasyprint")
+            logger.addHandler(self.warnings)
+            try:
+                yield
+            finally:
+                logger.removeHandler(self.warnings)
+        return listen()
+
+    def render(self, html: str | None = None, extra_css: str = "") -> weasyprint.Document:
+        """Lay out ``html`` (by default the whole book) with this mode's stylesheets."""
+        html = self.html if html is None else html
+        css = self.css + ([weasyprint.CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)]
+                          if extra_css else [])
+        with self._listening():
+            if self.vertical:
+                theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
+                heights = measure_islands(html, theme_css, self.geometry.island_width, self.font_config,
+                                          self.fetcher, self.base_url)
+                html = place_islands(html, heights, self.geometry.island_width, self.geometry.column_length)
+            document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                stylesheets=css, font_config=self.font_config)
+        document.reportpub_vertical = self.vertical  # the writer turns the pages of a vertical layout
+        document.metadata.xmp_metadata = [edition_xmp(self.book.config)]
+        return document
+
+    def check(self) -> None:
+        """Raise every problem the stylesheets and the renders so far met."""
+        book, project = self.book, self.project
+        problems = list(self.problems)
+        author_files = project.style_files() + project.template_files() + [project.root / c.source for c in book.chapters]
+        problems += self.fetcher.diagnostics(author_files, book.config.path, project.relative)
+        # A font that does not load would silently fall back to another (sideways kanji in a
+        # vertical edition): never publish that.
+        problems += [Diagnostic(SourceLocation("fonts"), m) for m in self.warnings.messages if "cannot be loaded" in m]
+        if problems:
+            raise ReportpubError(problems)
+
+
+# The vertical nombre is a running element (pdf-vertical.css); it must be in the first page's content.
+NOMBRE_CARRIER = '<div class="nombre"></div>'
+
+
+def layout_book(book: Book, project: Project, mode: str, templates: Templates) -> weasyprint.Document:
+    """Lay the whole book out for one writing mode in one document (the reference the
+    chapter-by-chapter assembly of writers/pdf_assembly.py is held to)."""
+    layout = PdfLayout(book, project, mode, templates)
+    layout.check()
+    document = layout.render()
+    layout.check()
     return document
 
 
@@ -137,15 +186,16 @@ def font_cache_dir(project: Project) -> Path:
     return project.build_dir / ".cache" / "fonts"
 
 
-def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> str:
-    """@font-face rules for the derived vertical fonts, subset to the document's characters."""
+def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
+    """@font-face rules for the derived vertical fonts, subset to the document's characters and
+    the common ones, and the file of each (family, weight)."""
     import html as html_module
     import re
 
     from reportpub.typography.fonts import find_face
-    from reportpub.typography.vertical_font import derive_vertical_font
+    from reportpub.typography.vertical_font import COMMON_TCY_STRINGS, common_japanese, derive_vertical_font
 
-    characters = "".join(sorted(set(html)))
+    characters = "".join(sorted(set(html) | set(common_japanese())))
     # Tate-chu-yoko cells the fonts draw (pdf-vertical.css turns on their feature in .tcy):
     # the text of every element of class tcy (automatic 12 and !?, the author's ^123^),
     # and the note numbers the footnote calls and markers show.
@@ -153,7 +203,8 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
         r'<([A-Za-z][\w:-]*)\s[^>]*?\bclass="([^"]*)"[^>]*>([^<>]{1,3})</\1>', html)
         if "tcy" in m.group(2).split()}
     tcy_strings |= set(re.findall(r'\bdata-number="(\d{1,3})"', html))
-    rules = []
+    tcy_strings |= COMMON_TCY_STRINGS
+    rules, files = [], {}
     for pattern, family, weight in VERTICAL_FACES:
         face = find_face(pattern)
         # No punctuation tightening: WeasyPrint justifies only at spaces, so a tightened column
@@ -161,7 +212,8 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
                                     tighten_punctuation=False, tcy_strings=tcy_strings)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
-    return "\n".join(rules) + "\n"
+        files[(family, weight)] = path
+    return "\n".join(rules) + "\n", files
 
 
 def _css_diagnostic(source: str, message: str) -> Diagnostic:
@@ -189,9 +241,10 @@ def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachme
 
 
 def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project,
-              print_edition: bool = False) -> None:
+              print_edition: bool = False, attachments: bool = True) -> None:
     """Write a laid-out book: the print edition as PDF/X with bleed and crop marks, the reader
-    and archival edition as PDF/A-3 cropped to the trim size with its sources attached."""
+    and archival edition as PDF/A-3 cropped to the trim size with its sources attached
+    (unless ``attachments`` is false: the parts of an assembled book, which gets them once)."""
     finishers = [set_bleed_box(book.config.pdf.bleed_mm), fixed_document_id(book.config)] if print_edition \
         else [crop_to_trim_box]
     if getattr(document, "reportpub_vertical", False):
@@ -199,7 +252,7 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
     if print_edition:
         document.write_pdf(target, pdf_variant=PRINT_VARIANT, finisher=chain(finishers))
     else:
-        document.write_pdf(target, pdf_variant=READER_VARIANT, attachments=source_attachments(book, project),
-                           finisher=chain(finishers))
+        document.write_pdf(target, pdf_variant=READER_VARIANT, finisher=chain(finishers),
+                           attachments=source_attachments(book, project) if attachments else None)
 
 

@@ -1,0 +1,327 @@
+"""Chapter-by-chapter PDF: lay each part of the book out alone and keep what did not change.
+
+The book's HTML is cut into parts: the front matter (title page and contents), each
+chapter, and the back matter (references and colophon). Each part is laid out as a
+document of its own, its page counter starting where the whole book would have it, and
+written as PDF files kept in ``build/.cache/pdf-parts/<mode>/`` under a digest of
+everything its pages depend on (its HTML, its first page number, the stylesheets, fonts
+and reportpub itself). An edit to one chapter lays out that chapter again, and the
+chapters after it only if their first page moved; every other part comes from the cache.
+
+The contents list is laid out last, with the page numbers the parts' anchors landed on
+(``data-page``; pdf.css shows it where a whole-book layout would use target-counter()).
+pypdf then joins the files: the front matter's file gives the document catalog (PDF/A or
+PDF/X metadata, output intent, viewer preferences), the other parts add their pages,
+outlines and named destinations; a blank page goes in wherever a part ends on a right-hand
+page, as ``break-before: right`` does in one layout; links between parts, which a part
+writes as ``reportpub-anchor:`` URIs because their targets are elsewhere, become links to
+the named destinations; and the reader edition's sources are attached.
+
+Every part starts on a right-hand page (the theme's chapters and references break to the
+right, and the first page of a document is a right-hand page), so each page keeps its side,
+margins and running heads. tests/test_pdf_assembly.py holds the result to a whole-book layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_module
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportpub.model import Book
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.writers.page_geometry import PT_PER_MM
+from reportpub.writers.pdf_fonts import font_sources, share_fonts
+
+CACHE_FORMAT = 1
+ANCHOR_SCHEME = "reportpub-anchor:"
+CHAPTER_START = re.compile(r'<section class="chapter"[^>]*>')
+BACK_START = re.compile(r'<section class="references"[^>]*>')
+TOC = re.compile(r'<nav class="toc".*?</nav>', re.DOTALL)
+TOC_LINK = re.compile(r'<a href="#([^"]+)"')
+INTERNAL_HREF = re.compile(r'href="#([^"]+)"')
+ID = re.compile(r'\bid="([^"]+)"')
+# The widest number a contents line will hold while the front matter is measured for length.
+PLACEHOLDER_PAGE = 888
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One separately laid-out piece of the book: its HTML between <body> and </body>."""
+
+    name: str
+    body: str
+
+
+@dataclass
+class CachedPart:
+    """A laid-out part on disk: its page count, the page (from 0) of each anchor, its files."""
+
+    key: str
+    pages: int
+    anchors: dict[str, int]
+    files: dict[str, Path]
+    fonts: dict[str, list]  # PDF font name → [font file, face index] (writers/pdf_fonts.py)
+
+
+def split_book(html: str) -> tuple[str, list[Part], str] | None:
+    """(head, parts, tail) of the whole book's HTML, or None when the pdf.html template gives
+    no chapter sections to cut at (then the book is laid out whole)."""
+    body = re.search(r"<body[^>]*>", html)
+    end = html.rfind("</body>")
+    starts = [m.start() for m in CHAPTER_START.finditer(html)]
+    if body is None or end < 0 or not starts:
+        return None
+    back = BACK_START.search(html, starts[-1])
+    cuts = [body.end(), *starts, *([back.start()] if back else []), end]
+    names = ["front"] + [f"chapter-{n}" for n in range(1, len(starts) + 1)] + (["back"] if back else [])
+    parts = [Part(name, html[a:b]) for name, a, b in zip(names, cuts, cuts[1:])]
+    return html[:body.end()], parts, html[end:]
+
+
+def link_across_parts(body: str) -> str:
+    """Links to ids outside this part become ``reportpub-anchor:id`` (joined up later)."""
+    own = set(ID.findall(body))
+    return INTERNAL_HREF.sub(
+        lambda m: m.group(0) if m.group(1) in own else f'href="{ANCHOR_SCHEME}{m.group(1)}"', body)
+
+
+def number_contents(body: str, pages: dict[str, int] | None, vertical: bool) -> str:
+    """Give each contents entry its page number as ``data-page`` (kanji numerals in the
+    vertical edition, as pdf-vertical.css's cjk-decimal); None gives every entry the
+    placeholder, to measure the front matter's length."""
+    def number(match: re.Match) -> str:
+        page = PLACEHOLDER_PAGE if pages is None else pages.get(match.group(1))
+        if page is None:
+            return match.group(0)
+        text = "".join(KANJI_DIGITS[int(d)] for d in str(page)) if vertical else str(page)
+        return f'{match.group(0)} data-page="{text}"'
+
+    return TOC.sub(lambda toc: TOC_LINK.sub(number, toc.group(0)), body)
+
+
+def first_right_page_after(last_page: int) -> int:
+    """The page a part starts on: the next right-hand (odd-numbered) page."""
+    return last_page + 1 if last_page % 2 == 0 else last_page + 2
+
+
+class PartCache:
+    """Laid-out parts of one writing mode, on disk. An entry is its variants' PDF files and
+    a JSON record written last, so an interrupted build leaves no entry that seems whole."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.used: set[str] = set()
+
+    def get(self, key: str, variants: list[str]) -> CachedPart | None:
+        self.used.add(key)
+        record = self.directory / f"{key}.json"
+        files = {v: self.directory / f"{key}.{v}.pdf" for v in variants}
+        if not record.is_file() or not all(f.is_file() for f in files.values()):
+            return None
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return CachedPart(key, data["pages"], data["anchors"], files, data["fonts"])
+
+    def put(self, key: str, document, variants: list[str], write, fonts) -> CachedPart:
+        """Write ``document``'s variants with ``write(document, path, variant)`` and record it
+        with ``fonts(document)``, the files of the fonts it used."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        files = {}
+        for variant in variants:
+            files[variant] = self.directory / f"{key}.{variant}.pdf"
+            temporary = files[variant].with_name(f".{files[variant].name}.tmp-{os.getpid()}")
+            write(document, temporary, variant)
+            os.replace(temporary, files[variant])
+        anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
+        record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document)}
+        temporary = self.directory / f".{key}.json.tmp-{os.getpid()}"
+        temporary.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.directory / f"{key}.json")
+        self.used.add(key)
+        return CachedPart(key, record["pages"], anchors, files, record["fonts"])
+
+    def prune(self) -> None:
+        """Forget parts this build did not use (older versions of edited chapters)."""
+        for path in self.directory.glob("*"):
+            if path.name.split(".", 1)[0] not in self.used and not path.name.startswith("."):
+                path.unlink(missing_ok=True)
+
+
+def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path]) -> None:
+    """Write one writing mode's PDF editions: ``targets`` maps "reader" and/or "print" to the
+    file each is written to."""
+    from reportpub.make import fonts_digest, package_digest
+    from reportpub.writers import pdf
+
+    layout = pdf.PdfLayout(book, project, mode, templates)
+    variants = list(targets)
+
+    def write(document, path: Path, variant: str) -> None:
+        pdf.write_pdf(document, path, book, project, print_edition=variant == "print", attachments=False)
+
+    split = split_book(layout.html)
+    if split is None:
+        document = layout.render()
+        layout.check()
+        for variant, target in targets.items():
+            pdf.write_pdf(document, target, book, project, print_edition=variant == "print")
+        return
+    head, parts, tail = split
+    config = book.config
+    common = hashlib.sha256(json.dumps([
+        CACHE_FORMAT, package_digest(), fonts_digest(), mode, layout.stylesheet_texts,
+        config.pdf.bleed_mm, config.identifier, config.version,
+    ]).encode()).hexdigest()
+    cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode)
+    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(config.title)}"; }}\n'
+    carrier = '<div class="part-carrier"></div>' + (pdf.NOMBRE_CARRIER if layout.vertical else "")
+
+    def laid_out(name: str, body: str, first_page: int) -> CachedPart:
+        extra_css = ""
+        if name != "front":
+            # The book title for the running heads, and the nombre, are set on the title page
+            # in one layout: each part carries its own, inside its first section.
+            opening = re.match(r"\s*<section[^>]*>", body)
+            if opening:
+                body = body[:opening.end()] + carrier + body[opening.end():]
+            extra_css = carrier_css + f"@page :first {{ counter-reset: page {first_page}; }}\n"
+        document_html = head + link_across_parts(body) + tail
+        key = hashlib.sha256(f"{common}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
+        found = cache.get(key, variants)
+        if found is not None:
+            return found
+        document = layout.render(document_html, extra_css)
+        layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
+        return cache.put(key, document, variants, write, lambda d: font_sources(d, layout.derived_fonts))
+
+    front, rest = parts[0], parts[1:]
+    front_pages = laid_out("front", number_contents(front.body, None, layout.vertical), 1).pages
+    layout.check()  # the stylesheets' own problems, even when every part comes from the cache
+    while True:
+        placed: list[tuple[int, CachedPart]] = []
+        last_page = front_pages
+        for part in rest:
+            first_page = first_right_page_after(last_page)
+            cached = laid_out(part.name, part.body, first_page)
+            placed.append((first_page, cached))
+            last_page = first_page + cached.pages - 1
+        anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
+        numbered = laid_out("front", number_contents(front.body, anchor_pages, layout.vertical), 1)
+        if numbered.pages == front_pages:
+            break
+        front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again
+    for variant, target in targets.items():
+        join_parts([(1, numbered)] + placed, variant, target, book, project)
+    cache.prune()
+
+
+def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project) -> None:
+    """Join the parts' files of one variant into ``target``, blank pages where a part must
+    start on a right-hand page, links across parts resolved, sources attached to the reader."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=str(placed[0][1].files[variant]))
+    for first_page, cached in placed[1:]:
+        while len(writer.pages) < first_page - 1:
+            _add_blank_page(writer, variant == "print", book.config.pdf.bleed_mm)
+        writer.append(str(cached.files[variant]))
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or ():
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is not None and str(uri).startswith(ANCHOR_SCHEME):
+                del annotation["/A"]
+                annotation[NameObject("/Dest")] = TextStringObject(str(uri)[len(ANCHOR_SCHEME):])
+    share_fonts(writer, {name: source for _, cached in placed for name, source in cached.fonts.items()})
+    if variant == "reader":
+        _attach_sources(writer, book, project)
+    # The first half of the file identifier stays the front matter's; the second names this
+    # combination of parts, so the same sources give the same bytes.
+    combination = hashlib.md5("".join(cached.key for _, cached in placed).encode() + variant.encode()).digest()
+    first = writer._ID[0] if writer._ID else ByteStringObject(combination)
+    writer._ID = ArrayObject([first, ByteStringObject(combination)])
+    with open(target, "wb") as file:
+        writer.write(file)
+
+
+def _add_blank_page(writer, print_edition: bool, bleed_mm: float) -> None:
+    """A blank page like the one before it (same boxes and turn); the print edition's carries
+    the printer's marks, as every page of a print layout does."""
+    from pypdf.generic import NameObject, StreamObject
+
+    from reportpub.writers.pdf_finishers import printer_marks
+
+    previous = writer.pages[-1]
+    blank = writer.add_blank_page(float(previous.mediabox.width), float(previous.mediabox.height))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/Rotate"):
+        if box in previous:
+            blank[NameObject(box)] = previous[box]
+    if print_edition and "/TrimBox" in previous:
+        marks = StreamObject()
+        marks.set_data(printer_marks(previous["/TrimBox"], previous["/MediaBox"], bleed_mm * PT_PER_MM))
+        blank[NameObject("/Contents")] = writer._add_object(marks.flate_encode())
+
+
+def _attach_sources(writer, book: Book, project: Project) -> None:
+    """The manuscript sources as PDF/A-3 associated files (the catalog's /AF, relationship
+    Source), as WeasyPrint attaches them to a document it writes whole."""
+    import mimetypes
+
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        StreamObject,
+        TextStringObject,
+        create_string_object,
+    )
+
+    stamp = "D:" + book.config.timestamp.strftime("%Y%m%d%H%M%SZ")
+    names, associated = ArrayObject(), ArrayObject()
+    sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
+    for name, path in sorted((project.relative(path), path) for path in sources):  # a name tree is sorted
+        content = path.read_bytes()
+        mime = mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+        stream = StreamObject()
+        stream.set_data(content)
+        stream.update({
+            NameObject("/Type"): NameObject("/EmbeddedFile"),
+            NameObject("/Subtype"): NameObject("/" + mime),
+            NameObject("/Params"): DictionaryObject({
+                NameObject("/CheckSum"): create_string_object(hashlib.md5(content).digest()),
+                NameObject("/Size"): NumberObject(len(content)),
+                NameObject("/CreationDate"): TextStringObject(stamp),
+                NameObject("/ModDate"): TextStringObject(stamp),
+            }),
+        })
+        spec = DictionaryObject({
+            NameObject("/Type"): NameObject("/Filespec"),
+            NameObject("/F"): TextStringObject(name),
+            NameObject("/UF"): TextStringObject(name),
+            NameObject("/Desc"): TextStringObject("manuscript source"),
+            NameObject("/AFRelationship"): NameObject("/Source"),
+            NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream.flate_encode())}),
+        })
+        reference = writer._add_object(spec)
+        names += [TextStringObject(name), reference]
+        associated.append(reference)
+    if not associated:
+        return
+    catalog = writer._root_object
+    if "/Names" not in catalog:
+        catalog[NameObject("/Names")] = DictionaryObject()
+    catalog["/Names"].get_object()[NameObject("/EmbeddedFiles")] = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
+    catalog[NameObject("/AF")] = associated
+
+
+def _css_string(text: str) -> str:
+    return html_module.unescape(text).replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,174 @@
+"""The chapter-by-chapter PDF (writers/pdf_assembly.py) held to a whole-book layout of the
+same manuscript: same pages, page numbers, contents, outline and links; and only what an
+edit touched is laid out again."""
+
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from reportpub.build import read_book
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.writers import pdf, pdf_assembly
+
+BOOK = """title = "組み立ての試験"
+authors = ["著者 太郎"]
+date = 2024-12-20
+identifier = "urn:uuid:00000000-0000-4000-8000-000000000002"
+slug = "a"
+bibliography = "refs.json"
+
+[editions]
+formats = ["pdf", "print"]
+modes = ["vertical", "horizontal"]
+"""
+
+REFS = """[{"id": "doc", "type": "webpage", "title": "報告書", "author": [{"family": "山田", "given": "一郎"}],
+  "issued": {"date-parts": [[2024, 11, 1]]}, "URL": "https://example.com/r", "reading": "やまだ"}]"""
+
+PARAGRAPH = "国際情勢は12月に大きく動きました。北朝鮮とロシアの協力は{平壌|ピョンヤン}でも話題です。" * 6
+
+
+def chapter(number: int, paragraphs: int) -> str:
+    body = "\n\n".join(PARAGRAPH for _ in range(paragraphs))
+    link = "前の章の[節](#section-1-2)を見てください。" if number > 1 else ""
+    return (f"# 第{number}章　題{number}\n\n{link}{body}[^n{number}]\n\n## 節{number}の二 {{#section-{number}-2}}\n\n"
+            f"{body}[@doc]\n\n[^n{number}]: 第{number}章の注。\n")
+
+
+@pytest.fixture
+def project(make_project):
+    root = make_project({"01.md": chapter(1, 5), "02.md": chapter(2, 9), "03.md": chapter(3, 4)}, book=BOOK,
+                        files={"manuscript/refs.json": REFS})
+    return Project.open(root)
+
+
+def assemble(project: Project, mode: str, target_dir) -> dict[str, object]:
+    """Build one mode's reader and print PDFs chapter by chapter, in this process."""
+    book = read_book(project)
+    targets = {"reader": target_dir / f"{mode}.pdf", "print": target_dir / f"{mode}-print.pdf"}
+    pdf_assembly.write_mode_pdfs(book, project, mode, Templates(project), targets)
+    return targets
+
+
+def whole(project: Project, mode: str, target) -> None:
+    book = read_book(project)
+    document = pdf.layout_book(book, project, mode, Templates(project))
+    pdf.write_pdf(document, target, book, project)
+
+
+def page_texts(path) -> list[str]:
+    count = len(PdfReader(path).pages)
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"],
+                           capture_output=True, text=True, check=True).stdout for n in range(1, count + 1)]
+
+
+def links_and_outline(path):
+    """(page, rectangle, target page) of every internal link, (level, title, page) of the outline."""
+    reader = PdfReader(path)
+    names = reader.named_destinations
+    links = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or ():
+            annotation = annotation.get_object()
+            assert "/URI" not in (annotation.get("/A") or {}) or not str(annotation["/A"]["/URI"]).startswith(
+                pdf_assembly.ANCHOR_SCHEME), "a link between parts was left unresolved"
+            if "/Dest" in annotation:
+                target = reader.get_destination_page_number(names[str(annotation["/Dest"])])
+                links.append((number, [round(float(v)) for v in annotation["/Rect"]], target))
+
+    def walk(items, level=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, level + 1)
+            else:
+                yield level, item.title, reader.get_destination_page_number(item)
+    return links, list(walk(reader.outline))
+
+
+@pytest.mark.parametrize("mode", ["horizontal", "vertical"])
+def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
+    targets = assemble(project, mode, tmp_path)
+    whole(project, mode, tmp_path / "whole.pdf")
+    assembled, reference = page_texts(targets["reader"]), page_texts(tmp_path / "whole.pdf")
+    assert len(assembled) == len(reference) > 8
+    for number, (got, expected) in enumerate(zip(assembled, reference), 1):
+        assert got == expected, f"page {number} differs"  # text, page numbers, running heads, contents
+    assert links_and_outline(targets["reader"]) == links_and_outline(tmp_path / "whole.pdf")
+    links, outline = links_and_outline(targets["reader"])
+    assert any(source > target for source, _, target in links)  # the link back to chapter 1 resolves
+    assert [title for level, title, _ in outline if level == 0][-1] == "参考文献"
+    reader, printed = PdfReader(targets["reader"]), PdfReader(targets["print"])
+    assert len(printed.pages) == len(reader.pages)
+    assert all("/TrimBox" in page and "/BleedBox" in page for page in printed.pages)
+    assert all("/TrimBox" not in page for page in reader.pages)  # the reader edition is cropped
+
+
+def test_chapter_pages_keep_their_numbers_when_an_earlier_chapter_grows(project, tmp_path):
+    """Chapter 1 grows by pages: the chapters after it move, and their numbers with them."""
+    (project.manuscript / "01.md").write_text(chapter(1, 14), encoding="utf-8")
+    first = tmp_path / "first"
+    first.mkdir()
+    targets = assemble(project, "horizontal", first)
+    whole(project, "horizontal", tmp_path / "whole.pdf")
+    assert page_texts(targets["reader"]) == page_texts(tmp_path / "whole.pdf")
+
+
+def test_an_edit_lays_out_only_the_chapter_it_touched(project, tmp_path, monkeypatch):
+    renders = []
+    original = pdf.PdfLayout.render
+
+    def counting(self, html=None, extra_css=""):
+        renders.append(html)
+        return original(self, html, extra_css)
+
+    monkeypatch.setattr(pdf.PdfLayout, "render", counting)
+    assemble(project, "vertical", tmp_path)
+    assert len(renders) == 1 + 3 + 1 + 1  # contents measured, three chapters, back matter, contents numbered
+    renders.clear()
+    assemble(project, "vertical", tmp_path)
+    assert renders == []  # nothing changed: every part from the cache
+    text = (project.manuscript / "02.md").read_text(encoding="utf-8")
+    (project.manuscript / "02.md").write_text(text.replace("動きました。", "動きました（改）。", 1), encoding="utf-8")
+    assemble(project, "vertical", tmp_path)
+    assert len(renders) == 1 and "動きました（改）" in renders[0]
+
+
+def test_each_font_is_embedded_once(project, tmp_path):
+    targets = assemble(project, "horizontal", tmp_path)
+    reader = PdfReader(targets["reader"])
+    files: dict[str, set[int]] = {}
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font") or {}
+        for font in fonts.values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+            files.setdefault(str(descriptor["/FontName"]), set()).add(descriptor.raw_get(key).idnum)
+    assert files and all(len(ids) == 1 for ids in files.values()), files
+    assert len(PdfReader(targets["reader"]).pages) > 8
+
+
+def test_reader_edition_carries_its_sources_once(project, tmp_path):
+    targets = assemble(project, "horizontal", tmp_path)
+    reader = PdfReader(targets["reader"])
+    names = sorted(reader.attachments)
+    assert names == sorted(["manuscript/book.toml", "manuscript/01.md", "manuscript/02.md", "manuscript/03.md",
+                            "manuscript/refs.json"])
+    catalog = reader.trailer["/Root"]
+    assert len(catalog["/AF"]) == len(names)
+    assert all(spec.get_object()["/AFRelationship"] == "/Source" for spec in catalog["/AF"])
+    assert reader.attachments["manuscript/02.md"][0] == (project.manuscript / "02.md").read_bytes()
+    assert "/Metadata" in catalog and "pdfaid" in catalog["/Metadata"].get_object().get_data().decode()
+
+
+def test_same_sources_give_the_same_bytes(project, tmp_path):
+    first, second = tmp_path / "1", tmp_path / "2"
+    first.mkdir(), second.mkdir()
+    a = assemble(project, "vertical", first)
+    for path in (project.build_dir / ".cache" / "pdf-parts").rglob("*.pdf"):
+        path.unlink()  # lay every part out again
+    b = assemble(project, "vertical", second)
+    assert a["reader"].read_bytes() == b["reader"].read_bytes()
+    assert a["print"].read_bytes() == b["print"].read_bytes()
