@@ -60,8 +60,9 @@ def planned_outputs(project: Project, only: str | None = None, mode: str | None 
     return outputs
 
 
-def read_book(project: Project, warn: Report = lambda message: None) -> Book:
-    """Read, parse and resolve the whole manuscript; every problem reported at once."""
+def read_book(project: Project, warn: Report = lambda message: None, reuse: bool = True) -> Book:
+    """Read, parse and resolve the whole manuscript; every problem reported at once. Chapters
+    unchanged since the last build come from the cache, unless ``reuse`` is false."""
     from reportpub.resolve import resolve_book
 
     problems = DiagnosticCollector()
@@ -70,13 +71,21 @@ def read_book(project: Project, warn: Report = lambda message: None) -> Book:
     except ReportpubError as error:
         problems.extend(error)
         files = []
-    if len(files) >= PARALLEL_READING_MIN_CHAPTERS and (os.cpu_count() or 1) > 1:
+    cache = ChapterCache(project)
+    read = {path: cache.get(path) if reuse else None for path in files}
+    unread = [path for path in files if read[path] is None]
+    if len(unread) >= PARALLEL_READING_MIN_CHAPTERS and (os.cpu_count() or 1) > 1:
         # Python-Markdown is most of the reading time: long books read their chapters in parallel.
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-            results = list(pool.map(_read_chapter_job, [(project, path) for path in files], chunksize=4))
+            fresh = list(pool.map(_read_chapter_job, [(project, path) for path in unread], chunksize=4))
     else:
-        results = [_read_chapter_job((project, path)) for path in files]
+        fresh = [_read_chapter_job((project, path)) for path in unread]
+    for path, result in zip(unread, fresh):
+        read[path] = result
+        cache.put(path, result)
+    cache.prune()
+    results = [read[path] for path in files]
     drafts = []
     for draft, diagnostics in results:
         problems.diagnostics.extend(diagnostics)
@@ -100,6 +109,59 @@ def read_book(project: Project, warn: Report = lambda message: None) -> Book:
 
 
 PARALLEL_READING_MIN_CHAPTERS = 12
+
+
+class ChapterCache:
+    """Parsed chapters kept in build/.cache/chapters between builds, so that an edit parses
+    only the chapter it touched. An entry is the pickled (draft, diagnostics) of one chapter,
+    named by a digest of the chapter's bytes, its path and reportpub itself: parsing reads
+    nothing else. (Pickles are loaded from the project's own build directory only.)"""
+
+    def __init__(self, project: Project):
+        from reportpub.make import package_digest
+
+        self.directory = project.build_dir / ".cache" / "chapters"
+        self.project = project
+        self.package = package_digest()
+        self.used: set[str] = set()
+
+    def _entry(self, path: Path) -> Path | None:
+        import hashlib
+
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return None  # the reader reports it
+        digest = hashlib.sha256(f"{self.package}\n{self.project.relative(path)}\n".encode() + content).hexdigest()
+        self.used.add(digest[:32])
+        return self.directory / f"{digest[:32]}.pickle"
+
+    def get(self, path: Path):
+        import pickle
+
+        entry = self._entry(path)
+        try:
+            return pickle.loads(entry.read_bytes()) if entry is not None else None
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def put(self, path: Path, result) -> None:
+        import pickle
+
+        entry = self._entry(path)
+        if entry is None or result[0] is None:
+            return  # a chapter that could not be read is read again next time
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temporary = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(result))
+        os.replace(temporary, entry)
+
+    def prune(self) -> None:
+        """Forget chapters as they were before their last edit."""
+        if self.directory.is_dir():
+            for entry in self.directory.glob("*.pickle"):
+                if entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)
 _markdown_of_process = None
 
 
@@ -123,7 +185,8 @@ def temporary_path(target: Path, token: int) -> Path:
     return target.with_name(f".{target.name}.tmp-{token}")
 
 
-def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, token: int) -> list[tuple[str, str]]:
+def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, token: int,
+               force: bool = False) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
     A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition."""
     from reportpub.templates import Templates
@@ -136,7 +199,7 @@ def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, toke
 
         targets = {("print" if o.format == "print" else "reader"): temporary_path(project.build_dir / o.name, token)
                    for o in outputs}
-        write_mode_pdfs(book, project, outputs[0].mode, templates, targets)
+        write_mode_pdfs(book, project, outputs[0].mode, templates, targets, reuse=not force)
         written += [(str(targets["print" if o.format == "print" else "reader"]), o.name) for o in outputs]
     for output in outputs if kind != "pdf" else ():
         temporary = temporary_path(project.build_dir / output.name, token)
@@ -195,7 +258,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         report("nothing to do: every edition is up to date")
         return result
 
-    book = read_book(project, warn=report)
+    book = read_book(project, warn=report, reuse=not force)
     build_dir.mkdir(exist_ok=True)
     _set_source_date_epoch(book)
     temporaries: list[tuple[str, str]] = []
@@ -206,11 +269,11 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
         if workers <= 1:
             for job in work:
-                temporaries += _write_job(job, book, project, token)
+                temporaries += _write_job(job, book, project, token, force)
         else:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = [pool.submit(_write_job, job, book, project, token) for job in work]
+                futures = [pool.submit(_write_job, job, book, project, token, force) for job in work]
                 for done, future in enumerate(futures, 1):
                     temporaries += future.result()
                     progress(f"{done}/{len(work)} jobs done")

@@ -24,7 +24,7 @@ from reportpub.make import file_digest as sha256_of
 MANIFEST_NAME = "manifest.json"
 PDF_VARIANTS = {"pdf": "PDF/A-3b", "print": "PDF/X-4"}
 FONT_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif CJK JP:bold", "Noto Sans CJK JP:bold", "Symbola")
-PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pypdf")
+PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pikepdf", "uharfbuzz")
 
 
 

@@ -58,7 +58,7 @@ class PdfLayout:
         self.vertical = vertical = mode == "vertical"
         chapters = [
             {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
-             "html": pdf_chapter_html(c, vertical=vertical)}
+             "html": pdf_chapter_html(c, vertical=vertical, cache_dir=project.build_dir / ".cache")}
             for c in book.chapters
         ]
         html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])

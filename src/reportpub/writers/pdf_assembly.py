@@ -10,7 +10,7 @@ chapters after it only if their first page moved; every other part comes from th
 
 The contents list is laid out last, with the page numbers the parts' anchors landed on
 (``data-page``; pdf.css shows it where a whole-book layout would use target-counter()).
-pypdf then joins the files: the front matter's file gives the document catalog (PDF/A or
+pikepdf then joins the files: the front matter's file gives the document catalog (PDF/A or
 PDF/X metadata, output intent, viewer preferences), the other parts add their pages,
 outlines and named destinations; a blank page goes in wherever a part ends on a right-hand
 page, as ``break-before: right`` does in one layout; links between parts, which a part
@@ -36,9 +36,9 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.writers.page_geometry import PT_PER_MM
-from reportpub.writers.pdf_fonts import font_sources, share_fonts
+from reportpub.writers.pdf_fonts import FontSources, embed_fonts
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 ANCHOR_SCHEME = "reportpub-anchor:"
 CHAPTER_START = re.compile(r'<section class="chapter"[^>]*>')
 BACK_START = re.compile(r'<section class="references"[^>]*>')
@@ -67,7 +67,7 @@ class CachedPart:
     pages: int
     anchors: dict[str, int]
     files: dict[str, Path]
-    fonts: dict[str, list]  # PDF font name → [font file, face index] (writers/pdf_fonts.py)
+    fonts: dict[str, list]  # PDF font name → [font file, face index]: left to the joiner (writers/pdf_fonts.py)
 
 
 def split_book(html: str) -> tuple[str, list[Part], str] | None:
@@ -115,12 +115,15 @@ class PartCache:
     """Laid-out parts of one writing mode, on disk. An entry is its variants' PDF files and
     a JSON record written last, so an interrupted build leaves no entry that seems whole."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, reuse: bool = True):
         self.directory = directory
+        self.reuse = reuse  # False (--force): lay every part out again
         self.used: set[str] = set()
 
     def get(self, key: str, variants: list[str]) -> CachedPart | None:
         self.used.add(key)
+        if not self.reuse:
+            return None
         record = self.directory / f"{key}.json"
         files = {v: self.directory / f"{key}.{v}.pdf" for v in variants}
         if not record.is_file() or not all(f.is_file() for f in files.values()):
@@ -148,22 +151,26 @@ class PartCache:
 
     def prune(self) -> None:
         """Forget parts this build did not use (older versions of edited chapters)."""
-        for path in self.directory.glob("*"):
+        for path in self.directory.glob("*.*"):
             if path.name.split(".", 1)[0] not in self.used and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
 
 
-def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path]) -> None:
+def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
+                    reuse: bool = True) -> None:
     """Write one writing mode's PDF editions: ``targets`` maps "reader" and/or "print" to the
-    file each is written to."""
+    file each is written to. ``reuse`` false lays out every part again."""
     from reportpub.make import fonts_digest, package_digest
     from reportpub.writers import pdf
 
     layout = pdf.PdfLayout(book, project, mode, templates)
     variants = list(targets)
 
+    fonts = FontSources(layout.derived_fonts)
+
     def write(document, path: Path, variant: str) -> None:
-        pdf.write_pdf(document, path, book, project, print_edition=variant == "print", attachments=False)
+        with fonts.deferred_embedding():
+            pdf.write_pdf(document, path, book, project, print_edition=variant == "print", attachments=False)
 
     split = split_book(layout.html)
     if split is None:
@@ -178,7 +185,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         CACHE_FORMAT, package_digest(), fonts_digest(), mode, layout.stylesheet_texts,
         config.pdf.bleed_mm, config.identifier, config.version,
     ]).encode()).hexdigest()
-    cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode)
+    cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode, reuse)
     carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(config.title)}"; }}\n'
     carrier = '<div class="part-carrier"></div>' + (pdf.NOMBRE_CARRIER if layout.vertical else "")
 
@@ -198,7 +205,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
             return found
         document = layout.render(document_html, extra_css)
         layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
-        return cache.put(key, document, variants, write, lambda d: font_sources(d, layout.derived_fonts))
+        return cache.put(key, document, variants, write, fonts.deferred)
 
     front, rest = parts[0], parts[1:]
     front_pages = laid_out("front", number_contents(front.body, None, layout.vertical), 1).pages
@@ -216,111 +223,153 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         if numbered.pages == front_pages:
             break
         front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again
+    font_cache = cache.directory / "fonts"
+    fonts_used = set()
     for variant, target in targets.items():
-        join_parts([(1, numbered)] + placed, variant, target, book, project)
+        fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache)
     cache.prune()
+    for subset in font_cache.glob("*.font"):
+        if subset.name not in fonts_used:
+            subset.unlink(missing_ok=True)
 
 
-def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project) -> None:
-    """Join the parts' files of one variant into ``target``, blank pages where a part must
-    start on a right-hand page, links across parts resolved, sources attached to the reader."""
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project,
+               font_cache: Path) -> set[str]:
+    """Join the parts' files of one variant into ``target`` (pikepdf, which copies pages in
+    qpdf's C++): blank pages where a part must start on a right-hand page, outlines and named
+    destinations carried over, links across parts resolved, one copy of each font, and the
+    sources attached to the reader edition. Returns the names of the font subsets it used
+    from ``font_cache``."""
+    import pikepdf
 
-    writer = PdfWriter(clone_from=str(placed[0][1].files[variant]))
-    for first_page, cached in placed[1:]:
-        while len(writer.pages) < first_page - 1:
-            _add_blank_page(writer, variant == "print", book.config.pdf.bleed_mm)
-        writer.append(str(cached.files[variant]))
-    for page in writer.pages:
-        for annotation in page.get("/Annots") or ():
-            annotation = annotation.get_object()
+    with pikepdf.open(placed[0][1].files[variant]) as document:
+        destinations = _named_destinations(document, document)
+        outline = _outline_items(document, document)
+        for first_page, cached in placed[1:]:
+            while len(document.pages) < first_page - 1:
+                _add_blank_page(document, variant == "print", book.config.pdf.bleed_mm)
+            with pikepdf.open(cached.files[variant]) as part:
+                document.pages.extend(part.pages)
+                destinations += _named_destinations(document, part)
+                outline += _outline_items(document, part)
+        _set_named_destinations(document, destinations)
+        _set_outline(document, outline)
+        _resolve_links_across_parts(document)
+        fonts_used = embed_fonts(document, {name: source for _, cached in placed for name, source in cached.fonts.items()},
+                                 font_cache)
+        if variant == "reader":
+            _attach_sources(document, book, project)
+        # The file identifier is derived from the content: the same sources give the same bytes.
+        document.save(target, deterministic_id=True)
+    return fonts_used
+
+
+def _named_destinations(document, source) -> list:
+    """[(name, destination)] of ``source``, its destinations copied into ``document``."""
+    names = source.Root.get("/Names")
+    tree = names.get("/Dests") if names is not None else None
+    if tree is None:
+        return []
+    pairs = list(tree.get("/Names", []))
+    if source is document:
+        return [(str(name), destination) for name, destination in zip(pairs[0::2], pairs[1::2])]
+    # WeasyPrint writes destinations as direct arrays; qpdf copies only indirect objects (and
+    # maps the page each refers to onto the page already copied).
+    return [(str(name), document.copy_foreign(source.make_indirect(destination)))
+            for name, destination in zip(pairs[0::2], pairs[1::2])]
+
+
+def _set_named_destinations(document, destinations: list) -> None:
+    import pikepdf
+
+    flat = []
+    for name, destination in sorted(destinations, key=lambda pair: pair[0]):  # a name tree is sorted
+        flat += [pikepdf.String(name), destination]
+    if "/Names" not in document.Root:
+        document.Root.Names = pikepdf.Dictionary()
+    document.Root.Names.Dests = document.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(flat)))
+
+
+def _outline_items(document, source) -> list:
+    """The top-level outline items of ``source``, copied into ``document`` with their children."""
+    outlines = source.Root.get("/Outlines")
+    items = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None:
+        items.append(item if source is document else document.copy_foreign(item))
+        item = item.get("/Next")
+    return items
+
+
+def _set_outline(document, items: list) -> None:
+    """Chain the parts' top-level outline items under one outline root."""
+    import pikepdf
+
+    if not items:
+        return
+    root = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    for previous, item in zip([None] + items, items):
+        item.Parent = root
+        for link in ("/Prev", "/Next"):
+            if link in item:
+                del item[link]
+        if previous is not None:
+            item.Prev, previous.Next = previous, item
+    root.First, root.Last = items[0], items[-1]
+    root.Count = sum(1 + max(int(item.get("/Count", 0)), 0) for item in items)
+    document.Root.Outlines = root
+
+
+def _resolve_links_across_parts(document) -> None:
+    """``reportpub-anchor:id`` link actions become links to the named destination ``id``."""
+    import pikepdf
+
+    for page in document.pages:
+        for annotation in page.obj.get("/Annots", []):
             action = annotation.get("/A")
-            uri = action.get_object().get("/URI") if action is not None else None
+            uri = action.get("/URI") if action is not None else None
             if uri is not None and str(uri).startswith(ANCHOR_SCHEME):
                 del annotation["/A"]
-                annotation[NameObject("/Dest")] = TextStringObject(str(uri)[len(ANCHOR_SCHEME):])
-    share_fonts(writer, {name: source for _, cached in placed for name, source in cached.fonts.items()})
-    if variant == "reader":
-        _attach_sources(writer, book, project)
-    # The first half of the file identifier stays the front matter's; the second names this
-    # combination of parts, so the same sources give the same bytes.
-    combination = hashlib.md5("".join(cached.key for _, cached in placed).encode() + variant.encode()).digest()
-    first = writer._ID[0] if writer._ID else ByteStringObject(combination)
-    writer._ID = ArrayObject([first, ByteStringObject(combination)])
-    with open(target, "wb") as file:
-        writer.write(file)
+                annotation.Dest = pikepdf.String(str(uri)[len(ANCHOR_SCHEME):])
 
 
-def _add_blank_page(writer, print_edition: bool, bleed_mm: float) -> None:
+def _add_blank_page(document, print_edition: bool, bleed_mm: float) -> None:
     """A blank page like the one before it (same boxes and turn); the print edition's carries
     the printer's marks, as every page of a print layout does."""
-    from pypdf.generic import NameObject, StreamObject
+    import pikepdf
 
     from reportpub.writers.pdf_finishers import printer_marks
 
-    previous = writer.pages[-1]
-    blank = writer.add_blank_page(float(previous.mediabox.width), float(previous.mediabox.height))
+    previous = document.pages[-1].obj
+    document.add_blank_page()
+    blank = document.pages[-1].obj
     for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/Rotate"):
         if box in previous:
-            blank[NameObject(box)] = previous[box]
+            blank[box] = previous[box]
     if print_edition and "/TrimBox" in previous:
-        marks = StreamObject()
-        marks.set_data(printer_marks(previous["/TrimBox"], previous["/MediaBox"], bleed_mm * PT_PER_MM))
-        blank[NameObject("/Contents")] = writer._add_object(marks.flate_encode())
+        trim, media = [float(v) for v in previous.TrimBox], [float(v) for v in previous.MediaBox]
+        blank.Contents = pikepdf.Stream(document, printer_marks(trim, media, bleed_mm * PT_PER_MM))
 
 
-def _attach_sources(writer, book: Book, project: Project) -> None:
+def _attach_sources(document, book: Book, project: Project) -> None:
     """The manuscript sources as PDF/A-3 associated files (the catalog's /AF, relationship
     Source), as WeasyPrint attaches them to a document it writes whole."""
     import mimetypes
 
-    from pypdf.generic import (
-        ArrayObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-        StreamObject,
-        TextStringObject,
-        create_string_object,
-    )
+    import pikepdf
 
     stamp = "D:" + book.config.timestamp.strftime("%Y%m%d%H%M%SZ")
-    names, associated = ArrayObject(), ArrayObject()
+    specs = []
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
-    for name, path in sorted((project.relative(path), path) for path in sources):  # a name tree is sorted
-        content = path.read_bytes()
-        mime = mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
-        stream = StreamObject()
-        stream.set_data(content)
-        stream.update({
-            NameObject("/Type"): NameObject("/EmbeddedFile"),
-            NameObject("/Subtype"): NameObject("/" + mime),
-            NameObject("/Params"): DictionaryObject({
-                NameObject("/CheckSum"): create_string_object(hashlib.md5(content).digest()),
-                NameObject("/Size"): NumberObject(len(content)),
-                NameObject("/CreationDate"): TextStringObject(stamp),
-                NameObject("/ModDate"): TextStringObject(stamp),
-            }),
-        })
-        spec = DictionaryObject({
-            NameObject("/Type"): NameObject("/Filespec"),
-            NameObject("/F"): TextStringObject(name),
-            NameObject("/UF"): TextStringObject(name),
-            NameObject("/Desc"): TextStringObject("manuscript source"),
-            NameObject("/AFRelationship"): NameObject("/Source"),
-            NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream.flate_encode())}),
-        })
-        reference = writer._add_object(spec)
-        names += [TextStringObject(name), reference]
-        associated.append(reference)
-    if not associated:
-        return
-    catalog = writer._root_object
-    if "/Names" not in catalog:
-        catalog[NameObject("/Names")] = DictionaryObject()
-    catalog["/Names"].get_object()[NameObject("/EmbeddedFiles")] = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
-    catalog[NameObject("/AF")] = associated
+    for name, path in sorted((project.relative(path), path) for path in sources):
+        spec = pikepdf.AttachedFileSpec(
+            document, path.read_bytes(), description="manuscript source", filename=name,
+            mime_type=mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream",
+            creation_date=stamp, mod_date=stamp, relationship=pikepdf.Name.Source)
+        document.attachments[name] = spec
+        specs.append(spec.obj)
+    if specs:
+        document.Root.AF = pikepdf.Array(specs)
 
 
 def _css_string(text: str) -> str:

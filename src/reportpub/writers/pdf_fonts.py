@@ -1,94 +1,143 @@
-"""One embedded copy of each font in a PDF joined from separately written parts.
+"""Fonts of a PDF joined from separately written parts: embedded once, for the whole book.
 
-Each part WeasyPrint writes embeds its own subset of every font it uses. Joined as they
-are, a forty-chapter book would carry forty copies of Noto Serif CJK JP. WeasyPrint
-subsets keeping glyph ids (and addresses glyphs by id, CIDToGIDMap /Identity), so the
-parts' subsets of one font are interchangeable with a single subset holding the union of
-their glyphs. ``share_fonts`` makes that subset from the original font file (HarfBuzz,
-through uharfbuzz, with WeasyPrint's own subsetting flags) and points every part's font
-descriptor at it; each part keeps its own widths and ToUnicode map.
+WeasyPrint subsets every font it embeds, keeping glyph ids (it addresses glyphs by id,
+CIDToGIDMap /Identity). Left to itself it would subset Noto Serif CJK JP once per part
+and per edition — most of the time a small part takes to write — and the joined book
+would carry forty copies of each font. So, while a part is written, ``FontSources``
+replaces WeasyPrint's subsetting by a placeholder for every font whose file it can name
+(``deferred_embedding``), and records those files; the part keeps its own widths and
+ToUnicode map. When the parts are joined, ``embed_fonts`` makes one subset of each such
+font holding every glyph the parts use (HarfBuzz through uharfbuzz, with WeasyPrint's own
+subsetting flags) and points every part's font descriptor at it.
 
-``font_sources`` records, when a part is written, which file each of its fonts came from:
-the derived vertical fonts by their family and weight, installed fonts through fontconfig,
-each confirmed by comparing the file's face with the one WeasyPrint read. A font whose file is
-not found keeps its per-part copies: larger, still correct.
+A font's file is the derived vertical font of its family and weight, or what fontconfig
+matches for it, confirmed by comparing the file's face with the one WeasyPrint loaded.
+A font whose file cannot be named is subset by WeasyPrint as usual, once per part:
+larger, still correct.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import os
 from pathlib import Path
 
 # Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
+CFF_TAG, TRUETYPE_TAG = b"OTTO", b"\x00\x01\x00\x00"
 
 
-def font_sources(document, derived: dict[tuple[str, int], Path]) -> dict[str, list]:
-    """{PDF font name: [file, face index]} for the fonts a written WeasyPrint document used;
-    ``derived`` maps (CSS family, weight) of the fonts reportpub made to their files."""
-    from reportpub.diagnostics import ReportpubError
-    from reportpub.typography.fonts import find_face
+class FontSources:
+    """Which file each font WeasyPrint uses in one writing mode comes from."""
 
-    sources = {}
-    for font in document.fonts.values():
-        name = font.name.decode().lstrip("/")
-        path = derived.get((font.family, font.weight))
-        index = 0
+    def __init__(self, derived: dict[tuple[str, int], Path]):
+        self.derived = derived  # (CSS family, weight) → file, for the fonts reportpub made
+        self._found: dict[bytes, list | None] = {}
+
+    def source(self, font) -> list | None:
+        """[file, face index] of a WeasyPrint font, or None."""
+        if font.name not in self._found:
+            self._found[font.name] = self._look_up(font)
+        return self._found[font.name]
+
+    def _look_up(self, font) -> list | None:
+        from reportpub.diagnostics import ReportpubError
+        from reportpub.typography.fonts import find_face
+
+        path, index = self.derived.get((font.family, font.weight)), 0
         if path is None:
             try:
                 face = find_face(f"{font.family}:{'bold' if font.weight >= 600 else 'regular'}")
             except ReportpubError:
-                continue
+                return None
             path, index = face.path, face.index
-        if path.is_file() and _same_face(font, path, index):
-            sources[name] = [str(path), index]
-    return sources
+        if not path.is_file() or not _same_face(font, path, index):
+            return None
+        # Fonts WeasyPrint transforms before embedding (variable, colour) keep its own path.
+        if "fvar" in font.tables or font.png or font.svg or font.colr:
+            return None
+        return [str(path), index]
+
+    @contextlib.contextmanager
+    def deferred_embedding(self):
+        """While WeasyPrint writes a part: fonts with a known file get a placeholder instead of
+        a subset (``embed_fonts`` embeds them when the parts are joined)."""
+        from weasyprint.pdf.fonts import Font
+
+        subset = Font.subset
+        sources = self
+
+        def placeholder_or_subset(font, to_unicode, hinting):
+            if to_unicode and sources.source(font) is not None:
+                # The subset's format, which decides the font dictionary WeasyPrint writes.
+                font.file_content = CFF_TAG if "CFF " in font.tables else TRUETYPE_TAG
+            else:
+                subset(font, to_unicode, hinting)
+
+        Font.subset = placeholder_or_subset
+        try:
+            yield
+        finally:
+            Font.subset = subset
+
+    def deferred(self, document) -> dict[str, list]:
+        """{PDF font name: [file, face index]} of the fonts ``document`` left to the joiner."""
+        return {font.name.decode().lstrip("/"): self.source(font) for font in document.fonts.values()
+                if self.source(font) is not None}
 
 
 def _same_face(font, path: Path, index: int) -> bool:
-    """Whether WeasyPrint's font (its HarfBuzz face, kept whole after subsetting) is face
-    ``index`` of ``path``: same glyph count, units per em and face index."""
+    """Whether WeasyPrint's font is face ``index`` of ``path``: same face index, glyph count
+    and units per em."""
     import uharfbuzz as hb
-    from weasyprint.text.ffi import harfbuzz
 
     face = hb.Face(hb.Blob.from_file_path(str(path)), index)
-    return (index == font.index and face.upem == font.upem
-            and face.glyph_count == harfbuzz.hb_face_get_glyph_count(font.hb_face))
+    return index == font.index and face.upem == font.upem and face.glyph_count == font.glyph_count
 
 
-def share_fonts(writer, sources: dict[str, list]) -> None:
-    """Replace the per-part subsets of each font in ``writer`` (a pypdf PdfWriter) by one."""
-    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+def embed_fonts(document, sources: dict[str, list], cache_dir: Path) -> set[str]:
+    """Give every font of ``sources`` in ``document`` (a pikepdf Pdf) one embedded subset
+    holding the glyphs all its parts use; returns the names of the subsets in ``cache_dir``."""
+    import pikepdf
 
-    groups: dict[str, list[tuple[DictionaryObject, str, set[int]]]] = {}
-    for obj in writer._objects:
-        if not isinstance(obj, DictionaryObject) or obj.get("/Subtype") not in ("/CIDFontType0", "/CIDFontType2"):
-            continue
-        descriptor = obj["/FontDescriptor"]
-        key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-        if key not in descriptor:
-            continue
-        groups.setdefault(str(descriptor["/FontName"]).lstrip("/"), []).append(
-            (descriptor, key, _glyph_ids(obj.get("/W", ()))))
+    groups: dict[str, list[tuple[object, str, set[int]]]] = {}
+    seen = set()
+    for page in document.pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if resources is not None else None
+        for font in (fonts.values() if fonts is not None else ()):
+            if font.get("/Subtype") != "/Type0":
+                continue
+            cid_font = font.DescendantFonts[0]
+            if cid_font.objgen in seen:
+                continue
+            seen.add(cid_font.objgen)
+            descriptor = cid_font.FontDescriptor
+            key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+            if key in descriptor:
+                groups.setdefault(str(descriptor.FontName).lstrip("/"), []).append(
+                    (descriptor, key, _glyph_ids(cid_font.get("/W", ()))))
+    used = set()
     for name, members in groups.items():
-        files = {descriptor.raw_get(key).idnum for descriptor, key, _ in members}
-        if len(files) < 2 or name not in sources:
+        if name not in sources:
             continue
         path, index = sources[name]
-        glyphs = set().union(*(gids for _, _, gids in members))
-        data = subset_font(Path(path), index, glyphs)
+        glyphs = frozenset().union(*(gids for _, _, gids in members))
+        used.add(subset_name(Path(path), index, glyphs))
+        data = subset_font(Path(path), index, glyphs, cache_dir)
         if data is None:
-            continue
+            raise RuntimeError(f"cannot subset font {path}")
         descriptor, key, _ = members[0]
-        original = descriptor[key]
-        stream = StreamObject()
-        stream.set_data(data)
-        for entry in ("/Subtype",):
-            if entry in original:
-                stream[NameObject(entry)] = original[entry]
-        reference = writer._add_object(stream.flate_encode())
+        stream = pikepdf.Stream(document, data)  # compressed when the document is saved
+        if "/Subtype" in descriptor[key]:
+            stream.Subtype = descriptor[key].Subtype
+        if key == "/FontFile2":
+            stream.Length1 = len(data)
         for descriptor, key, _ in members:
-            writer._objects[descriptor.raw_get(key).idnum - 1] = None  # the part's own copy: no longer used
-            descriptor[NameObject(key)] = reference
+            descriptor[key] = stream  # the part's placeholder is no longer referenced, and not saved
+    return used
 
 
 def _glyph_ids(widths) -> set[int]:
@@ -96,14 +145,35 @@ def _glyph_ids(widths) -> set[int]:
     glyphs: set[int] = set()
     items = list(widths)
     for start, run in zip(items[0::2], items[1::2]):
-        run = run.get_object()
         glyphs.update(range(int(start), int(start) + len(run)))
     return glyphs
 
 
-def subset_font(path: Path, index: int, glyphs: set[int]) -> bytes | None:
+@functools.lru_cache(maxsize=16)  # the reader and print editions of a mode share their fonts
+def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path) -> bytes | None:
     """The font at ``path`` (face ``index``) cut to ``glyphs``, keeping glyph ids, as
-    WeasyPrint subsets: outlines desubroutinized, layout tables dropped, no hinting."""
+    WeasyPrint subsets: outlines desubroutinized, layout tables dropped, no hinting. Kept in
+    ``cache_dir``: an edit seldom changes the glyphs a book uses."""
+    cached = cache_dir / subset_name(path, index, glyphs)
+    if cached.is_file():
+        return cached.read_bytes()
+    data = _harfbuzz_subset(path, index, glyphs)
+    if data is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, cached)
+    return data
+
+
+def subset_name(path: Path, index: int, glyphs: frozenset[int]) -> str:
+    """The file name of a subset in the cache: a digest of the font file and the glyphs."""
+    stat = path.stat()
+    identity = f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glyphs)}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".font"
+
+
+def _harfbuzz_subset(path: Path, index: int, glyphs: frozenset[int]) -> bytes | None:
     import uharfbuzz as hb
 
     if not glyphs:

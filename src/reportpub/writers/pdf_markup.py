@@ -10,6 +10,7 @@ page is turned), and sesame-dot emphasis becomes one box per character.
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
+from pathlib import Path
 
 from reportpub import markup
 from reportpub.model import Chapter
@@ -18,8 +19,8 @@ ISLAND_TAGS = ("figure", "table", "pre")
 TEXT_PRESENTATION = "\ufe0e"
 
 
-def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
-    """The chapter body as HTML for the PDF writer."""
+def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path | None = None) -> str:
+    """The chapter body as HTML for the PDF writer (``cache_dir`` keeps the fonts' coverage)."""
     body = chapter.body
     if vertical:
         from reportpub.typography.vertical_markup import (
@@ -36,18 +37,18 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False) -> str:
     _emphasis_dot_boxes(root)
     if vertical:
         _make_islands(root)
-        _mark_symbols(root)
+        _mark_symbols(root, cache_dir)
     return markup.serialize(root, html=True)
 
 
-def _mark_symbols(root: etree.Element) -> None:
+def _mark_symbols(root: etree.Element, cache_dir: Path | None = None) -> None:
     """Emoji and symbols the CJK fonts lack go in ``<span class="symbol">`` naming the derived
     vertical symbol font, which sets them upright. Each gets U+FE0E (text presentation):
     Pango matches emoji presentation runs to an emoji font of fontconfig's choosing,
     whatever the CSS says."""
     from reportpub.typography.coverage import CJK_FONTS, covered_code_points
 
-    cjk = covered_code_points(None, CJK_FONTS)
+    cjk = covered_code_points(cache_dir, CJK_FONTS)
 
     def split(text: str) -> tuple[str, list[etree.Element]]:
         """Text before the first symbol, then symbol spans each carrying the text after it."""
