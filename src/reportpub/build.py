@@ -11,6 +11,7 @@ replaces a good edition. The state of the build is recorded last.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -258,25 +259,31 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         report("nothing to do: every edition is up to date")
         return result
 
-    book = read_book(project, warn=report, reuse=not force)
-    build_dir.mkdir(exist_ok=True)
-    _set_source_date_epoch(book)
+    work = _jobs(stale)
+    workers = min(len(work), jobs or os.cpu_count() or 1)
     temporaries: list[tuple[str, str]] = []
     token = os.getpid()
-    try:
-        work = _jobs(stale)
-        workers = min(len(work), jobs or os.cpu_count() or 1)
+    with contextlib.ExitStack() as stack:
+        # Removing what is left runs last, after the pool has waited for every job it started.
+        stack.callback(_remove_temporaries, build_dir, temporaries, token)
+        pool = None
+        if workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")))
+            if any(kind == "pdf" for kind, _ in work):
+                for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
+                    pool.submit(_import_weasyprint)
+        book = read_book(project, warn=report, reuse=not force)
+        build_dir.mkdir(exist_ok=True)
+        _set_source_date_epoch(book)
         progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
-        if workers <= 1:
+        if pool is None:
             for job in work:
                 temporaries += _write_job(job, book, project, token, force)
         else:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = [pool.submit(_write_job, job, book, project, token, force) for job in work]
-                for done, future in enumerate(futures, 1):
-                    temporaries += future.result()
-                    progress(f"{done}/{len(work)} jobs done")
+            futures = [pool.submit(_write_job, job, book, project, token, force) for job in work]
+            for done, future in enumerate(futures, 1):
+                temporaries += future.result()
+                progress(f"{done}/{len(work)} jobs done")
         temporaries += _write_catalogue(project, book, outputs, dict(temporaries))
         for temporary, name in temporaries:
             os.replace(temporary, build_dir / name)
@@ -288,11 +295,18 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
             state[name] = {"fingerprint": fingerprint, "parts": parts, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         save_state(build_dir, state)
         return result
-    finally:
-        for temporary, _ in temporaries:
-            Path(temporary).unlink(missing_ok=True)
-        for leftover in build_dir.glob(f".*.tmp-{token}"):
-            leftover.unlink(missing_ok=True)
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401
+
+
+def _remove_temporaries(build_dir: Path, temporaries: list[tuple[str, str]], token: int) -> None:
+    """Whatever this build left beside its outputs: every temporary is renamed or removed."""
+    for temporary, _ in temporaries:
+        Path(temporary).unlink(missing_ok=True)
+    for leftover in build_dir.glob(f".*.tmp-{token}"):
+        leftover.unlink(missing_ok=True)
 
 
 def _changed_on_disk(target: Path, record: dict | None) -> bool:

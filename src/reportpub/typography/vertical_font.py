@@ -148,7 +148,7 @@ def derive_vertical_font(
     characters = "".join(sorted(set(text) | BASE_CHARACTERS | set("".join(tcy))))
     key = {
         "format": FORMAT_VERSION,
-        "source_sha256": _file_sha256(source_font),
+        "source_sha256": _file_sha256(source_font, cache_dir),
         "font_number": font_number,
         "family_name": family_name,
         "orientation_data": data_version(),
@@ -182,19 +182,37 @@ def derive_vertical_font(
 # --------------------------------------------------------------------------- cache key
 
 _source_hashes: dict[tuple[str, int, int], str] = {}
+SOURCE_DIGESTS = "source-digests.json"
 
 
-def _file_sha256(path: Path) -> str:
-    # Hashing the 26 MB Noto Serif CJK collection takes ~20 ms; remember it per
-    # (path, size, mtime) so repeated calls in one build stay instant.
+def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
+    # Hashing the 26 MB Noto Serif CJK collection takes ~20 ms, and every build derives five
+    # faces: remember the digest per (path, size, mtime) in this process and in ``cache_dir``.
     stat = path.stat()
     memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if memo_key not in _source_hashes:
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
-        _source_hashes[memo_key] = digest.hexdigest()
+    if memo_key in _source_hashes:
+        return _source_hashes[memo_key]
+    stored: dict = {}
+    if cache_dir is not None:
+        try:
+            stored = json.loads((cache_dir / SOURCE_DIGESTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = {}
+        known = stored.get(memo_key[0])
+        if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+            _source_hashes[memo_key] = known[2]
+            return known[2]
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    _source_hashes[memo_key] = digest.hexdigest()
+    if cache_dir is not None:
+        stored[memo_key[0]] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = cache_dir / f".{SOURCE_DIGESTS}.tmp-{os.getpid()}"
+        temporary.write_text(json.dumps(stored), encoding="utf-8")
+        os.replace(temporary, cache_dir / SOURCE_DIGESTS)
     return _source_hashes[memo_key]
 
 

@@ -56,9 +56,10 @@ class PdfLayout:
     def __init__(self, book: Book, project: Project, mode: str, templates: Templates):
         self.book, self.project, self.mode = book, project, mode
         self.vertical = vertical = mode == "vertical"
+        self._html_cache_used: set[str] = set()
         chapters = [
             {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
-             "html": pdf_chapter_html(c, vertical=vertical, cache_dir=project.build_dir / ".cache")}
+             "html": self._chapter_html(c)}
             for c in book.chapters
         ]
         html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
@@ -96,6 +97,34 @@ class PdfLayout:
         # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.
         self.stylesheet_texts = [self.page_css] + [sheet.read_text(encoding="utf-8") for sheet in sheets]
         self.base_url = fetcher.project_url(project.manuscript) + "/"
+
+    def _chapter_html(self, chapter) -> str:
+        """A chapter's HTML for this mode, kept in build/.cache/pdf-html between builds
+        (rewriting ruby, notes and islands of a long book takes a quarter of a second)."""
+        import hashlib
+        import os
+
+        from reportpub.make import fonts_digest, package_digest
+
+        directory = self.project.build_dir / ".cache" / "pdf-html" / self.mode
+        # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
+        key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{chapter!r}".encode()).hexdigest()[:32]
+        cached = directory / f"{key}.html"
+        self._html_cache_used.add(cached.name)
+        if cached.is_file():
+            return cached.read_text(encoding="utf-8")
+        html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache")
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
+        temporary.write_text(html, encoding="utf-8")
+        os.replace(temporary, cached)
+        return html
+
+    def forget_unused_chapter_html(self) -> None:
+        """Remove cached chapter HTML this layout did not use (chapters as they were before an edit)."""
+        for path in (self.project.build_dir / ".cache" / "pdf-html" / self.mode).glob("*.html"):
+            if path.name not in self._html_cache_used:
+                path.unlink(missing_ok=True)
 
     def _listening(self):
         import contextlib

@@ -38,7 +38,7 @@ from reportpub.templates import Templates
 from reportpub.writers.page_geometry import PT_PER_MM
 from reportpub.writers.pdf_fonts import FontSources, embed_fonts
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 ANCHOR_SCHEME = "reportpub-anchor:"
 CHAPTER_START = re.compile(r'<section class="chapter"[^>]*>')
 BACK_START = re.compile(r'<section class="references"[^>]*>')
@@ -67,7 +67,7 @@ class CachedPart:
     pages: int
     anchors: dict[str, int]
     files: dict[str, Path]
-    fonts: dict[str, list]  # PDF font name → [font file, face index]: left to the joiner (writers/pdf_fonts.py)
+    fonts: dict[str, dict]  # PDF font name → its file and the glyphs used: left to the joiner (writers/pdf_fonts.py)
 
 
 def split_book(html: str) -> tuple[str, list[Part], str] | None:
@@ -228,6 +228,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     for variant, target in targets.items():
         fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache)
     cache.prune()
+    layout.forget_unused_chapter_html()
     for subset in font_cache.glob("*.font"):
         if subset.name not in fonts_used:
             subset.unlink(missing_ok=True)
@@ -255,13 +256,22 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
         _set_named_destinations(document, destinations)
         _set_outline(document, outline)
         _resolve_links_across_parts(document)
-        fonts_used = embed_fonts(document, {name: source for _, cached in placed for name, source in cached.fonts.items()},
-                                 font_cache)
+        fonts_used = embed_fonts(document, _fonts_of(placed), font_cache)
         if variant == "reader":
             _attach_sources(document, book, project)
         # The file identifier is derived from the content: the same sources give the same bytes.
         document.save(target, deterministic_id=True)
     return fonts_used
+
+
+def _fonts_of(placed: list[tuple[int, CachedPart]]) -> dict[str, dict]:
+    """The fonts the parts left to the joiner, each with the glyphs of all parts."""
+    fonts: dict[str, dict] = {}
+    for _, cached in placed:
+        for name, font in cached.fonts.items():
+            joined = fonts.setdefault(name, {**font, "glyphs": set()})
+            joined["glyphs"].update(font["glyphs"])
+    return fonts
 
 
 def _named_destinations(document, source) -> list:

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import zlib
 from pathlib import Path
 
 # Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
@@ -82,10 +83,15 @@ class FontSources:
         finally:
             Font.subset = subset
 
-    def deferred(self, document) -> dict[str, list]:
-        """{PDF font name: [file, face index]} of the fonts ``document`` left to the joiner."""
-        return {font.name.decode().lstrip("/"): self.source(font) for font in document.fonts.values()
-                if self.source(font) is not None}
+    def deferred(self, document) -> dict[str, dict]:
+        """The fonts ``document`` left to the joiner: {PDF font name: {"file", "index", "glyphs"}}."""
+        deferred = {}
+        for font in document.fonts.values():
+            source = self.source(font)
+            if source is not None:
+                deferred[font.name.decode().lstrip("/")] = {"file": source[0], "index": source[1],
+                                                            "glyphs": sorted(font.widths)}
+        return deferred
 
 
 def _same_face(font, path: Path, index: int) -> bool:
@@ -97,73 +103,63 @@ def _same_face(font, path: Path, index: int) -> bool:
     return index == font.index and face.upem == font.upem and face.glyph_count == font.glyph_count
 
 
-def embed_fonts(document, sources: dict[str, list], cache_dir: Path) -> set[str]:
-    """Give every font of ``sources`` in ``document`` (a pikepdf Pdf) one embedded subset
-    holding the glyphs all its parts use; returns the names of the subsets in ``cache_dir``."""
+def embed_fonts(document, fonts: dict[str, dict], cache_dir: Path) -> set[str]:
+    """Give every font of ``fonts`` ({PDF font name: {"file", "index", "glyphs"}}, the glyphs
+    of all parts) in ``document`` (a pikepdf Pdf) one embedded subset; returns the names of
+    the subsets in ``cache_dir``."""
     import pikepdf
 
-    groups: dict[str, list[tuple[object, str, set[int]]]] = {}
+    descriptors: dict[str, list[tuple[object, str]]] = {}
     seen = set()
     for page in document.pages:
         resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if resources is not None else None
-        for font in (fonts.values() if fonts is not None else ()):
+        if resources is None or resources.objgen in seen:  # a part's pages share their resources
+            continue
+        seen.add(resources.objgen)
+        for font in resources.get("/Font", {}).values():
             if font.get("/Subtype") != "/Type0":
                 continue
-            cid_font = font.DescendantFonts[0]
-            if cid_font.objgen in seen:
-                continue
-            seen.add(cid_font.objgen)
-            descriptor = cid_font.FontDescriptor
+            descriptor = font.DescendantFonts[0].FontDescriptor
             key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-            if key in descriptor:
-                groups.setdefault(str(descriptor.FontName).lstrip("/"), []).append(
-                    (descriptor, key, _glyph_ids(cid_font.get("/W", ()))))
+            name = str(descriptor.FontName).lstrip("/")
+            if key in descriptor and name in fonts:
+                descriptors.setdefault(name, []).append((descriptor, key))
     used = set()
-    for name, members in groups.items():
-        if name not in sources:
-            continue
-        path, index = sources[name]
-        glyphs = frozenset().union(*(gids for _, _, gids in members))
-        used.add(subset_name(Path(path), index, glyphs))
-        data = subset_font(Path(path), index, glyphs, cache_dir)
-        if data is None:
-            raise RuntimeError(f"cannot subset font {path}")
-        descriptor, key, _ = members[0]
-        stream = pikepdf.Stream(document, data)  # compressed when the document is saved
+    for name, members in descriptors.items():
+        path, index, glyphs = Path(fonts[name]["file"]), fonts[name]["index"], frozenset(fonts[name]["glyphs"])
+        used.add(subset_name(path, index, glyphs))
+        compressed, length = subset_font(path, index, glyphs, cache_dir)
+        descriptor, key = members[0]
+        stream = pikepdf.Stream(document, b"")
+        stream.write(compressed, filter=pikepdf.Name.FlateDecode)
         if "/Subtype" in descriptor[key]:
             stream.Subtype = descriptor[key].Subtype
         if key == "/FontFile2":
-            stream.Length1 = len(data)
-        for descriptor, key, _ in members:
+            stream.Length1 = length
+        for descriptor, key in members:
             descriptor[key] = stream  # the part's placeholder is no longer referenced, and not saved
     return used
 
 
-def _glyph_ids(widths) -> set[int]:
-    """The glyph ids a CID font's /W array gives widths for (WeasyPrint writes ``c [w …]``)."""
-    glyphs: set[int] = set()
-    items = list(widths)
-    for start, run in zip(items[0::2], items[1::2]):
-        glyphs.update(range(int(start), int(start) + len(run)))
-    return glyphs
-
-
 @functools.lru_cache(maxsize=16)  # the reader and print editions of a mode share their fonts
-def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path) -> bytes | None:
+def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path) -> tuple[bytes, int]:
     """The font at ``path`` (face ``index``) cut to ``glyphs``, keeping glyph ids, as
-    WeasyPrint subsets: outlines desubroutinized, layout tables dropped, no hinting. Kept in
-    ``cache_dir``: an edit seldom changes the glyphs a book uses."""
+    WeasyPrint subsets: outlines desubroutinized, layout tables dropped, no hinting. Returns
+    (the subset deflated, its length). Kept in ``cache_dir``: an edit seldom changes the
+    glyphs a book uses."""
     cached = cache_dir / subset_name(path, index, glyphs)
     if cached.is_file():
-        return cached.read_bytes()
+        stored = cached.read_bytes()
+        return stored[8:], int.from_bytes(stored[:8], "big")
     data = _harfbuzz_subset(path, index, glyphs)
-    if data is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, cached)
-    return data
+    if data is None:
+        raise RuntimeError(f"HarfBuzz cannot subset {path}")
+    compressed = zlib.compress(data)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(len(data).to_bytes(8, "big") + compressed)
+    os.replace(temporary, cached)
+    return compressed, len(data)
 
 
 def subset_name(path: Path, index: int, glyphs: frozenset[int]) -> str:
