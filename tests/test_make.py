@@ -136,3 +136,39 @@ def test_a_failing_parallel_job_leaves_no_temporary_files(small, monkeypatch):
         build(Project.open(small), report=lambda message: None, jobs=2)
     after = {p.name: p.read_bytes() for p in (small / "build").iterdir() if p.is_file()}
     assert after == before
+
+
+def test_an_edit_parses_only_the_chapter_it_touched(small, monkeypatch):
+    import reportpub.reader
+
+    run(small)
+    parsed = []
+    original = reportpub.reader.read_chapter
+
+    def counting(project, path, *args):
+        parsed.append(path.name)
+        return original(project, path, *args)
+
+    monkeypatch.setattr(reportpub.reader, "read_chapter", counting)
+    (small / "manuscript" / "02.md").write_text("# 第二章\n\n書き直した本文です[^a]。\n\n[^a]: 注。\n", encoding="utf-8")
+    run(small)
+    assert parsed == ["02.md"]
+    assert "書き直した" in (small / "build" / "t.html").read_text(encoding="utf-8")
+    parsed.clear()
+    run(small, force=True)  # --force trusts no cache
+    assert sorted(parsed) == ["01.md", "02.md"]
+
+
+def test_force_lays_every_pdf_part_out_again(small, monkeypatch):
+    from reportpub.writers import pdf
+
+    run(small)
+    renders = []
+    original = pdf.PdfLayout.render
+    monkeypatch.setattr(pdf.PdfLayout, "render", lambda self, *a, **k: renders.append(1) or original(self, *a, **k))
+    (small / "manuscript" / "01.md").write_text("# 第一章\n\n変更。\n", encoding="utf-8")
+    run(small)
+    assert len(renders) == 1  # the edited chapter only: its page count and the contents are unchanged
+    renders.clear()
+    run(small, force=True)
+    assert len(renders) == 4  # contents measured, two chapters, contents numbered

@@ -99,6 +99,8 @@ def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
     links, outline = links_and_outline(targets["reader"])
     assert any(source > target for source, _, target in links)  # the link back to chapter 1 resolves
     assert [title for level, title, _ in outline if level == 0][-1] == "参考文献"
+    for path in targets.values():  # every embedded font (joined by writers/pdf_fonts.py) reads cleanly
+        assert subprocess.run(["pdftotext", str(path), "/dev/null"], capture_output=True, text=True).stderr == ""
     reader, printed = PdfReader(targets["reader"]), PdfReader(targets["print"])
     assert len(printed.pages) == len(reader.pages)
     assert all("/TrimBox" in page and "/BleedBox" in page for page in printed.pages)
@@ -147,7 +149,24 @@ def test_each_font_is_embedded_once(project, tmp_path):
             key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
             files.setdefault(str(descriptor["/FontName"]), set()).add(descriptor.raw_get(key).idnum)
     assert files and all(len(ids) == 1 for ids in files.values()), files
-    assert len(PdfReader(targets["reader"]).pages) > 8
+    # Each embedded subset is a whole font holding every glyph the pages draw, and poppler
+    # reads every page without complaint.
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            data = descriptor["/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"].get_object().get_data()
+            widths = list(descendant["/W"])
+            highest = max(int(start) + len(run) - 1 for start, run in zip(widths[0::2], widths[1::2]))
+            assert TTFont(io.BytesIO(data))["maxp"].numGlyphs > highest
+        break
+    for path in targets.values():
+        result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+        assert result.stderr == "" and "国際情勢" in result.stdout
 
 
 def test_reader_edition_carries_its_sources_once(project, tmp_path):

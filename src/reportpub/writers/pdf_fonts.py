@@ -28,6 +28,7 @@ from pathlib import Path
 # Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
 CFF_TAG, TRUETYPE_TAG = b"OTTO", b"\x00\x01\x00\x00"
+SUBSET_FORMAT = 2  # of the cached subsets: its length (8 bytes, big-endian), then the subset deflated
 
 
 class FontSources:
@@ -124,6 +125,8 @@ def embed_fonts(document, fonts: dict[str, dict], cache_dir: Path) -> set[str]:
             name = str(descriptor.FontName).lstrip("/")
             if key in descriptor and name in fonts:
                 descriptors.setdefault(name, []).append((descriptor, key))
+    if set(fonts) - set(descriptors):  # a placeholder left in would draw nothing: never publish that
+        raise RuntimeError(f"fonts left to the joiner but not found in the joined PDF: {sorted(set(fonts) - set(descriptors))}")
     used = set()
     for name, members in descriptors.items():
         path, index, glyphs = Path(fonts[name]["file"]), fonts[name]["index"], frozenset(fonts[name]["glyphs"])
@@ -165,7 +168,7 @@ def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path)
 def subset_name(path: Path, index: int, glyphs: frozenset[int]) -> str:
     """The file name of a subset in the cache: a digest of the font file and the glyphs."""
     stat = path.stat()
-    identity = f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glyphs)}"
+    identity = f"{SUBSET_FORMAT}|{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glyphs)}"
     return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".font"
 
 
