@@ -1,9 +1,11 @@
 """The build: decide what is out of date, read the book once, write editions, record state.
 
 Read everything, then write anything: the manuscript is parsed and resolved once and
-shared by all writers; each mode's PDF is laid out once and both the reader and the
-print edition are written from that layout. Independent jobs (one per writing mode's
-PDFs (laid out chapter by chapter, unchanged chapters reused: writers/pdf_assembly.py), one per EPUB, the web edition) run in parallel processes. Every output is
+shared by all writers (chapters unchanged since the last build are not parsed again);
+each mode's PDF is laid out once, chapter by chapter with unchanged chapters reused
+(writers/pdf_assembly.py), and both the reader and the print edition are written from
+that layout. Independent jobs (one per writing mode's PDFs, one per EPUB, the web
+edition) run in parallel processes. Every output is
 written to a temporary file beside its final name, and all are renamed into place
 only when every requested output succeeded, so a failed or interrupted build never
 replaces a good edition. The state of the build is recorded last.
@@ -64,6 +66,7 @@ def planned_outputs(project: Project, only: str | None = None, mode: str | None 
 def read_book(project: Project, warn: Report = lambda message: None, reuse: bool = True) -> Book:
     """Read, parse and resolve the whole manuscript; every problem reported at once. Chapters
     unchanged since the last build come from the cache, unless ``reuse`` is false."""
+    from reportpub.chapter_cache import ChapterCache
     from reportpub.resolve import resolve_book
 
     problems = DiagnosticCollector()
@@ -110,59 +113,6 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
 
 
 PARALLEL_READING_MIN_CHAPTERS = 12
-
-
-class ChapterCache:
-    """Parsed chapters kept in build/.cache/chapters between builds, so that an edit parses
-    only the chapter it touched. An entry is the pickled (draft, diagnostics) of one chapter,
-    named by a digest of the chapter's bytes, its path and reportpub itself: parsing reads
-    nothing else. (Pickles are loaded from the project's own build directory only.)"""
-
-    def __init__(self, project: Project):
-        from reportpub.make import package_digest
-
-        self.directory = project.build_dir / ".cache" / "chapters"
-        self.project = project
-        self.package = package_digest()
-        self.used: set[str] = set()
-
-    def _entry(self, path: Path) -> Path | None:
-        import hashlib
-
-        try:
-            content = path.read_bytes()
-        except OSError:
-            return None  # the reader reports it
-        digest = hashlib.sha256(f"{self.package}\n{self.project.relative(path)}\n".encode() + content).hexdigest()
-        self.used.add(digest[:32])
-        return self.directory / f"{digest[:32]}.pickle"
-
-    def get(self, path: Path):
-        import pickle
-
-        entry = self._entry(path)
-        try:
-            return pickle.loads(entry.read_bytes()) if entry is not None else None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-
-    def put(self, path: Path, result) -> None:
-        import pickle
-
-        entry = self._entry(path)
-        if entry is None or result[0] is None:
-            return  # a chapter that could not be read is read again next time
-        self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(result))
-        os.replace(temporary, entry)
-
-    def prune(self) -> None:
-        """Forget chapters as they were before their last edit."""
-        if self.directory.is_dir():
-            for entry in self.directory.glob("*.pickle"):
-                if entry.stem not in self.used:
-                    entry.unlink(missing_ok=True)
 _markdown_of_process = None
 
 

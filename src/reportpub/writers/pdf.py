@@ -1,14 +1,19 @@
 """PDF editions through WeasyPrint: lay the book out once per writing mode, write it as needed.
 
-``layout_book`` returns a WeasyPrint Document (the expensive step); ``write_pdf``
-writes that one layout as the reader edition (PDF/A-3b, cropped to the trim size,
-sources attached) or the print edition (PDF/X-4 with bleed and marks). Vertical
-layouts use the derived vertical fonts and are turned by a finisher.
+``PdfLayout`` prepares one writing mode (the book's HTML, the parsed stylesheets, the
+fonts) and lays out the whole book or one part of it (writers/pdf_assembly.py puts the
+parts together); ``layout_book`` lays the whole book out in one document. ``write_pdf``
+writes a layout as the reader edition (PDF/A-3b, cropped to the trim size, sources
+attached) or the print edition (PDF/X-4 with bleed and marks). Vertical layouts use the
+derived vertical fonts and are turned by a finisher.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 from pathlib import Path
 
 import weasyprint
@@ -17,6 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from reportpub.config import BookConfig
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.fetcher import ProjectURLFetcher
+from reportpub.make import fonts_digest, package_digest
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
@@ -101,11 +107,6 @@ class PdfLayout:
     def _chapter_html(self, chapter) -> str:
         """A chapter's HTML for this mode, kept in build/.cache/pdf-html between builds
         (rewriting ruby, notes and islands of a long book takes a quarter of a second)."""
-        import hashlib
-        import os
-
-        from reportpub.make import fonts_digest, package_digest
-
         directory = self.project.build_dir / ".cache" / "pdf-html" / self.mode
         # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
         key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{chapter!r}".encode()).hexdigest()[:32]
@@ -126,18 +127,15 @@ class PdfLayout:
             if path.name not in self._html_cache_used:
                 path.unlink(missing_ok=True)
 
+    @contextlib.contextmanager
     def _listening(self):
-        import contextlib
-
-        @contextlib.contextmanager
-        def listen():
-            logger = logging.getLogger("weasyprint")
-            logger.addHandler(self.warnings)
-            try:
-                yield
-            finally:
-                logger.removeHandler(self.warnings)
-        return listen()
+        """Collect WeasyPrint's warnings meanwhile."""
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(self.warnings)
+        try:
+            yield
+        finally:
+            logger.removeHandler(self.warnings)
 
     def render(self, html: str | None = None, extra_css: str = "") -> weasyprint.Document:
         """Lay out ``html`` (by default the whole book) with this mode's stylesheets."""
