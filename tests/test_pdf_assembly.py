@@ -191,3 +191,27 @@ def test_same_sources_give_the_same_bytes(project, tmp_path):
     b = assemble(project, "vertical", second)
     assert a["reader"].read_bytes() == b["reader"].read_bytes()
     assert a["print"].read_bytes() == b["print"].read_bytes()
+
+
+def test_a_changed_image_is_laid_out_again(make_project, tmp_path, monkeypatch):
+    """The figure's file is not in the part's HTML, only its name: its bytes count too."""
+    import io
+
+    from PIL import Image
+
+    def png(colour) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (200, 100), colour).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    root = make_project({"01.md": chapter(1, 2) + "\n![図の説明](images/a.png)\n", "02.md": chapter(2, 2)},
+                        book=BOOK, files={"manuscript/refs.json": REFS, "manuscript/images/a.png": png((200, 30, 30))})
+    project = Project.open(root)
+    renders = []
+    original = pdf.PdfLayout.render
+    monkeypatch.setattr(pdf.PdfLayout, "render", lambda self, *a, **k: renders.append(1) or original(self, *a, **k))
+    assemble(project, "horizontal", tmp_path)
+    renders.clear()
+    (root / "manuscript" / "images" / "a.png").write_bytes(png((30, 30, 200)))
+    assemble(project, "horizontal", tmp_path)
+    assert renders  # not the old figure from the cache

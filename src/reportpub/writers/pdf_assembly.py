@@ -4,9 +4,10 @@ The book's HTML is cut into parts: the front matter (title page and contents), e
 chapter, and the back matter (references and colophon). Each part is laid out as a
 document of its own, its page counter starting where the whole book would have it, and
 written as PDF files kept in ``build/.cache/pdf-parts/<mode>/`` under a digest of
-everything its pages depend on (its HTML, its first page number, the stylesheets, fonts
-and reportpub itself). An edit to one chapter lays out that chapter again, and the
-chapters after it only if their first page moved; every other part comes from the cache.
+everything its pages depend on (its HTML, its first page number, the stylesheets, fonts,
+images, book.toml, templates and reportpub itself). An edit to one chapter lays out that
+chapter again, and the chapters after it only if their first page moved; every other part
+comes from the cache.
 
 The contents list is laid out last, with the page numbers the parts' anchors landed on
 (``data-page``; pdf.css shows it where a whole-book layout would use target-counter()).
@@ -160,7 +161,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
                     reuse: bool = True) -> None:
     """Write one writing mode's PDF editions: ``targets`` maps "reader" and/or "print" to the
     file each is written to. ``reuse`` false lays out every part again."""
-    from reportpub.make import fonts_digest, package_digest
+    from reportpub.make import Fingerprinter, fonts_digest, package_digest
     from reportpub.writers import pdf
 
     layout = pdf.PdfLayout(book, project, mode, templates)
@@ -180,13 +181,17 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
             pdf.write_pdf(document, target, book, project, print_edition=variant == "print")
         return
     head, parts, tail = split
-    config = book.config
+    # What every part depends on besides its own HTML: reportpub, the fonts, the stylesheets,
+    # and every input but the chapters (images a part shows, book.toml, templates).
+    fingerprinter = Fingerprinter(project)
+    chapters = {chapter.source for chapter in book.chapters}
+    inputs = {name: digest for name, digest in fingerprinter.manuscript_parts().items() if name not in chapters}
+    inputs.update(fingerprinter.template_parts("pdf"))
     common = hashlib.sha256(json.dumps([
-        CACHE_FORMAT, package_digest(), fonts_digest(), mode, layout.stylesheet_texts,
-        config.pdf.bleed_mm, config.identifier, config.version,
-    ]).encode()).hexdigest()
+        CACHE_FORMAT, package_digest(), fonts_digest(), mode, layout.stylesheet_texts, inputs,
+    ], sort_keys=True).encode()).hexdigest()
     cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode, reuse)
-    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(config.title)}"; }}\n'
+    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(book.config.title)}"; }}\n'
     carrier = '<div class="part-carrier"></div>' + (pdf.NOMBRE_CARRIER if layout.vertical else "")
 
     def laid_out(name: str, body: str, first_page: int) -> CachedPart:
