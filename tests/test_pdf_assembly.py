@@ -2,6 +2,7 @@
 same manuscript: same pages, page numbers, contents, outline and links; and only what an
 edit touched is laid out again."""
 
+import re
 import subprocess
 
 import pytest
@@ -52,10 +53,34 @@ def assemble(project: Project, mode: str, target_dir) -> dict[str, object]:
     return targets
 
 
-def whole(project: Project, mode: str, target) -> None:
+def whole(project: Project, mode: str, target, print_target=None) -> None:
     book = read_book(project)
     document = pdf.layout_book(book, project, mode, Templates(project))
     pdf.write_pdf(document, target, book, project)
+    if print_target is not None:
+        pdf.write_pdf(document, print_target, book, project, print_edition=True)
+
+
+def print_pages(path) -> list:
+    """What makes each page of a print edition: its boxes, its content streams (the last is
+    the printer's marks), its links' print flags and the sRGB profile its colours use."""
+    reader = PdfReader(path)
+    intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()["/DestOutputProfile"].get_object().get_data()
+    pages = []
+    for page in reader.pages:
+        contents = page.get_object()["/Contents"]
+        streams = [c.get_object().get_data() for c in (contents if isinstance(contents, list) else [contents])]
+        # A stream that only sets up coordinates (WeasyPrint's on a blank page) draws nothing.
+        streams = [data for data in streams if re.sub(rb"(-?[\d.]+\s+){6}cm|\bq\b|\bQ\b|\s", b"", data)]
+        colour = page["/Resources"].get("/ColorSpace", {}).get("/srgb")
+        pages.append({
+            "boxes": [[round(float(v), 2) for v in page[box]] for box in ("/MediaBox", "/TrimBox", "/BleedBox")],
+            "rotate": page.get("/Rotate"),
+            "streams": streams,
+            "link flags": [a.get_object().get("/F") for a in page.get("/Annots") or ()],
+            "output intent's sRGB": colour is None or colour[1].get_object().get_data() == intent,
+        })
+    return pages
 
 
 def page_texts(path) -> list[str]:
@@ -90,7 +115,7 @@ def links_and_outline(path):
 @pytest.mark.parametrize("mode", ["horizontal", "vertical"])
 def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
     targets = assemble(project, mode, tmp_path)
-    whole(project, mode, tmp_path / "whole.pdf")
+    whole(project, mode, tmp_path / "whole.pdf", tmp_path / "whole-print.pdf")
     assembled, reference = page_texts(targets["reader"]), page_texts(tmp_path / "whole.pdf")
     assert len(assembled) == len(reference) > 8
     for number, (got, expected) in enumerate(zip(assembled, reference), 1):
@@ -101,10 +126,12 @@ def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
     assert [title for level, title, _ in outline if level == 0][-1] == "参考文献"
     for path in targets.values():  # every embedded font (joined by writers/pdf_fonts.py) reads cleanly
         assert subprocess.run(["pdftotext", str(path), "/dev/null"], capture_output=True, text=True).stderr == ""
-    reader, printed = PdfReader(targets["reader"]), PdfReader(targets["print"])
-    assert len(printed.pages) == len(reader.pages)
-    assert all("/TrimBox" in page and "/BleedBox" in page for page in printed.pages)
-    assert all("/TrimBox" not in page for page in reader.pages)  # the reader edition is cropped
+    # The print edition is made from the reader edition's parts (_PrintPages): page for page
+    # what WeasyPrint writes for print from the same layout.
+    assert print_pages(targets["print"]) == print_pages(tmp_path / "whole-print.pdf")
+    assert page_texts(targets["print"]) == page_texts(tmp_path / "whole-print.pdf")
+    assert links_and_outline(targets["print"]) == links_and_outline(tmp_path / "whole-print.pdf")
+    assert all("/TrimBox" not in page for page in PdfReader(targets["reader"]).pages)  # the reader edition is cropped
 
 
 def test_chapter_pages_keep_their_numbers_when_an_earlier_chapter_grows(project, tmp_path):

@@ -3,7 +3,8 @@
 The book's HTML is cut into parts: the front matter (title page and contents), each
 chapter, and the back matter (references and colophon). Each part is laid out as a
 document of its own, its page counter starting where the whole book would have it, and
-written as PDF files kept in ``build/.cache/pdf-parts/<mode>/`` under a digest of
+written as PDF files (the front matter as each edition, the other parts as the reader
+edition, whose pages the print edition takes over) kept in ``build/.cache/pdf-parts/<mode>/`` under a digest of
 everything its pages depend on (its HTML, its first page number, the stylesheets, fonts,
 images, book.toml, templates and reportpub itself). An edit to one chapter lays out that
 chapter again, and the chapters after it only if their first page moved; every other part
@@ -33,13 +34,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.writers.page_geometry import PT_PER_MM
+from reportpub.writers.pdf_finishers import printer_marks
 from reportpub.writers.pdf_fonts import FontSources, embed_fonts
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 ANCHOR_SCHEME = "reportpub-anchor:"
 CHAPTER_START = re.compile(r'<section class="chapter"[^>]*>')
 BACK_START = re.compile(r'<section class="references"[^>]*>')
@@ -165,7 +169,9 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     from reportpub.writers import pdf
 
     layout = pdf.PdfLayout(book, project, mode, templates)
-    variants = list(targets)
+    # The front matter brings the catalog, so it is written as each edition asks; the other
+    # parts only as the reader edition, whose pages the print edition takes over (_as_print).
+    front_variants, part_variants = list(targets), ["reader"]
 
     fonts = FontSources(layout.derived_fonts)
 
@@ -205,6 +211,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
             extra_css = carrier_css + f"@page :first {{ counter-reset: page {first_page}; }}\n"
         document_html = head + link_across_parts(body) + tail
         key = hashlib.sha256(f"{common}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
+        variants = front_variants if name == "front" else part_variants
         found = cache.get(key, variants)
         if found is not None:
             return found
@@ -246,16 +253,18 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
     destinations carried over, links across parts resolved, one copy of each font, and the
     sources attached to the reader edition. Returns the names of the font subsets it used
     from ``font_cache``."""
-    import pikepdf
-
     with pikepdf.open(placed[0][1].files[variant]) as document:
         destinations = _named_destinations(document, document)
         outline = _outline_items(document, document)
+        as_print = _PrintPages(document, book.config.pdf.bleed_mm) if variant == "print" else None
         for first_page, cached in placed[1:]:
             while len(document.pages) < first_page - 1:
                 _add_blank_page(document, variant == "print", book.config.pdf.bleed_mm)
-            with pikepdf.open(cached.files[variant]) as part:
+            with pikepdf.open(cached.files["reader"]) as part:
+                start = len(document.pages)
                 document.pages.extend(part.pages)
+                if as_print is not None:
+                    as_print.convert(document.pages[start:])
                 destinations += _named_destinations(document, part)
                 outline += _outline_items(document, part)
         _set_named_destinations(document, destinations)
@@ -295,8 +304,6 @@ def _named_destinations(document, source) -> list:
 
 
 def _set_named_destinations(document, destinations: list) -> None:
-    import pikepdf
-
     flat = []
     for name, destination in sorted(destinations, key=lambda pair: pair[0]):  # a name tree is sorted
         flat += [pikepdf.String(name), destination]
@@ -318,8 +325,6 @@ def _outline_items(document, source) -> list:
 
 def _set_outline(document, items: list) -> None:
     """Chain the parts' top-level outline items under one outline root."""
-    import pikepdf
-
     if not items:
         return
     root = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
@@ -337,8 +342,6 @@ def _set_outline(document, items: list) -> None:
 
 def _resolve_links_across_parts(document) -> None:
     """``reportpub-anchor:id`` link actions become links to the named destination ``id``."""
-    import pikepdf
-
     for page in document.pages:
         for annotation in page.obj.get("/Annots", []):
             action = annotation.get("/A")
@@ -348,13 +351,51 @@ def _resolve_links_across_parts(document) -> None:
                 annotation.Dest = pikepdf.String(str(uri)[len(ANCHOR_SCHEME):])
 
 
+class _PrintPages:
+    """Turns pages WeasyPrint wrote for the reader edition (PDF/A-3b, cropped to the trim box)
+    into the print edition's (PDF/X-4), as WeasyPrint would have written them from the same
+    layout: the same content, and only these differences, taken from the print edition's
+    first page: its media, trim and bleed boxes around the same trim box, the printer's marks
+    (pdf_finishers.printer_marks), links not printed (PDF/A gives them the print flag), and
+    the sRGB profile of the PDF/X output intent. Writing each part once instead of twice
+    saves a third of a full build's PDF writing. tests/test_pdf_assembly.py compares the
+    result with a print edition WeasyPrint wrote whole."""
+
+    def __init__(self, document, bleed_mm: float):
+        model = document.pages[0].obj
+        trim, media, bleed = ([float(v) for v in model[box]] for box in ("/TrimBox", "/MediaBox", "/BleedBox"))
+        self.media_margin = [m - t for m, t in zip(media, trim)]
+        self.bleed_margin = [b - t for b, t in zip(bleed, trim)]
+        self.srgb = model.Resources.ColorSpace.get("/srgb") if "/ColorSpace" in model.Resources else None
+        self.document, self.bleed = document, bleed_mm * PT_PER_MM
+        self.marks: dict[tuple, pikepdf.Stream] = {}  # one marks stream per page geometry
+
+    def convert(self, pages) -> None:
+        converted = set()
+        for page in pages:
+            obj = page.obj
+            trim = [float(v) for v in obj.MediaBox]
+            media = [t + m for t, m in zip(trim, self.media_margin)]
+            obj.TrimBox = pikepdf.Array(trim)
+            obj.MediaBox = pikepdf.Array(media)
+            obj.BleedBox = pikepdf.Array([t + b for t, b in zip(trim, self.bleed_margin)])
+            if tuple(trim) not in self.marks:
+                self.marks[tuple(trim)] = pikepdf.Stream(self.document, printer_marks(trim, media, self.bleed))
+            contents = obj.Contents
+            obj.Contents = pikepdf.Array([*(contents if isinstance(contents, pikepdf.Array) else [contents]),
+                                          self.marks[tuple(trim)]])
+            for annotation in obj.get("/Annots", []):
+                if "/F" in annotation:
+                    del annotation["/F"]
+            resources = obj.Resources
+            if resources.objgen not in converted and self.srgb is not None and "/srgb" in resources.get("/ColorSpace", {}):
+                resources.ColorSpace.srgb = self.srgb
+            converted.add(resources.objgen)
+
+
 def _add_blank_page(document, print_edition: bool, bleed_mm: float) -> None:
     """A blank page like the one before it (same boxes and turn); the print edition's carries
     the printer's marks, as every page of a print layout does."""
-    import pikepdf
-
-    from reportpub.writers.pdf_finishers import printer_marks
-
     previous = document.pages[-1].obj
     document.add_blank_page()
     blank = document.pages[-1].obj
@@ -370,8 +411,6 @@ def _attach_sources(document, book: Book, project: Project) -> None:
     """The manuscript sources as PDF/A-3 associated files (the catalog's /AF, relationship
     Source), as WeasyPrint attaches them to a document it writes whole."""
     import mimetypes
-
-    import pikepdf
 
     stamp = "D:" + book.config.timestamp.strftime("%Y%m%d%H%M%SZ")
     specs = []
