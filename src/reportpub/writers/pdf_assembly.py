@@ -5,10 +5,10 @@ chapter, and the back matter (references and colophon). Each part is laid out as
 document of its own, its page counter starting where the whole book would have it, and
 written as PDF files (the front matter as each edition, the other parts as the reader
 edition, whose pages the print edition takes over) kept in
-``build/.cache/pdf-parts/<mode>/`` under a digest of everything its pages depend on (its HTML, its first page
-number, the stylesheets, fonts, images, book.toml, templates and reportpub itself). An edit to one chapter lays out that
-chapter again, and the chapters after it only if their first page moved; every other part
-comes from the cache.
+``build/.cache/pdf-parts/<mode>/`` under a digest of everything its pages depend on:
+its HTML and first page number, the stylesheets, fonts, images, book.toml, templates and
+reportpub itself. An edit to one chapter lays out that chapter again, and the chapters
+after it only if their first page moved; every other part comes from the cache.
 
 The contents list is laid out last, with the page numbers the parts' anchors landed on
 (``data-page``; pdf.css shows it where a whole-book layout would use target-counter()).
