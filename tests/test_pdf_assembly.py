@@ -242,3 +242,21 @@ def test_a_changed_image_is_laid_out_again(make_project, tmp_path, monkeypatch):
     (root / "manuscript" / "images" / "a.png").write_bytes(png((30, 30, 200)))
     assemble(project, "horizontal", tmp_path)
     assert renders  # not the old figure from the cache
+
+
+def test_a_pdf_template_without_chapter_sections_is_laid_out_whole(project, tmp_path):
+    """An author's pdf.html that does not mark chapters as <section class="chapter"> gives
+    nothing to cut at: the book is laid out in one document, as before parts existed."""
+    from importlib.resources import files
+
+    template = files("reportpub").joinpath("templates/pdf.html").read_text(encoding="utf-8")
+    override = template.replace('<section class="chapter"', '<div class="chapter"').replace(
+        "</section>\n{%- endfor %}", "</div>\n{%- endfor %}")
+    assert override != template
+    (project.root / "templates").mkdir()
+    (project.root / "templates" / "pdf.html").write_text(override, encoding="utf-8")
+    targets = assemble(project, "horizontal", tmp_path)
+    assert not (project.build_dir / ".cache" / "pdf-parts").exists()
+    text = subprocess.run(["pdftotext", str(targets["reader"]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "第3章" in text and "参考文献" in text
+    assert PdfReader(targets["reader"]).attachments  # the whole-book path attaches the sources too
