@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
+from reportpub.atomic import write_atomically
 from reportpub.make import package_digest
 from reportpub.project import Project
 
@@ -44,10 +44,7 @@ class ChapterCache:
         entry = self._entry(path)
         if entry is None or result[0] is None:
             return  # a chapter that could not be read is read again next time
-        self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(result))
-        os.replace(temporary, entry)
+        write_atomically(entry, pickle.dumps(result))
 
     def prune(self) -> None:
         """Forget chapters as they were before their last edit."""

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportpub import __version__
+from reportpub.atomic import write_atomically
 from reportpub.project import Project
 
 STATE_NAME = ".reportpub-state.json"
@@ -125,10 +125,7 @@ def load_state(build_dir: Path) -> dict:
 
 def save_state(build_dir: Path, state: dict) -> None:
     """Record what was built, atomically: an interrupted build is never recorded as done."""
-    path = build_dir / STATE_NAME
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(state, sort_keys=True, indent=1), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(build_dir / STATE_NAME, json.dumps(state, sort_keys=True, indent=1))
 
 
 def explain_change(old: dict | None, new_parts: dict[str, str], target_exists: bool) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from reportpub import markup
+from reportpub.atomic import write_atomically
 from reportpub.diagnostics import DiagnosticCollector
 from reportpub.typography.fonts import find_face
 
@@ -54,10 +54,7 @@ def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...]
                 ranges[-1][1] = point
             else:
                 ranges.append([point, point])
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_name(f".{cache.name}.tmp-{os.getpid()}")
-        temporary.write_text(json.dumps({"fonts": identity, "ranges": ranges}), encoding="utf-8")
-        os.replace(temporary, cache)
+        write_atomically(cache, json.dumps({"fonts": identity, "ranges": ranges}))
     return frozenset(points)
 
 

@@ -79,6 +79,7 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
+from reportpub.atomic import write_atomically
 from reportpub.typography.orientation import data_version, vertical_orientation
 
 # Bump whenever the bytes this module writes for the same inputs would change.
@@ -209,10 +210,7 @@ def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
     _source_hashes[memo_key] = digest.hexdigest()
     if cache_dir is not None:
         stored[memo_key[0]] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = cache_dir / f".{SOURCE_DIGESTS}.tmp-{os.getpid()}"
-        temporary.write_text(json.dumps(stored), encoding="utf-8")
-        os.replace(temporary, cache_dir / SOURCE_DIGESTS)
+        write_atomically(cache_dir / SOURCE_DIGESTS, json.dumps(stored))
     return _source_hashes[memo_key]
 
 

@@ -10,13 +10,13 @@ is embedded), so rebuilds are byte-identical.
 from __future__ import annotations
 
 import io
-import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
 
+from reportpub.atomic import write_atomically
 from reportpub.config import BookConfig
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
@@ -354,10 +354,7 @@ def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_d
     if path.is_file():
         return path.read_bytes()
     content = make_cover(config, width, height, mode=mode)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
+    write_atomically(path, content)
     return content
 
 

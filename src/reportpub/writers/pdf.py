@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 from pathlib import Path
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
+from reportpub.atomic import write_atomically
 from reportpub.config import BookConfig
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.fetcher import ProjectURLFetcher
@@ -115,10 +115,7 @@ class PdfLayout:
         if cached.is_file():
             return cached.read_text(encoding="utf-8")
         html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache")
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
-        temporary.write_text(html, encoding="utf-8")
-        os.replace(temporary, cached)
+        write_atomically(cached, html)
         return html
 
     def forget_unused_chapter_html(self) -> None:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pikepdf
 
+from reportpub.atomic import temporary_beside, write_atomically
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
@@ -53,6 +54,7 @@ INTERNAL_HREF = re.compile(r'href="#([^"]+)"')
 ID = re.compile(r'\bid="([^"]+)"')
 # The widest number a contents line will hold while the front matter is measured for length.
 PLACEHOLDER_PAGE = 888
+CONTENTS_ATTEMPTS = 4  # lay the contents out again at most this often when its length changes
 KANJI_DIGITS = "〇一二三四五六七八九"
 
 
@@ -143,14 +145,15 @@ class PartCache:
         files = {}
         for variant in variants:
             files[variant] = self.directory / f"{key}.{variant}.pdf"
-            temporary = files[variant].with_name(f".{files[variant].name}.tmp-{os.getpid()}")
-            write(document, temporary, variant)
-            os.replace(temporary, files[variant])
+            temporary = temporary_beside(files[variant])
+            try:
+                write(document, temporary, variant)
+                os.replace(temporary, files[variant])
+            finally:
+                temporary.unlink(missing_ok=True)
         anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
         record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document)}
-        temporary = self.directory / f".{key}.json.tmp-{os.getpid()}"
-        temporary.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.directory / f"{key}.json")
+        write_atomically(self.directory / f"{key}.json", json.dumps(record, ensure_ascii=False))
         self.used.add(key)
         return CachedPart(key, record["pages"], anchors, files, record["fonts"])
 
@@ -159,6 +162,8 @@ class PartCache:
         for path in self.directory.glob("*.*"):
             if path.name.split(".", 1)[0] not in self.used and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
+        for temporary in self.directory.glob(".*.tmp-*"):  # left by a build that was killed
+            temporary.unlink(missing_ok=True)
 
 
 def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
@@ -170,7 +175,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
 
     layout = pdf.PdfLayout(book, project, mode, templates)
     # The front matter brings the catalog, so it is written as each edition asks; the other
-    # parts only as the reader edition, whose pages the print edition takes over (_as_print).
+    # parts only as the reader edition, whose pages the print edition takes over (_PrintPages).
     front_variants, part_variants = list(targets), ["reader"]
 
     fonts = FontSources(layout.derived_fonts)
@@ -222,7 +227,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     front, rest = parts[0], parts[1:]
     front_pages = laid_out("front", number_contents(front.body, None, layout.vertical), 1).pages
     layout.check()  # the stylesheets' own problems, even when every part comes from the cache
-    while True:
+    for _ in range(CONTENTS_ATTEMPTS):
         placed: list[tuple[int, CachedPart]] = []
         last_page = front_pages
         for part in rest:
@@ -235,6 +240,8 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         if numbered.pages == front_pages:
             break
         front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again
+    else:
+        raise RuntimeError("the contents' length does not settle: its page numbers keep moving the chapters")
     font_cache = cache.directory / "fonts"
     fonts_used = set()
     for variant, target in targets.items():
@@ -259,7 +266,7 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
         as_print = _PrintPages(document, book.config.pdf.bleed_mm) if variant == "print" else None
         for first_page, cached in placed[1:]:
             while len(document.pages) < first_page - 1:
-                _add_blank_page(document, variant == "print", book.config.pdf.bleed_mm)
+                _add_blank_page(document, as_print)
             with pikepdf.open(cached.files["reader"]) as part:
                 start = len(document.pages)
                 document.pages.extend(part.pages)
@@ -379,11 +386,9 @@ class _PrintPages:
             obj.TrimBox = pikepdf.Array(trim)
             obj.MediaBox = pikepdf.Array(media)
             obj.BleedBox = pikepdf.Array([t + b for t, b in zip(trim, self.bleed_margin)])
-            if tuple(trim) not in self.marks:
-                self.marks[tuple(trim)] = pikepdf.Stream(self.document, printer_marks(trim, media, self.bleed))
             contents = obj.Contents
             obj.Contents = pikepdf.Array([*(contents if isinstance(contents, pikepdf.Array) else [contents]),
-                                          self.marks[tuple(trim)]])
+                                          self.marks_for(trim, media)])
             for annotation in obj.get("/Annots", []):
                 if "/F" in annotation:
                     del annotation["/F"]
@@ -392,8 +397,14 @@ class _PrintPages:
                 resources.ColorSpace.srgb = self.srgb
             converted.add(resources.objgen)
 
+    def marks_for(self, trim: list[float], media: list[float]) -> pikepdf.Stream:
+        """The printer's marks around ``trim``: one stream for every page of that geometry."""
+        if tuple(trim) not in self.marks:
+            self.marks[tuple(trim)] = pikepdf.Stream(self.document, printer_marks(trim, media, self.bleed))
+        return self.marks[tuple(trim)]
 
-def _add_blank_page(document, print_edition: bool, bleed_mm: float) -> None:
+
+def _add_blank_page(document, as_print: _PrintPages | None) -> None:
     """A blank page like the one before it (same boxes and turn); the print edition's carries
     the printer's marks, as every page of a print layout does."""
     previous = document.pages[-1].obj
@@ -402,9 +413,8 @@ def _add_blank_page(document, print_edition: bool, bleed_mm: float) -> None:
     for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/Rotate"):
         if box in previous:
             blank[box] = previous[box]
-    if print_edition and "/TrimBox" in previous:
-        trim, media = [float(v) for v in previous.TrimBox], [float(v) for v in previous.MediaBox]
-        blank.Contents = pikepdf.Stream(document, printer_marks(trim, media, bleed_mm * PT_PER_MM))
+    if as_print is not None:
+        blank.Contents = as_print.marks_for([float(v) for v in previous.TrimBox], [float(v) for v in previous.MediaBox])
 
 
 def _attach_sources(document, book: Book, project: Project) -> None:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import os
 import zlib
 from pathlib import Path
+
+from reportpub.atomic import write_atomically
 
 # Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
@@ -158,10 +159,7 @@ def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path)
     if data is None:
         raise RuntimeError(f"HarfBuzz cannot subset {path}")
     compressed = zlib.compress(data)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(len(data).to_bytes(8, "big") + compressed)
-    os.replace(temporary, cached)
+    write_atomically(cached, len(data).to_bytes(8, "big") + compressed)
     return compressed, len(data)
 
 
