@@ -4,11 +4,14 @@ import io
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+import reportpub
+from reportpub import markup
 from tests.conftest import run_cli
 
 MM = 72 / 25.4
@@ -263,3 +266,42 @@ def test_ruby_overhang_follows_the_excess_of_the_reading():
     assert ruby_overhang_em("漢字", "かんじ") == 0.0  # 1.5 em of ruby over 2 em of base: nothing to absorb
     assert ruby_overhang_em("平壌", "ピョンヤン") == 0.25  # 2.5 em over 2 em: half an em, a quarter each side
     assert ruby_overhang_em("金正恩", "キム・ジョンウン") == 0.25  # 4 em over 3 em: capped at a quarter em
+
+
+def test_ruby_boxes_sit_in_the_text_without_wrappers():
+    """Each reading and its base are one inline box, the base its own text: WeasyPrint's
+    line breaking pays for every inline element, and a wrapper styles nothing."""
+    from reportpub.writers.pdf_markup import _ruby_boxes
+
+    root = markup.parse_fragment("<p>前<ruby>条<rt>じょう</rt>約<rt>やく</rt></ruby>後<ruby>漢字</ruby>。</p>")
+    _ruby_boxes(root)
+    assert markup.serialize(root) == (
+        '<p>前<span class="ruby overhang-2"><span class="rt">じょう</span>条</span>'
+        '<span class="ruby"><span class="rt">やく</span>約</span>後漢字。</p>')
+
+
+def test_every_ruby_overhang_class_has_its_rule():
+    from reportpub.writers.pdf_markup import MAX_RUBY_OVERHANG_EM, ruby_overhang_class
+
+    css = (Path(reportpub.__file__).parent / "theme" / "pdf.css").read_text(encoding="utf-8")
+    eighths = range(1, round(MAX_RUBY_OVERHANG_EM * 8) + 1)
+    for overhang in (n / 8 for n in eighths):
+        rule = re.search(rf"\.ruby\.{ruby_overhang_class(overhang)} \{{ margin-left: -([\d.]+)em; margin-right: -([\d.]+)em; \}}", css)
+        assert rule and float(rule[1]) == float(rule[2]) == overhang
+
+
+def test_lines_with_ruby_keep_the_line_pitch(make_project):
+    """A reading that overhangs its neighbours must not push its line down: every line of a
+    paragraph stands the same distance below the one before."""
+    words = "国際情勢は大きく動きました。" * 3
+    paragraph = "".join(words + ("{平壌|ピョンヤン}" if n % 3 == 1 else "{北朝鮮|きたちょうせん}" if n % 3 == 2 else "")
+                        for n in range(12))
+    root = make_project({"01.md": f"# 章\n\n{paragraph}\n"})
+    result = run_cli("build", "--only", "pdf", "--mode", "horizontal", str(root))
+    assert result.returncode == 0, result.stderr
+    path = next((root / "build").glob("*-horizontal.pdf"))
+    number = page_with(path, "国際情勢")
+    base_lines = sorted({round(w[3], 1) for w in column_words(path, number) if w[3] - w[1] > 8 and "国際" in w[4]})
+    pitches = [b - a for a, b in zip(base_lines, base_lines[1:])]
+    assert len(pitches) >= 8
+    assert max(pitches) - min(pitches) < 0.2, pitches

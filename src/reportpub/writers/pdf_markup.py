@@ -105,6 +105,7 @@ def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
 
             inline_html = add_vertical_markup(inline_html)
         content = markup.parse_fragment(inline_html)
+        _unwrap_plain_spans(content)
         marker.attrib.clear()
         marker.set("class", "footnote")
         marker.set("data-number", str(note.number))
@@ -112,6 +113,19 @@ def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
         marker.text = content.text
         for child in content:
             marker.append(child)
+
+
+def _unwrap_plain_spans(parent: etree.Element) -> None:
+    """Replace the children of ``parent`` that are spans without attributes (a note's
+    paragraphs, made inline) by their content: they style nothing, and every inline
+    element costs WeasyPrint's line breaking a descent."""
+    for child in [c for c in parent if c.tag == "span" and not c.attrib]:
+        position = list(parent).index(child)
+        parent.remove(child)
+        _append_text(parent, position, child.text or "")
+        for offset, grandchild in enumerate(list(child)):
+            parent.insert(position + offset, grandchild)
+        _append_text(parent, position + len(child), child.tail or "")
 
 
 # JLREQ §3.3: a reading longer than its base may overhang the neighbouring characters by up
@@ -130,29 +144,53 @@ def ruby_overhang_em(base: str, reading: str) -> float:
     return round(min(MAX_RUBY_OVERHANG_EM, excess / 2), 3) if excess > 0 else 0.0
 
 
+def ruby_overhang_class(overhang_em: float) -> str:
+    """The class pdf.css gives a ruby box's overhang: ``overhang-N`` for N eighths of an em.
+    Widths count in quarter ems, so every overhang is a whole number of eighths. A class,
+    not a style attribute: WeasyPrint computes a style attribute's style afresh for each box."""
+    return f"overhang-{round(overhang_em * 8)}"
+
+
 def _ruby_boxes(root: etree.Element) -> None:
+    """Each reading and its base become one inline box: the reading a block line above,
+    the base the box's own text. The boxes replace the <ruby> element in its parent, with
+    no wrapper: every inline element costs WeasyPrint's line breaking a descent."""
     for parent in list(root.iter()):
-        for index, ruby in enumerate(list(parent)):
-            if ruby.tag != "ruby":
-                continue
-            group = etree.Element("span", {"class": "ruby-group"})
+        for ruby in [child for child in parent if child.tag == "ruby"]:
+            boxes = []
             base = ruby.text or ""
             for child in ruby:
                 if child.tag == "rt":
-                    box = etree.SubElement(group, "span", {"class": "ruby"})
+                    box = etree.Element("span", {"class": "ruby"})
                     overhang = ruby_overhang_em(base, child.text or "")
                     if overhang:
-                        box.set("style", f"margin: 0 -{overhang:.3f}em")
+                        box.set("class", f"ruby {ruby_overhang_class(overhang)}")
                     etree.SubElement(box, "span", {"class": "rt"}).text = child.text or ""
-                    etree.SubElement(box, "span", {"class": "rb"}).text = base
+                    box[0].tail = base
+                    boxes.append(box)
                     base = ""
                 elif child.tag != "rp":
                     base += markup.text_of(child)
                 base += child.tail or ""
-            if base:  # base text after the last reading: set without ruby
-                (group[-1] if len(group) else group).tail = base
-            group.tail = ruby.tail
-            parent[list(parent).index(ruby)] = group
+            # Base text after the last reading is set without ruby, as the ruby's tail.
+            tail = base + (ruby.tail or "")
+            position = list(parent).index(ruby)
+            parent.remove(ruby)
+            if not boxes:
+                _append_text(parent, position, tail)
+                continue
+            for offset, box in enumerate(boxes):
+                parent.insert(position + offset, box)
+            boxes[-1].tail = tail or None
+
+
+def _append_text(parent: etree.Element, position: int, text: str) -> None:
+    """Put ``text`` where the child at ``position`` of ``parent`` was (it has been removed)."""
+    if position == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        previous = parent[position - 1]
+        previous.tail = (previous.tail or "") + text
 
 
 def _emphasis_dot_boxes(root: etree.Element) -> None:
