@@ -305,3 +305,14 @@ def test_lines_with_ruby_keep_the_line_pitch(make_project):
     pitches = [b - a for a, b in zip(base_lines, base_lines[1:])]
     assert len(pitches) >= 8
     assert max(pitches) - min(pitches) < 0.2, pitches
+
+
+def test_spans_the_pdf_styles_nothing_are_unwrapped():
+    """A note's paragraphs made inline and upright digits (upright anyway in the derived fonts)
+    lose their spans, innermost first; every other span stays."""
+    from reportpub.writers.pdf_markup import _unwrap_unstyled_spans
+
+    root = markup.parse_fragment('<p><span class="upright">２０２４</span>年<span class="tcy">12</span>月'
+                                 '<span>注<span class="upright">４</span>の<em>本文</em></span>。</p>')
+    _unwrap_unstyled_spans(root)
+    assert markup.serialize(root) == '<p>２０２４年<span class="tcy">12</span>月注４の<em>本文</em>。</p>'

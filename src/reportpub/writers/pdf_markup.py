@@ -35,6 +35,7 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path |
     _float_notes(root, notes, vertical)
     _ruby_boxes(root)
     _emphasis_dot_boxes(root)
+    _unwrap_unstyled_spans(root)
     if vertical:
         _make_islands(root)
         _mark_symbols(root, cache_dir)
@@ -105,7 +106,6 @@ def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
 
             inline_html = add_vertical_markup(inline_html)
         content = markup.parse_fragment(inline_html)
-        _unwrap_plain_spans(content)
         marker.attrib.clear()
         marker.set("class", "footnote")
         marker.set("data-number", str(note.number))
@@ -115,17 +115,22 @@ def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
             marker.append(child)
 
 
-def _unwrap_plain_spans(parent: etree.Element) -> None:
-    """Replace the children of ``parent`` that are spans without attributes (a note's
-    paragraphs, made inline) by their content: they style nothing, and every inline
-    element costs WeasyPrint's line breaking a descent."""
-    for child in [c for c in parent if c.tag == "span" and not c.attrib]:
-        position = list(parent).index(child)
-        parent.remove(child)
-        _append_text(parent, position, child.text or "")
-        for offset, grandchild in enumerate(list(child)):
-            parent.insert(position + offset, grandchild)
-        _append_text(parent, position + len(child), child.tail or "")
+# Spans the PDF's stylesheets give nothing: a note's paragraphs made inline (no attributes),
+# and upright digits, which the derived vertical fonts set upright anyway (pdf-vertical.css).
+UNSTYLED_SPANS = ({}, {"class": "upright"})
+
+
+def _unwrap_unstyled_spans(root: etree.Element) -> None:
+    """Replace every span of ``root`` whose attributes are one of UNSTYLED_SPANS by its
+    content: every inline element costs WeasyPrint's line breaking a descent."""
+    for parent in reversed(list(root.iter())):  # innermost first: what an unwrapped span holds is done
+        for child in [c for c in parent if c.tag == "span" and dict(c.attrib) in UNSTYLED_SPANS]:
+            position = list(parent).index(child)
+            parent.remove(child)
+            _append_text(parent, position, child.text or "")
+            for offset, grandchild in enumerate(list(child)):
+                parent.insert(position + offset, grandchild)
+            _append_text(parent, position + len(child), child.tail or "")
 
 
 # JLREQ §3.3: a reading longer than its base may overhang the neighbouring characters by up
