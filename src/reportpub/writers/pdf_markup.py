@@ -190,7 +190,8 @@ def _ruby_boxes(root: etree.Element) -> None:
 
 
 def _append_text(parent: etree.Element, position: int, text: str) -> None:
-    """Put ``text`` where the child at ``position`` of ``parent`` was (it has been removed)."""
+    """Add ``text`` just before the child at ``position`` of ``parent``: to the tail of the
+    child before it, or to the parent's own text."""
     if position == 0:
         parent.text = (parent.text or "") + text
     else:
