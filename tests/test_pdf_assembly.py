@@ -144,15 +144,21 @@ def test_chapter_pages_keep_their_numbers_when_an_earlier_chapter_grows(project,
     assert page_texts(targets["reader"]) == page_texts(tmp_path / "whole.pdf")
 
 
-def test_an_edit_lays_out_only_the_chapter_it_touched(project, tmp_path, monkeypatch):
-    renders = []
+@pytest.fixture
+def renders(monkeypatch) -> list:
+    """The HTML of every part laid out from here on."""
+    laid_out = []
     original = pdf.PdfLayout.render
 
     def counting(self, html=None, extra_css=""):
-        renders.append(html)
+        laid_out.append(html)
         return original(self, html, extra_css)
 
     monkeypatch.setattr(pdf.PdfLayout, "render", counting)
+    return laid_out
+
+
+def test_an_edit_lays_out_only_the_chapter_it_touched(project, tmp_path, renders):
     assemble(project, "vertical", tmp_path)
     assert len(renders) == 1 + 3 + 1 + 1  # contents measured, three chapters, back matter, contents numbered
     renders.clear()
@@ -162,6 +168,20 @@ def test_an_edit_lays_out_only_the_chapter_it_touched(project, tmp_path, monkeyp
     (project.manuscript / "02.md").write_text(text.replace("動きました。", "動きました（改）。", 1), encoding="utf-8")
     assemble(project, "vertical", tmp_path)
     assert len(renders) == 1 and "動きました（改）" in renders[0]
+
+
+def test_undoing_an_edit_that_moved_later_chapters_lays_out_nothing(project, tmp_path, renders):
+    assemble(project, "horizontal", tmp_path)
+    chapter_1 = project.manuscript / "01.md"
+    original = chapter_1.read_text(encoding="utf-8")
+    chapter_1.write_text(original + "\n\n" + "\n\n".join([PARAGRAPH] * 8) + "\n", encoding="utf-8")
+    renders.clear()
+    assemble(project, "horizontal", tmp_path)
+    assert len(renders) >= 4  # chapter 1, then the chapters and back matter its new length moved
+    chapter_1.write_text(original, encoding="utf-8")
+    renders.clear()
+    assemble(project, "horizontal", tmp_path)
+    assert renders == []  # the layouts from before the edit were kept
 
 
 def test_each_font_is_embedded_once(project, tmp_path):

@@ -118,6 +118,10 @@ def first_right_page_after(last_page: int) -> int:
     return last_page + 1 if last_page % 2 == 0 else last_page + 2
 
 
+# In a part cache's directory: the keys of the parts the last build used (PartCache.prune).
+GENERATIONS_FILE = ".last-build.json"
+
+
 class PartCache:
     """Laid-out parts of one writing mode, on disk. An entry is its variants' PDF files and
     a JSON record written last, so an interrupted build leaves no entry that seems whole."""
@@ -158,10 +162,20 @@ class PartCache:
         return CachedPart(key, record["pages"], anchors, files, record["fonts"])
 
     def prune(self) -> None:
-        """Forget parts this build did not use (older versions of edited chapters)."""
+        """Forget parts neither this build nor the one before used. The build before's are
+        kept so that undoing an edit costs no layout, even one whose new length had moved
+        every later chapter; older versions go."""
+        generations = self.directory / GENERATIONS_FILE
+        try:
+            before = set(json.loads(generations.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            before = set()
+        keep = self.used | before
         for path in self.directory.glob("*.*"):
-            if path.name.split(".", 1)[0] not in self.used and not path.name.startswith("."):
+            if path.name.split(".", 1)[0] not in keep and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_atomically(generations, json.dumps(sorted(self.used)))
         for temporary in self.directory.glob(".*.tmp-*"):  # left by a build that was killed
             temporary.unlink(missing_ok=True)
 
