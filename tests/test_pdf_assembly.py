@@ -216,6 +216,27 @@ def test_each_font_is_embedded_once(project, tmp_path):
         assert result.stderr == "" and "国際情勢" in result.stdout
 
 
+def test_a_font_whose_file_is_not_named_is_subset_by_weasyprint_in_each_part(project, tmp_path, monkeypatch):
+    """The serif text font's file is taken as unknown: WeasyPrint reads and subsets it in every
+    part itself, and the book still carries that font, whole enough for every glyph drawn."""
+    from reportpub.writers import pdf_fonts
+
+    look_up = pdf_fonts.FontSources._look_up
+    monkeypatch.setattr(pdf_fonts.FontSources, "_look_up",
+                        lambda self, font: None if font.family == "Noto Serif CJK JP" else look_up(self, font))
+    targets = assemble(project, "horizontal", tmp_path)
+    reader = PdfReader(targets["reader"])
+    serif_files = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            if "Noto-Serif-CJK-JP" in str(descriptor["/FontName"]) and "Bold" not in str(descriptor["/FontName"]):
+                serif_files.add(descriptor.raw_get("/FontFile3" if "/FontFile3" in descriptor else "/FontFile2").idnum)
+    assert len(serif_files) > 1  # one subset per part, as WeasyPrint makes them
+    result = subprocess.run(["pdftotext", str(targets["reader"]), "-"], capture_output=True, text=True, check=True)
+    assert "国際情勢は" in result.stdout and "Syntax Error" not in result.stderr
+
+
 def test_reader_edition_carries_its_sources_once(project, tmp_path):
     targets = assemble(project, "horizontal", tmp_path)
     reader = PdfReader(targets["reader"])

@@ -5,8 +5,8 @@ CIDToGIDMap /Identity). Left to itself it would subset Noto Serif CJK JP once pe
 and per edition — most of the time a small part takes to write — and the joined book
 would carry forty copies of each font. So, while a part is written, ``FontSources``
 replaces WeasyPrint's subsetting by a placeholder for every font whose file it can name
-(``deferred_embedding``), and records those files; the part keeps its own widths and
-ToUnicode map. When the parts are joined, ``embed_fonts`` makes one subset of each such
+(``deferred_embedding``, which also spares copying each font's file into every part), and
+records those files; the part keeps its own widths and ToUnicode map. When the parts are joined, ``embed_fonts`` makes one subset of each such
 font holding every glyph the parts use (HarfBuzz through uharfbuzz, with WeasyPrint's own
 subsetting flags) and points every part's font descriptor at it.
 
@@ -67,23 +67,36 @@ class FontSources:
     def deferred_embedding(self):
         """While WeasyPrint writes a part: fonts with a known file get a placeholder instead of
         a subset (``embed_fonts`` embeds them when the parts are joined)."""
+        from weasyprint.pdf import fonts as weasyprint_fonts
         from weasyprint.pdf.fonts import Font
 
-        subset = Font.subset
+        subset, read_blob = Font.subset, weasyprint_fonts.get_hb_object_data
         sources = self
+
+        def face_blob_left_unread(hb_object, ot_color=None, glyph=None):
+            # A font's whole file (megabytes for Noto CJK) is copied into each part's Font
+            # only to be subset; read it only for a font WeasyPrint still subsets itself.
+            return None if ot_color is None else read_blob(hb_object, ot_color, glyph)
 
         def placeholder_or_subset(font, to_unicode, hinting):
             if to_unicode and sources.source(font) is not None:
                 # The subset's format, which decides the font dictionary WeasyPrint writes.
                 font.file_content = CFF_TAG if "CFF " in font.tables else TRUETYPE_TAG
-            else:
+                return
+            weasyprint_fonts.get_hb_object_data = read_blob
+            try:
+                font.file_content = read_blob(font.hb_face)
                 subset(font, to_unicode, hinting)
+            finally:
+                weasyprint_fonts.get_hb_object_data = face_blob_left_unread
 
         Font.subset = placeholder_or_subset
+        weasyprint_fonts.get_hb_object_data = face_blob_left_unread
         try:
             yield
         finally:
             Font.subset = subset
+            weasyprint_fonts.get_hb_object_data = read_blob
 
     def deferred(self, document) -> dict[str, dict]:
         """The fonts ``document`` left to the joiner: {PDF font name: {"file", "index", "glyphs"}}."""
