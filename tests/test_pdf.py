@@ -316,3 +316,18 @@ def test_spans_the_pdf_styles_nothing_are_unwrapped():
                                  '<span>注<span class="upright">４</span>の<em>本文</em></span>。</p>')
     _unwrap_unstyled_spans(root)
     assert markup.serialize(root) == '<p>２０２４年<span class="tcy">12</span>月注４の<em>本文</em>。</p>'
+
+
+def test_upright_spans_stay_when_the_authors_css_styles_them(make_project):
+    from reportpub.build import read_book
+    from reportpub.project import Project
+    from reportpub.templates import Templates
+    from reportpub.writers import pdf
+
+    chapter = {"01.md": "# 章\n\n2024年の出来事。\n"}
+    plain = Project.open(make_project(chapter, name="plain"))
+    styled = Project.open(make_project(chapter, name="styled", files={"styles/numbers.css": ".upright { color: #a00; }\n"}))
+    for project, kept in ((plain, False), (styled, True)):
+        layout = pdf.PdfLayout(read_book(project), project, "vertical", Templates(project))
+        assert "２０２４" in layout.html
+        assert ('<span class="upright">２０２４</span>' in layout.html) is kept

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 import weasyprint
@@ -40,7 +41,7 @@ from reportpub.writers.pdf_finishers import (
     turn_pages_for_vertical_reading,
 )
 from reportpub.writers.pdf_islands import measure_islands, place_islands
-from reportpub.writers.pdf_markup import pdf_chapter_html
+from reportpub.writers.pdf_markup import DROPPED_CLASSES, pdf_chapter_html
 
 
 class WeasyPrintWarnings(logging.Handler):
@@ -63,6 +64,9 @@ class PdfLayout:
         self.book, self.project, self.mode = book, project, mode
         self.vertical = vertical = mode == "vertical"
         self._html_cache_used: set[str] = set()
+        # Classes the PDF markup may drop with their spans, unless the author's CSS names them.
+        author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
+        self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
         chapters = [
             {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
              "html": self._chapter_html(c)}
@@ -109,12 +113,14 @@ class PdfLayout:
         (rewriting ruby, notes and islands of a long book takes a quarter of a second)."""
         directory = self.project.build_dir / ".cache" / "pdf-html" / self.mode
         # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
-        key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{chapter!r}".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{sorted(self.styled_classes)}|{chapter!r}"
+                             .encode()).hexdigest()[:32]
         cached = directory / f"{key}.html"
         self._html_cache_used.add(cached.name)
         if cached.is_file():
             return cached.read_text(encoding="utf-8")
-        html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache")
+        html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache",
+                                styled_classes=self.styled_classes)
         write_atomically(cached, html)
         return html
 

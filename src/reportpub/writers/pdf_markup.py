@@ -19,8 +19,10 @@ ISLAND_TAGS = ("figure", "table", "pre")
 TEXT_PRESENTATION = "\ufe0e"
 
 
-def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path | None = None) -> str:
-    """The chapter body as HTML for the PDF writer (``cache_dir`` keeps the fonts' coverage)."""
+def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path | None = None,
+                     styled_classes: frozenset[str] = frozenset()) -> str:
+    """The chapter body as HTML for the PDF writer (``cache_dir`` keeps the fonts' coverage;
+    ``styled_classes``, classes the author's stylesheets style, keep their spans)."""
     body = chapter.body
     if vertical:
         from reportpub.typography.vertical_markup import (
@@ -35,7 +37,7 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path |
     _float_notes(root, notes, vertical)
     _ruby_boxes(root)
     _emphasis_dot_boxes(root)
-    _unwrap_unstyled_spans(root)
+    _unwrap_unstyled_spans(root, styled_classes)
     if vertical:
         _make_islands(root)
         _mark_symbols(root, cache_dir)
@@ -115,16 +117,19 @@ def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
             marker.append(child)
 
 
-# Spans the PDF's stylesheets give nothing: a note's paragraphs made inline (no attributes),
-# and upright digits, which the derived vertical fonts set upright anyway (pdf-vertical.css).
+# Spans the theme's PDF stylesheets give nothing: a note's paragraphs made inline (no
+# attributes), and upright digits, which the derived vertical fonts set upright anyway.
 UNSTYLED_SPANS = ({}, {"class": "upright"})
+DROPPED_CLASSES = frozenset(attributes["class"] for attributes in UNSTYLED_SPANS if "class" in attributes)
 
 
-def _unwrap_unstyled_spans(root: etree.Element) -> None:
-    """Replace every span of ``root`` whose attributes are one of UNSTYLED_SPANS by its
-    content: every inline element costs WeasyPrint's line breaking a descent."""
+def _unwrap_unstyled_spans(root: etree.Element, styled_classes: frozenset[str] = frozenset()) -> None:
+    """Replace every span of ``root`` whose attributes are one of UNSTYLED_SPANS, and whose
+    class is not in ``styled_classes``, by its content: every inline element costs
+    WeasyPrint's line breaking a descent."""
+    unstyled = [attributes for attributes in UNSTYLED_SPANS if attributes.get("class") not in styled_classes]
     for parent in reversed(list(root.iter())):  # innermost first: what an unwrapped span holds is done
-        for child in [c for c in parent if c.tag == "span" and dict(c.attrib) in UNSTYLED_SPANS]:
+        for child in [c for c in parent if c.tag == "span" and dict(c.attrib) in unstyled]:
             position = list(parent).index(child)
             parent.remove(child)
             _append_text(parent, position, child.text or "")
