@@ -5,10 +5,11 @@ CIDToGIDMap /Identity). Left to itself it would subset Noto Serif CJK JP once pe
 and per edition — most of the time a small part takes to write — and the joined book
 would carry forty copies of each font. So, while a part is written, ``FontSources``
 replaces WeasyPrint's subsetting by a placeholder for every font whose file it can name
-(``deferred_embedding``, which also spares copying each font's file into every part), and
-records those files; the part keeps its own widths and ToUnicode map. When the parts are joined, ``embed_fonts`` makes one subset of each such
-font holding every glyph the parts use (HarfBuzz through uharfbuzz, with WeasyPrint's own
-subsetting flags) and points every part's font descriptor at it.
+(``deferred_embedding``, which also spares copying each font's file into every part),
+and records those files; the part keeps its own widths and ToUnicode map. When the parts
+are joined, ``embed_fonts`` makes one subset of each such font holding every glyph the
+parts use (HarfBuzz through uharfbuzz, with WeasyPrint's own subsetting flags) and points
+every part's font descriptor at it.
 
 A font's file is the derived vertical font of its family and weight, or what fontconfig
 matches for it, confirmed by comparing the file's face with the one WeasyPrint loaded.
