@@ -331,3 +331,25 @@ def test_upright_spans_stay_when_the_authors_css_styles_them(make_project):
         layout = pdf.PdfLayout(read_book(project), project, "vertical", Templates(project))
         assert "２０２４" in layout.html
         assert ('<span class="upright">２０２４</span>' in layout.html) is kept
+
+
+def test_vertical_running_head_sets_two_digits_tate_chu_yoko(make_project):
+    """The chapter title in the running head sets 12 across the column, one glyph of the
+    vertical font as in the text, not two digits turned on their side."""
+    import pikepdf
+
+    title = "第12報　題名"
+    root = make_project({"01.md": f"# {title}\n\n" + "\n\n".join(["国際情勢は大きく動きました。" * 12] * 16) + "\n"})
+    result = run_cli("build", "--only", "pdf", "--mode", "vertical", str(root))
+    assert result.returncode == 0, result.stderr
+    head_glyphs = []
+    with pikepdf.open(next((root / "build").glob("*-vertical.pdf"))) as document:
+        for page in document.pages:
+            size = None
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "Tf":
+                    size = round(float(operands[1]) * 0.75, 1)  # CSS px → pt
+                elif str(operator) == "TJ" and size == 7.0:  # the running heads' size
+                    head_glyphs.append(sum(len(bytes(s)) // 2 for s in operands[0] if isinstance(s, pikepdf.String)))
+    assert len(title) - 1 in head_glyphs, head_glyphs  # 第 12 報 　 題 名: six glyphs
+    assert len(title) not in head_glyphs
