@@ -353,3 +353,22 @@ def test_vertical_running_head_sets_two_digits_tate_chu_yoko(make_project):
                     head_glyphs.append(sum(len(bytes(s)) // 2 for s in operands[0] if isinstance(s, pikepdf.String)))
     assert len(title) - 1 in head_glyphs, head_glyphs  # 第 12 報 　 題 名: six glyphs
     assert len(title) not in head_glyphs
+
+
+def test_vertical_contents_set_digits_as_the_headings_do(make_project):
+    """The contents list of the vertical PDF gives its titles the tate-chu-yoko and upright
+    digits their headings have in the text; titles stay escaped."""
+    from reportpub.build import read_book
+    from reportpub.project import Project
+    from reportpub.templates import Templates
+    from reportpub.writers import pdf
+
+    project = Project.open(make_project({"01.md": "# 第12報　R&D\n\n本文。\n\n## 節（12・1）\n\n本文。\n"}))
+    book = read_book(project)
+    contents = {}
+    for mode in ("vertical", "horizontal"):
+        html = pdf.PdfLayout(book, project, mode, Templates(project)).html
+        contents[mode] = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    assert '第<span class="tcy">12</span>報　R&amp;D' in contents["vertical"]
+    assert '（<span class="tcy">12</span>・<span class="upright">１</span>）' in contents["vertical"]
+    assert "第12報　R&amp;D" in contents["horizontal"] and "（12・1）" in contents["horizontal"]

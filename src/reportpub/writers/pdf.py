@@ -11,12 +11,14 @@ derived vertical fonts and are turned by a finisher.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import re
 from pathlib import Path
 
 import weasyprint
+from markupsafe import Markup, escape
 from weasyprint.text.fonts import FontConfiguration
 
 from reportpub.atomic import write_atomically
@@ -28,6 +30,7 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
+from reportpub.typography.vertical_markup import add_vertical_markup
 from reportpub.writers.page_geometry import (
     MARKS_ROOM_MM,
     horizontal_geometry,
@@ -68,7 +71,8 @@ class PdfLayout:
         author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
         self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
         chapters = [
-            {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
+            {"id": c.id, "title": self._contents_text(c.title), "href": "", "source": c.source,
+             "headings": [dataclasses.replace(h, text=self._contents_text(h.text)) for h in c.headings],
              "html": self._chapter_html(c)}
             for c in book.chapters
         ]
@@ -123,6 +127,13 @@ class PdfLayout:
                                 styled_classes=self.styled_classes)
         write_atomically(cached, html)
         return html
+
+    def _contents_text(self, text: str) -> str:
+        """A chapter or section title as the contents list shows it: in the vertical edition
+        with the tate-chu-yoko and upright digits its heading has in the text."""
+        if not self.vertical:
+            return text
+        return Markup(add_vertical_markup(str(escape(text))))
 
     def forget_unused_chapter_html(self) -> None:
         """Remove cached chapter HTML this layout did not use (chapters as they were before an edit)."""
