@@ -328,9 +328,10 @@ def test_upright_spans_stay_when_the_authors_css_styles_them(make_project):
     plain = Project.open(make_project(chapter, name="plain"))
     styled = Project.open(make_project(chapter, name="styled", files={"styles/numbers.css": ".upright { color: #a00; }\n"}))
     for project, kept in ((plain, False), (styled, True)):
-        layout = pdf.PdfLayout(read_book(project), project, "vertical", Templates(project))
-        assert "２０２４" in layout.html
-        assert ('<span class="upright">２０２４</span>' in layout.html) is kept
+        html = pdf.PdfLayout(read_book(project), project, "vertical", Templates(project)).html
+        chapter = html[html.index('<section class="chapter"'):html.index("</section>", html.index('<section class="chapter"'))]
+        assert "２０２４" in chapter
+        assert ('<span class="upright">２０２４</span>' in chapter) is kept
 
 
 def test_vertical_running_head_sets_two_digits_tate_chu_yoko(make_project):
@@ -355,20 +356,30 @@ def test_vertical_running_head_sets_two_digits_tate_chu_yoko(make_project):
     assert len(title) not in head_glyphs
 
 
-def test_vertical_contents_set_digits_as_the_headings_do(make_project):
-    """The contents list of the vertical PDF gives its titles the tate-chu-yoko and upright
-    digits their headings have in the text; titles stay escaped."""
+def test_vertical_front_and_back_matter_set_digits_as_the_text_does(make_project):
+    """The title page, contents and colophon of the vertical PDF come from templates; they
+    get the tate-chu-yoko and upright digits the chapters have, and stay escaped. The
+    horizontal edition's are left as written."""
     from reportpub.build import read_book
     from reportpub.project import Project
     from reportpub.templates import Templates
     from reportpub.writers import pdf
 
-    project = Project.open(make_project({"01.md": "# 第12報　R&D\n\n本文。\n\n## 節（12・1）\n\n本文。\n"}))
+    book_toml = 'title = "報告"\nsubtitle = "参戦!?"\nauthors = ["著者"]\ndate = 2024-12-20\nslug = "m"\n'
+    project = Project.open(make_project({"01.md": "# 第12報　R&D\n\n本文。\n\n## 節（12・1）\n\n本文。\n"},
+                                        book=book_toml))
     book = read_book(project)
-    contents = {}
-    for mode in ("vertical", "horizontal"):
-        html = pdf.PdfLayout(book, project, mode, Templates(project)).html
-        contents[mode] = html[html.index('<nav class="toc"'):html.index("</nav>")]
-    assert '第<span class="tcy">12</span>報　R&amp;D' in contents["vertical"]
-    assert '（<span class="tcy">12</span>・<span class="upright">１</span>）' in contents["vertical"]
-    assert "第12報　R&amp;D" in contents["horizontal"] and "（12・1）" in contents["horizontal"]
+    html = {mode: pdf.PdfLayout(book, project, mode, Templates(project)).html for mode in ("vertical", "horizontal")}
+
+    def section(mode: str, start: str, end: str) -> str:
+        begin = html[mode].index(start)
+        return html[mode][begin:html[mode].index(end, begin)]
+
+    contents = section("vertical", '<nav class="toc"', "</nav>")
+    assert '第<span class="tcy">12</span>報　R&amp;D' in contents
+    assert '（<span class="tcy">12</span>・<span class="upright">１</span>）' in contents
+    assert '参戦<span class="tcy">!?</span>' in section("vertical", 'id="titlepage"', "</section>")
+    colophon = section("vertical", 'id="colophon"', "</section>")
+    assert '<span class="upright">２０２４</span>年<span class="tcy">12</span>月<span class="tcy">20</span>日' in colophon
+    assert "第12報　R&amp;D" in section("horizontal", '<nav class="toc"', "</nav>")
+    assert "2024年12月20日" in section("horizontal", 'id="colophon"', "</section>")

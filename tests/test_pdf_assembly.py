@@ -13,7 +13,7 @@ from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.writers import pdf, pdf_assembly
 
-BOOK = """title = "組み立ての試験"
+BOOK = """title = "組み立ての試験（2024年12月版!?）"
 authors = ["著者 太郎"]
 date = 2024-12-20
 identifier = "urn:uuid:00000000-0000-4000-8000-000000000002"

@@ -51,6 +51,9 @@ DEFAULT_SKIP_ELEMENTS = frozenset(
 )
 # Classes that mark text as already set (explicit tcy, earlier runs of this function).
 # URLs and identifiers (class names given by the reader and the templates) are Latin runs.
+# HTML's void elements, which never close: written bare (<br>) in HTML, self-closed in XHTML.
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                           "track", "wbr"})
 SKIP_CLASSES = frozenset({"tcy", "upright", "sideways", "rt", "url", "identifier"})
 
 # Elements that do not interrupt a line of text: a digit run's neighbours are looked
@@ -132,7 +135,7 @@ def _tokenize(xhtml: str) -> list[_Token]:
             raw = token.raw
             token.name = _TAG_NAME.match(raw).group(1).lower()
             token.closing = raw.startswith("</")
-            token.self_closing = raw.endswith("/>")
+            token.self_closing = raw.endswith("/>") or token.name in VOID_ELEMENTS
             classes = _CLASS_ATTRIBUTE.search(raw)
             if classes:
                 token.classes = frozenset(html.unescape(classes.group(1) or classes.group(2) or "").split())

@@ -11,16 +11,15 @@ derived vertical fonts and are turned by a finisher.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import logging
 import re
 from pathlib import Path
 
 import weasyprint
-from markupsafe import Markup, escape
 from weasyprint.text.fonts import FontConfiguration
 
+from reportpub import markup
 from reportpub.atomic import write_atomically
 from reportpub.config import BookConfig
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
@@ -30,7 +29,7 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
-from reportpub.typography.vertical_markup import add_vertical_markup
+from reportpub.typography.vertical_markup import DEFAULT_SKIP_ELEMENTS, add_vertical_markup
 from reportpub.writers.page_geometry import (
     MARKS_ROOM_MM,
     horizontal_geometry,
@@ -43,6 +42,7 @@ from reportpub.writers.pdf_finishers import (
     set_bleed_box,
     turn_pages_for_vertical_reading,
 )
+from reportpub.writers.pdf_assembly import CHAPTER_START
 from reportpub.writers.pdf_islands import measure_islands, place_islands
 from reportpub.writers.pdf_markup import DROPPED_CLASSES, pdf_chapter_html
 
@@ -71,12 +71,17 @@ class PdfLayout:
         author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
         self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
         chapters = [
-            {"id": c.id, "title": self._contents_text(c.title), "href": "", "source": c.source,
-             "headings": [dataclasses.replace(h, text=self._contents_text(h.text)) for h in c.headings],
+            {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
              "html": self._chapter_html(c)}
             for c in book.chapters
         ]
         html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
+        if vertical:
+            html = mark_vertical_matter(html)
+        # The book title as the title page gives it to the running heads (its text, digits set).
+        title_page = re.search(r'<p class="title">(.*?)</p>', html, re.DOTALL)
+        self.running_title = markup.text_of(markup.parse_fragment(title_page.group(1))) if title_page \
+            else book.config.title
         self.fetcher = fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
         self.font_config = font_config = FontConfiguration()
         sheets = stylesheets(project, "pdf", mode)
@@ -128,13 +133,6 @@ class PdfLayout:
         write_atomically(cached, html)
         return html
 
-    def _contents_text(self, text: str) -> str:
-        """A chapter or section title as the contents list shows it: in the vertical edition
-        with the tate-chu-yoko and upright digits its heading has in the text."""
-        if not self.vertical:
-            return text
-        return Markup(add_vertical_markup(str(escape(text))))
-
     def forget_unused_chapter_html(self) -> None:
         """Remove cached chapter HTML this layout did not use (chapters as they were before an edit)."""
         for path in (self.project.build_dir / ".cache" / "pdf-html" / self.mode).glob("*.html"):
@@ -179,6 +177,32 @@ class PdfLayout:
         problems += [Diagnostic(SourceLocation("fonts"), m) for m in self.warnings.messages if "cannot be loaded" in m]
         if problems:
             raise ReportpubError(problems)
+
+
+# The front and back matter (title page, contents, references, colophon) come from templates,
+# not from the chapters' markup. In the vertical edition their digits and !? get the same
+# tate-chu-yoko and upright setting as the text; their tables (the colophon's) are set
+# vertically, not as islands, so tables are not skipped there.
+MATTER_SKIP_ELEMENTS = DEFAULT_SKIP_ELEMENTS - {"table"}
+BACK_MATTER_START = re.compile(r'<section class="(?:references|colophon)"')
+
+
+def mark_vertical_matter(html: str) -> str:
+    """The vertical book's HTML with its front and back matter marked up for vertical
+    setting; unchanged when there are no chapter sections to tell them from the chapters,
+    or when an author's template gives matter that is not well-formed."""
+    body, end = re.search(r"<body[^>]*>", html), html.rfind("</body>")
+    chapters = list(CHAPTER_START.finditer(html))
+    if body is None or end < 0 or not chapters:
+        return html
+    back = BACK_MATTER_START.search(html, chapters[-1].end())
+    back_start = back.start() if back else end
+    try:
+        front = add_vertical_markup(html[body.end():chapters[0].start()], skip_elements=MATTER_SKIP_ELEMENTS)
+        matter_after = add_vertical_markup(html[back_start:end], skip_elements=MATTER_SKIP_ELEMENTS)
+    except ValueError:
+        return html
+    return html[:body.end()] + front + html[chapters[0].start():back_start] + matter_after + html[end:]
 
 
 # The vertical nombre is a running element (pdf-vertical.css); it must be in the first page's content.

@@ -216,7 +216,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         CACHE_FORMAT, package_digest(), fonts_digest(), mode, layout.stylesheet_texts, inputs,
     ], sort_keys=True).encode()).hexdigest()
     cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode, reuse)
-    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(book.config.title)}"; }}\n'
+    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(layout.running_title)}"; }}\n'
     carrier = '<div class="part-carrier"></div>' + (pdf.NOMBRE_CARRIER if layout.vertical else "")
 
     def laid_out(name: str, body: str, first_page: int) -> CachedPart:
