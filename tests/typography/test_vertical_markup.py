@@ -146,3 +146,9 @@ def test_any_text_stays_well_formed_and_keeps_its_content(text):
         if before != after:
             assert before in "0123456789" and after == before.translate(ASCII_TO_FULL_WIDTH), position
     assert add_vertical_markup(result) == result
+
+
+def test_html_void_elements_need_no_closing_tag():
+    """Templates and the PDF's chapter HTML write <br> and <img> bare, as HTML does."""
+    result = add_vertical_markup('<p>2024年<br>12月<img src="a.png" alt="図"></p>')
+    assert result == '<p><span class="upright">２０２４</span>年<br><span class="tcy">12</span>月<img src="a.png" alt="図"></p>'

@@ -51,10 +51,13 @@ DEFAULT_SKIP_ELEMENTS = frozenset(
 )
 # Classes that mark text as already set (explicit tcy, earlier runs of this function).
 # URLs and identifiers (class names given by the reader and the templates) are Latin runs.
+SKIP_CLASSES = frozenset({"tcy", "upright", "sideways", "rt", "url", "identifier"})
 # HTML's void elements, which never close: written bare (<br>) in HTML, self-closed in XHTML.
 VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
                            "track", "wbr"})
-SKIP_CLASSES = frozenset({"tcy", "upright", "sideways", "rt", "url", "identifier"})
+# Front and back matter (title page, contents, references, colophon): their tables (the
+# colophon's) are set vertically with the text, not as horizontal islands.
+MATTER_SKIP_ELEMENTS = DEFAULT_SKIP_ELEMENTS - {"table"}
 
 # Elements that do not interrupt a line of text: a digit run's neighbours are looked
 # for through them. Anything else (p, li, br, img, …) is a boundary.

@@ -235,10 +235,11 @@ def _vertical(xhtml: str, skip_tables: bool = True) -> str:
     """
     from reportpub.typography.vertical_markup import (
         DEFAULT_SKIP_ELEMENTS,
+        MATTER_SKIP_ELEMENTS,
         add_vertical_markup,
     )
 
-    skip = DEFAULT_SKIP_ELEMENTS if skip_tables else DEFAULT_SKIP_ELEMENTS - {"table"}
+    skip = DEFAULT_SKIP_ELEMENTS if skip_tables else MATTER_SKIP_ELEMENTS
     return add_vertical_markup(xhtml, skip_elements=skip)
 
 

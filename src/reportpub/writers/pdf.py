@@ -29,7 +29,7 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
-from reportpub.typography.vertical_markup import DEFAULT_SKIP_ELEMENTS, add_vertical_markup
+from reportpub.typography.vertical_markup import MATTER_SKIP_ELEMENTS, add_vertical_markup
 from reportpub.writers.page_geometry import (
     MARKS_ROOM_MM,
     horizontal_geometry,
@@ -181,9 +181,7 @@ class PdfLayout:
 
 # The front and back matter (title page, contents, references, colophon) come from templates,
 # not from the chapters' markup. In the vertical edition their digits and !? get the same
-# tate-chu-yoko and upright setting as the text; their tables (the colophon's) are set
-# vertically, not as islands, so tables are not skipped there.
-MATTER_SKIP_ELEMENTS = DEFAULT_SKIP_ELEMENTS - {"table"}
+# tate-chu-yoko and upright setting as the text, as the vertical EPUB's do.
 BACK_MATTER_START = re.compile(r'<section class="(?:references|colophon)"')
 
 
