@@ -383,3 +383,18 @@ def test_vertical_front_and_back_matter_set_digits_as_the_text_does(make_project
     assert '<span class="upright">２０２４</span>年<span class="tcy">12</span>月<span class="tcy">20</span>日' in colophon
     assert "第12報　R&amp;D" in section("horizontal", '<nav class="toc"', "</nav>")
     assert "2024年12月20日" in section("horizontal", 'id="colophon"', "</section>")
+
+
+def test_running_title_from_an_authors_title_page_that_is_not_xhtml(make_project):
+    """A title page template written as plain HTML (a bare <br>) still gives the running
+    heads the book's title, digits set for the vertical edition."""
+    from reportpub.build import read_book
+    from reportpub.project import Project
+    from reportpub.templates import Templates
+    from reportpub.writers import pdf
+
+    template = '<section class="titlepage" id="titlepage">\n  <p class="title">{{ book.title }}<br>2024年版</p>\n</section>\n'
+    project = Project.open(make_project({"01.md": "# 章\n\n本文。\n"}, files={"templates/titlepage.html": template}))
+    book = read_book(project)
+    assert pdf.PdfLayout(book, project, "vertical", Templates(project)).running_title == "試験の本２０２４年版"
+    assert pdf.PdfLayout(book, project, "horizontal", Templates(project)).running_title == "試験の本2024年版"

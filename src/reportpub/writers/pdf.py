@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html as html_module
 import logging
 import re
 from pathlib import Path
@@ -19,7 +20,6 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from reportpub import markup
 from reportpub.atomic import write_atomically
 from reportpub.config import BookConfig
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
@@ -78,9 +78,10 @@ class PdfLayout:
         html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
         if vertical:
             html = mark_vertical_matter(html)
-        # The book title as the title page gives it to the running heads (its text, digits set).
+        # The book title as the title page gives it to the running heads (its text, digits set);
+        # read without an XML parser, since an author's title page template need not be XHTML.
         title_page = re.search(r'<p class="title">(.*?)</p>', html, re.DOTALL)
-        self.running_title = markup.text_of(markup.parse_fragment(title_page.group(1))) if title_page \
+        self.running_title = html_module.unescape(re.sub(r"<[^>]*>", "", title_page.group(1))) if title_page \
             else book.config.title
         self.fetcher = fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
         self.font_config = font_config = FontConfiguration()
@@ -252,9 +253,6 @@ def font_cache_dir(project: Project) -> Path:
 def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
     """@font-face rules for the derived vertical fonts, subset to the document's characters and
     the common ones, and the file of each (family, weight)."""
-    import html as html_module
-    import re
-
     from reportpub.typography.fonts import find_face
     from reportpub.typography.vertical_font import COMMON_TCY_STRINGS, common_japanese, derive_vertical_font
 
