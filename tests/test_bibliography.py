@@ -363,7 +363,7 @@ def test_missing_file_unknown_suffix_and_bad_encoding(tmp_path):
         load_bibliography([(tmp_path / "none.json", "manuscript/none.json")])
     assert "unknown bibliography format" in error_of(tmp_path, "refs.txt", "x")
     assert error_of(tmp_path, "refs.json", b'[\n{"id": "a",\n "title": "\xff"}]') == (
-        "manuscript/refs.json:3: file is not UTF-8 text"
+        "manuscript/refs.json:3: not UTF-8 text (byte 0xff)"
     )
 
 

@@ -100,6 +100,19 @@ def test_css_error_names_the_stylesheet(project):
                          "styles/mine.css:3: CSS: Ignored `font-size: `, no value")
 
 
+def test_stylesheet_and_template_that_are_not_utf8_name_their_line(project):
+    assert run_cli("build", str(project)).returncode == 0
+    before = snapshot(project / "build")
+    (project / "styles").mkdir()
+    (project / "styles" / "mine.css").write_bytes("p { color: red; }\n/* 見出し */\n".encode("shift_jis"))
+    (project / "templates").mkdir()
+    (project / "templates" / "colophon.html").write_bytes(b"<p>\n\n\x8c\xa9</p>\n")
+    assert_clean_failure(run_cli("build", str(project)),
+                         "styles/mine.css:2: not UTF-8 text (byte 0x8c)",
+                         "templates/colophon.html:3: not UTF-8 text (byte 0x8c)")
+    assert snapshot(project / "build") == before
+
+
 def test_not_a_project(tmp_path):
     result = run_cli("build", str(tmp_path))
     assert_clean_failure(result, "manuscript/book.toml: no book.toml: is this a reportpub project? "

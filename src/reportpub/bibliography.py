@@ -40,6 +40,7 @@ from reportpub.diagnostics import (
     Diagnostic,
     ReportpubError,
     SourceLocation,
+    decode_utf8,
     line_of_offset,
 )
 
@@ -200,11 +201,7 @@ def load_bibliography(files: list[tuple[Path, str]]) -> Bibliography:
 
 
 def _decode(raw: bytes, display: str) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ReportpubError.at(display, "file is not UTF-8 text", line) from None
+    text = decode_utf8(raw, display)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
 from reportpub.make import Fingerprinter, explain_change, load_state, save_state
 from reportpub.model import Book
 from reportpub.project import Project
@@ -97,6 +97,7 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
             drafts.append(draft)
     if not files and not problems.errors:
         problems.error(project.config.path, "the manuscript has no chapters (no *.md in manuscript/)")
+    _check_author_text(project, problems)
     formatter = None
     if project.config.bibliography:
         from reportpub.citations import load_formatter
@@ -110,6 +111,28 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
     finally:
         for diagnostic in problems.warnings:
             warn(str(diagnostic))
+
+
+# The author's files every writer reads as text besides the manuscript: stylesheets and templates.
+AUTHOR_TEXT_SUFFIXES = (".css", ".html", ".xhtml")
+
+
+def _check_author_text(project: Project, problems: DiagnosticCollector) -> None:
+    """Every stylesheet and template is UTF-8 text, or an error at its file and line (the
+    writers read them later, in worker processes, where a decoding error is no author's message)."""
+    try:
+        files = project.style_files() + project.template_files()
+    except ReportpubError as error:
+        problems.extend(error)
+        return
+    for path in files:
+        if path.suffix in AUTHOR_TEXT_SUFFIXES:
+            try:
+                decode_utf8(path.read_bytes(), project.relative(path))
+            except OSError as exc:
+                problems.error(project.relative(path), f"cannot read: {exc.strerror}")
+            except ReportpubError as error:
+                problems.extend(error)
 
 
 PARALLEL_READING_MIN_CHAPTERS = 12

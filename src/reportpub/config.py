@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
 
 FORMATS = ("pdf", "print", "epub", "html")
 MODES = ("vertical", "horizontal")
@@ -140,10 +140,7 @@ def load_config(project_dir: Path) -> BookConfig:
         raise ReportpubError.at(rel, "no book.toml: is this a reportpub project? (reportpub init DIR makes one)")
     except OSError as exc:
         raise ReportpubError.at(rel, f"cannot read: {exc.strerror}")
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ReportpubError.at(rel, "not UTF-8 text", raw_bytes.count(b"\n", 0, exc.start) + 1)
+    text = decode_utf8(raw_bytes, rel)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

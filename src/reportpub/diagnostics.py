@@ -91,3 +91,12 @@ class DiagnosticCollector:
 def line_of_offset(text: str, offset: int) -> int:
     """The 1-based line number of a character offset in ``text``."""
     return text.count("\n", 0, offset) + 1
+
+
+def decode_utf8(raw: bytes, path: "str | Path") -> str:
+    """An author's file as text: bytes that are not UTF-8 raise ``path:line: not UTF-8 text``."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ReportpubError.at(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line) from None

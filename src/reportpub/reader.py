@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 
 from reportpub import markup
-from reportpub.diagnostics import DiagnosticCollector, line_of_offset
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8, line_of_offset
 from reportpub.project import Project
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
@@ -67,9 +67,9 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
         problems.error(source, f"cannot read: {exc.strerror}")
         return None
     try:
-        text = raw.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as exc:
-        problems.error(source, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", raw.count(b"\n", 0, exc.start) + 1)
+        text = decode_utf8(raw, source).lstrip("\ufeff")
+    except ReportpubError as error:
+        problems.extend(error)
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_footnote_labels(source, text, problems)
