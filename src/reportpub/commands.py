@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 from reportpub.build import build, planned_outputs, read_book
+from reportpub.build.manifest import MANIFEST_NAME, verify_build
+from reportpub.build.state import STATE_NAME
 from reportpub.diagnostics import ReportpubError
-from reportpub.make import STATE_NAME
-from reportpub.manifest import MANIFEST_NAME, verify_build
 from reportpub.project import Project
 
 Say = Callable[[str], None]
@@ -22,7 +22,7 @@ Say = Callable[[str], None]
 def command_build(arguments: argparse.Namespace, say: Say) -> int:
     project = Project.open(arguments.project)
     if arguments.watch:
-        from reportpub.watch import watch
+        from reportpub.build.watch import watch
 
         return watch(project, arguments, say)
     with progress_display() as progress:
@@ -50,7 +50,7 @@ def command_check(arguments: argparse.Namespace, say: Say) -> int:
     project = Project.open(arguments.project)
     warnings: list[str] = []
     read_book(project, warn=warnings.append)
-    from reportpub.citations import uncited_warnings
+    from reportpub.citing.formatter import uncited_warnings
 
     warnings += uncited_warnings(project)
     for warning in warnings:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from reportpub import markup
 from reportpub.atomic import write_atomically
 from reportpub.diagnostics import DiagnosticCollector
 from reportpub.typography.fonts import find_face
+from reportpub.xhtml import parse_fragment, text_of
 
 CJK_FONTS = ("Noto Serif CJK JP", "Noto Sans CJK JP")
 TEXT_FONTS = (*CJK_FONTS, "Symbola")  # Symbola: emoji and symbols the CJK fonts lack
@@ -67,7 +67,7 @@ def missing_characters(text: str, cache_dir: Path | None = None) -> list[str]:
 def check_coverage(source: str, raw_text: str, rendered_xhtml: str, problems: DiagnosticCollector,
                    cache_dir: Path | None = None) -> None:
     """Report each character of a chapter that no text font has, at its first line in the source."""
-    text = markup.text_of(markup.parse_fragment(rendered_xhtml), frozenset())
+    text = text_of(parse_fragment(rendered_xhtml), frozenset())
     for character in missing_characters(text, cache_dir):
         offset = raw_text.find(character)
         line = raw_text.count("\n", 0, offset) + 1 if offset >= 0 else None

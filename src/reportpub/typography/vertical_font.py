@@ -97,7 +97,7 @@ def common_japanese() -> str:
     """JIS X 0208's symbols, full-width alphanumerics, kana, Greek, Cyrillic and level-1 kanji
     (rows 1–47, about 3,500 characters). Deriving the fonts for these as well as for the
     book's own characters keeps them, and every page laid out in them, unchanged by an edit
-    that uses a character the book had not used before (writers/pdf_assembly.py reuses pages)."""
+    that uses a character the book had not used before (writers/pdf/parts.py reuses pages)."""
     characters = []
     for row in range(0xA1, 0xD0):
         for cell in range(0xA1, 0xFF):

@@ -32,13 +32,14 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from reportpub import __version__, markup
+from reportpub import __version__
 from reportpub.diagnostics import ReportpubError
 from reportpub.model import Book, Chapter, Note
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheets
 from reportpub.writers.cover import cover_image
+from reportpub.xhtml import parse_fragment, serialize
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
@@ -161,7 +162,7 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
             parent[index] = sup
     _drop_ruby_parentheses(root)
     _retarget_links(root, chapter.file_name, anchors)
-    parts = ['<section class="chapter" epub:type="chapter" role="doc-chapter">\n', markup.serialize(root), "\n</section>\n"]
+    parts = ['<section class="chapter" epub:type="chapter" role="doc-chapter">\n', serialize(root), "\n</section>\n"]
     if chapter.notes:
         parts.append('<section class="notes" epub:type="footnotes" aria-label="注">\n')
         for note in chapter.notes:
@@ -189,15 +190,15 @@ def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) 
     _drop_ruby_parentheses(root)
     _retarget_links(root, file_name, anchors)
     return (f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note.id}">'
-            f"{markup.serialize(root)}</aside>\n")
+            f"{serialize(root)}</aside>\n")
 
 
 def _marked_for_mode(xhtml: str, mode: str, skip_tables: bool) -> etree.Element:
     """Parse a fragment; mark URLs; in vertical mode add tate-chu-yoko and upright runs."""
-    root = markup.parse_fragment(xhtml)
+    root = parse_fragment(xhtml)
     _mark_urls(root, mode)
     if mode == "vertical":
-        root = markup.parse_fragment(_vertical(markup.serialize(root), skip_tables))
+        root = parse_fragment(_vertical(serialize(root), skip_tables))
     return root
 
 
@@ -277,7 +278,7 @@ def _prepare_fragment(xhtml: str, file_name: str, mode: str, anchors: dict[str, 
     root = _marked_for_mode(xhtml, mode, skip_tables=False)
     _drop_ruby_parentheses(root)
     _retarget_links(root, file_name, anchors)
-    return markup.serialize(root)
+    return serialize(root)
 
 
 def _uid(chapter: Chapter) -> str:

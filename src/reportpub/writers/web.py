@@ -10,16 +10,16 @@ import base64
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
-from reportpub import markup
 from reportpub.model import Book, Chapter
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
+from reportpub.xhtml import parse_fragment, serialize, serialize_element
 
 
 def web_chapter_html(chapter: Chapter, images: dict[str, str]) -> tuple[str, str]:
     """(body HTML, notes HTML) of a chapter: note markers become linked superscripts."""
-    root = markup.parse_fragment(chapter.body)
+    root = parse_fragment(chapter.body)
     for marker in root.iter("span"):
         if marker.get("class") == "noteref" and marker.get("data-note"):
             number = marker.get("data-note")
@@ -36,11 +36,11 @@ def web_chapter_html(chapter: Chapter, images: dict[str, str]) -> tuple[str, str
         item = etree.SubElement(notes, "li", {"id": note.id, "value": str(note.number)})
         back = etree.SubElement(item, "a", {"href": f"#noteref-{note.number}", "class": "note-back"})
         back.text = f"注{note.number}"
-        content = markup.parse_fragment(note.html)
+        content = parse_fragment(note.html)
         back.tail = content.text
         for child in content:
             item.append(child)
-    return markup.serialize(root, html=True), (markup.serialize_element(notes, html=True) if chapter.notes else "")
+    return serialize(root, html=True), (serialize_element(notes, html=True) if chapter.notes else "")
 
 
 def write_web(book: Book, project: Project, templates: Templates, target: Path) -> None:

@@ -1,0 +1,332 @@
+"""The build: decide what is out of date, read the book once, write editions, record state.
+
+Read everything, then write anything: the manuscript is parsed and resolved once and
+shared by all writers (chapters unchanged since the last build are not parsed again);
+each mode's PDF is laid out once, chapter by chapter with unchanged chapters reused
+(writers/pdf/parts.py), and both the reader and the print edition are written from
+that layout. Independent jobs (one per writing mode's PDFs, one per EPUB, the web
+edition) run in parallel processes. Every output is
+written to a temporary file beside its final name, and all are renamed into place
+only when every requested output succeeded, so a failed or interrupted build never
+replaces a good edition. The state of the build is recorded last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
+from reportpub.model import Book
+from reportpub.project import Project
+
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One edition file a build can make."""
+
+    format: str  # pdf, print, epub, html
+    mode: str  # vertical, horizontal
+    name: str
+
+
+@dataclass
+class BuildResult:
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def planned_outputs(project: Project, only: str | None = None, mode: str | None = None) -> list[Output]:
+    """The editions a build makes, in a fixed order, from book.toml and the command line."""
+    config = project.config
+    formats = [only] if only else list(config.editions.formats)
+    modes = [mode] if mode else list(config.editions.modes)
+    outputs = []
+    for m in modes:
+        if "pdf" in formats:
+            outputs.append(Output("pdf", m, f"{config.slug}-{m}.pdf"))
+        if "print" in formats:
+            outputs.append(Output("print", m, f"{config.slug}-{m}-print.pdf"))
+        if "epub" in formats:
+            outputs.append(Output("epub", m, f"{config.slug}-{m}.epub"))
+    if "html" in formats and mode in (None, "horizontal"):
+        outputs.append(Output("html", "horizontal", f"{config.slug}.html"))
+    return outputs
+
+
+def read_book(project: Project, warn: Report = lambda message: None, reuse: bool = True) -> Book:
+    """Read, parse and resolve the whole manuscript; every problem reported at once. Chapters
+    unchanged since the last build come from the cache, unless ``reuse`` is false."""
+    from reportpub.build.chapter_cache import ChapterCache
+    from reportpub.manuscript.resolve import resolve_book
+
+    problems = DiagnosticCollector()
+    try:
+        files = project.chapter_files()
+    except ReportpubError as error:
+        problems.extend(error)
+        files = []
+    cache = ChapterCache(project)
+    read = {path: cache.get(path) if reuse else None for path in files}
+    unread = [path for path in files if read[path] is None]
+    if len(unread) >= PARALLEL_READING_MIN_CHAPTERS and (os.cpu_count() or 1) > 1:
+        # Python-Markdown is most of the reading time: long books read their chapters in parallel.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            fresh = list(pool.map(_read_chapter_job, [(project, path) for path in unread], chunksize=4))
+    else:
+        fresh = [_read_chapter_job((project, path)) for path in unread]
+    for path, result in zip(unread, fresh):
+        read[path] = result
+        cache.put(path, result)
+    cache.prune()
+    results = [read[path] for path in files]
+    drafts = []
+    for draft, diagnostics in results:
+        problems.diagnostics.extend(diagnostics)
+        if draft is not None:
+            drafts.append(draft)
+    if not files and not problems.errors:
+        problems.error(project.config.path, "the manuscript has no chapters (no *.md in manuscript/)")
+    _check_author_text(project, problems)
+    formatter = None
+    if project.config.bibliography:
+        from reportpub.citing.formatter import load_formatter
+
+        try:
+            formatter = load_formatter(project)
+        except ReportpubError as error:
+            problems.extend(error)
+    try:
+        return resolve_book(project, drafts, formatter, problems)
+    finally:
+        for diagnostic in problems.warnings:
+            warn(str(diagnostic))
+
+
+# The author's files every writer reads as text besides the manuscript: stylesheets and templates.
+AUTHOR_TEXT_SUFFIXES = (".css", ".html", ".xhtml")
+
+
+def _check_author_text(project: Project, problems: DiagnosticCollector) -> None:
+    """Every stylesheet and template is UTF-8 text, or an error at its file and line (the
+    writers read them later, in worker processes, where a decoding error is no author's message)."""
+    try:
+        files = project.style_files() + project.template_files()
+    except ReportpubError as error:
+        problems.extend(error)
+        return
+    for path in files:
+        if path.suffix in AUTHOR_TEXT_SUFFIXES:
+            try:
+                decode_utf8(path.read_bytes(), project.relative(path))
+            except OSError as exc:
+                problems.error(project.relative(path), f"cannot read: {exc.strerror}")
+            except ReportpubError as error:
+                problems.extend(error)
+
+
+PARALLEL_READING_MIN_CHAPTERS = 12
+_markdown_of_process = None
+
+
+def _read_chapter_job(job: tuple[Project, Path]):
+    """Read one chapter with this process's Markdown converter: (draft or None, diagnostics)."""
+    from reportpub.manuscript import make_markdown
+    from reportpub.manuscript.reader import read_chapter
+
+    global _markdown_of_process
+    if _markdown_of_process is None:
+        _markdown_of_process = make_markdown()
+    project, path = job
+    problems = DiagnosticCollector()
+    draft = read_chapter(project, path, _markdown_of_process, problems)
+    return draft, problems.diagnostics
+
+
+def temporary_path(target: Path, token: int) -> Path:
+    """Where an output is written before it is renamed into place; ``token`` (the building
+    process's id) lets the build find every temporary its workers made, finished or not."""
+    return target.with_name(f".{target.name}.tmp-{token}")
+
+
+def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, token: int,
+               force: bool = False) -> list[tuple[str, str]]:
+    """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
+    A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition."""
+    from reportpub.templates import Templates
+
+    kind, outputs = job
+    templates = Templates(project)
+    written = []
+    if kind == "pdf":
+        from reportpub.writers.pdf.parts import write_mode_pdfs
+
+        targets = {("print" if o.format == "print" else "reader"): temporary_path(project.build_dir / o.name, token)
+                   for o in outputs}
+        inputs_digest = Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
+        write_mode_pdfs(book, project, outputs[0].mode, templates, targets, inputs_digest, reuse=not force)
+        written += [(str(targets["print" if o.format == "print" else "reader"]), o.name) for o in outputs]
+    for output in outputs if kind != "pdf" else ():
+        temporary = temporary_path(project.build_dir / output.name, token)
+        if output.format == "epub":
+            from reportpub.writers.epub import write_epub
+
+            write_epub(book, project, output.mode, templates, temporary)
+        else:
+            from reportpub.writers.web import write_web
+
+            write_web(book, project, templates, temporary)
+        written.append((str(temporary), output.name))
+    return written
+
+
+def _jobs(outputs: list[Output]) -> list[tuple[str, list[Output]]]:
+    """Group outputs into independent jobs, the slowest (PDF layouts) first."""
+    jobs: list[tuple[str, list[Output]]] = []
+    for mode in ("vertical", "horizontal"):
+        pdfs = [o for o in outputs if o.format in ("pdf", "print") and o.mode == mode]
+        if pdfs:
+            jobs.append(("pdf", pdfs))
+    jobs += [(o.format, [o]) for o in outputs if o.format in ("epub", "html")]
+    return jobs
+
+
+def build(project: Project, only: str | None = None, mode: str | None = None, force: bool = False,
+          jobs: int | None = None, report: Report = print, explain: bool = False,
+          progress: Report = lambda message: None) -> BuildResult:
+    """Bring the requested editions in build/ up to date. ``report`` gets what the author
+    must see (warnings, explanations); ``progress`` what a terminal may show while working."""
+    outputs = planned_outputs(project, only, mode)
+    build_dir = project.build_dir
+    state = load_state(build_dir)
+    fingerprinter = Fingerprinter(project)
+    result = BuildResult()
+    stale: list[Output] = []
+    fingerprints: dict[str, tuple[str, dict]] = {}
+    for output in outputs:
+        fingerprint, parts = fingerprinter.fingerprint(output.format, output.mode)
+        fingerprints[output.name] = (fingerprint, parts)
+        target = build_dir / output.name
+        reason = "--force" if force else explain_change(state.get(output.name), parts, target.is_file())
+        if reason is None and _changed_on_disk(target, state.get(output.name)):
+            reason = "the file in build/ was changed or replaced"
+        if reason is None:
+            result.skipped.append(output.name)
+            if explain:
+                report(f"build/{output.name}: up to date")
+        else:
+            stale.append(output)
+            result.reasons[output.name] = reason
+            if explain:
+                report(f"build/{output.name}: rebuilt because {reason}")
+    if not stale:
+        report("nothing to do: every edition is up to date")
+        return result
+
+    work = _jobs(stale)
+    workers = min(len(work), jobs or os.cpu_count() or 1)
+    temporaries: list[tuple[str, str]] = []
+    token = os.getpid()
+    with contextlib.ExitStack() as stack:
+        # Removing what is left runs last, after the pool has waited for every job it started.
+        stack.callback(_remove_temporaries, build_dir, temporaries, token)
+        pool = None
+        if workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")))
+            if any(kind == "pdf" for kind, _ in work):
+                for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
+                    pool.submit(_import_weasyprint)
+        book = read_book(project, warn=report, reuse=not force)
+        build_dir.mkdir(exist_ok=True)
+        _set_source_date_epoch(book)
+        progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
+        if pool is None:
+            for job in work:
+                temporaries += _write_job(job, book, project, token, force)
+        else:
+            futures = [pool.submit(_write_job, job, book, project, token, force) for job in work]
+            for done, future in enumerate(futures, 1):
+                temporaries += future.result()
+                progress(f"{done}/{len(work)} jobs done")
+        temporaries += _write_catalogue(project, book, outputs, dict(temporaries))
+        for temporary, name in temporaries:
+            os.replace(temporary, build_dir / name)
+            if name in fingerprints:
+                result.written.append(name)
+        for name in result.written:
+            stat = (build_dir / name).stat()
+            fingerprint, parts = fingerprints[name]
+            state[name] = {"fingerprint": fingerprint, "parts": parts, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        save_state(build_dir, state)
+        return result
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401
+
+
+def _remove_temporaries(build_dir: Path, temporaries: list[tuple[str, str]], token: int) -> None:
+    """Whatever this build left beside its outputs: every temporary is renamed or removed."""
+    for temporary, _ in temporaries:
+        Path(temporary).unlink(missing_ok=True)
+    for leftover in build_dir.glob(f".*.tmp-{token}"):
+        leftover.unlink(missing_ok=True)
+
+
+def _changed_on_disk(target: Path, record: dict | None) -> bool:
+    if not record or not target.is_file():
+        return False
+    stat = target.stat()
+    return stat.st_size != record.get("size") or stat.st_mtime_ns != record.get("mtime_ns")
+
+
+def _set_source_date_epoch(book: Book) -> None:
+    """WeasyPrint and zip timestamps follow SOURCE_DATE_EPOCH; default it to book.toml's date."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(book.config.timestamp.timestamp())))
+
+
+def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh: dict[str, str]) -> list[tuple[str, str]]:
+    """manifest.json and index.html over every edition now in build/ (fresh temporaries
+    take the place of the files they will replace)."""
+    from reportpub.build.catalogue import write_download_page
+    from reportpub.build.manifest import (
+        OutputRecord,
+        fonts_used,
+        make_manifest,
+        sha256_of,
+    )
+    from reportpub.templates import Templates
+
+    by_name = {name: Path(temporary) for temporary, name in fresh.items()}
+    all_outputs = planned_outputs(project)
+    records = []
+    for output in all_outputs + [o for o in outputs if o not in all_outputs]:
+        path = by_name.get(output.name, project.build_dir / output.name)
+        if path.is_file():
+            records.append(OutputRecord(output.name, output.format, output.mode, path.stat().st_size, sha256_of(path)))
+    sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
+    inputs = {project.relative(p): sha256_of(p) for p in sources}
+    manifest = temporary_path(project.build_dir / "manifest.json", os.getpid())
+    manifest.write_text(make_manifest(book.config, records, inputs, fonts_used(project.build_dir / ".cache")), encoding="utf-8")
+    index = temporary_path(project.build_dir / "index.html", os.getpid())
+    write_download_page(book, Templates(project), records, _cover(book, project), index)
+    return [(str(manifest), "manifest.json"), (str(index), "index.html")]
+
+
+def _cover(book: Book, project: Project) -> tuple[str, bytes]:
+    """(media type, bytes) of the cover shown on the download page: smaller than the EPUB's."""
+    from reportpub.writers.cover import cover_image
+
+    mode = "vertical" if "vertical" in book.config.editions.modes else "horizontal"
+    href, content, _ = cover_image(book.config, project, mode, width=420, height=600)
+    return ("image/jpeg" if href.endswith((".jpg", ".jpeg")) else "image/png"), content

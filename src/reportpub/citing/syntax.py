@@ -1,0 +1,425 @@
+"""Citation syntax: ``[@key]``, ``[@key, p. 45]``, ``[-@key]``, ``[see @a; @b, 第2章]``.
+
+The syntax follows Pandoc's citations, with Japanese locators added:
+
+* a group in square brackets holds one or more citations separated by ``;``;
+* each citation is ``prefix @key, locator suffix``; prefix and suffix are optional;
+* ``-@key`` suppresses the author (e.g. when the text already names them);
+* a key starts with an ASCII letter, digit or ``_`` and goes on with letters,
+  digits, ``_`` and internal ``:.#$%&-+?<>~/`` (punctuation followed by a letter
+  or digit), like Pandoc's; a key that holds Japanese characters or other
+  punctuation is written in braces, ``@{田中2020}``;
+* a locator follows the comma after the key: ``p. 45``, ``pp. 3-5``, ``chap. 2``,
+  ``sec. 3``, ``vol. 2``, ``no. 3``, ``fig. 1``, ``para. 4``, ``l. 7``, ``n. 2``,
+  ``col. 2`` (also spelt out: ``page``, ``chapter``, ...), a bare number (a page),
+  or a Japanese form: ``45頁``, ``45ページ``, ``p.45``, ``第2章``, ``第3節``, ``第2巻``,
+  ``第3号``, ``第1部``, ``図3``, ``表2``, ``注4``, ``12行``. Text after the
+  locator is the suffix.
+
+:func:`find_citations` finds such groups in Markdown source (outside code spans,
+fenced code, HTML, link destinations) so that a Markdown preprocessor can replace
+them by notes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from reportpub.diagnostics import (
+    DiagnosticCollector,
+    ReportpubError,
+    line_of_offset,
+)
+
+__all__ = [
+    "CitationItem",
+    "Citation",
+    "parse_citation",
+    "find_citations",
+    "LOCATOR_LABELS",
+]
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One cited work inside a citation group."""
+
+    key: str
+    locator_label: str | None = None  # a CSL locator term: "page", "chapter", "section", ...
+    locator: str | None = None  # as written, digits made half-width, dashes made "-"
+    suppress_author: bool = False
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation group: the contents of one ``[...]``, rendered as one note."""
+
+    items: tuple[CitationItem, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.items, tuple):
+            object.__setattr__(self, "items", tuple(self.items))
+
+    @property
+    def keys(self) -> list[str]:
+        return [item.key for item in self.items]
+
+
+# ------------------------------------------------------------------ locators
+
+_WESTERN_LABELS = {
+    "page": ("p", "pp", "pg", "pgs", "page", "pages"),
+    "chapter": ("ch", "chs", "chap", "chaps", "chapter", "chapters"),
+    "section": ("sec", "secs", "sect", "section", "sections", "§", "§§"),
+    "volume": ("v", "vol", "vols", "volume", "volumes"),
+    "issue": ("no", "nos", "number", "numbers", "issue", "issues"),
+    "figure": ("fig", "figs", "figure", "figures"),
+    "table": ("tab", "tbl", "table", "tables"),
+    "paragraph": ("para", "paras", "paragraph", "paragraphs", "¶", "¶¶"),
+    "line": ("l", "ll", "line", "lines"),
+    "note": ("n", "nn", "note", "notes"),
+    "column": ("col", "cols", "column", "columns"),
+    "part": ("pt", "pts", "part", "parts"),
+    "book": ("bk", "bks", "book", "books"),
+    "appendix": ("app", "appx", "appendix"),
+}
+LOCATOR_LABELS = frozenset(_WESTERN_LABELS)
+_LABEL_OF = {word: label for label, words in _WESTERN_LABELS.items() for word in words}
+
+_NUM = r"(?:[0-9０-９]+[A-Za-z]?|[ivxlcdmIVXLCDM]+(?![A-Za-z]))"
+_DASH = r"[-‐‑–—~〜～－]"
+_RANGE = rf"{_NUM}(?:\s*{_DASH}\s*{_NUM})?"
+_VALUE = rf"{_RANGE}(?:\s*[,、&]\s*{_RANGE})*"
+_DIGITS_RANGE = r"(?:[0-9０-９]+(?:\s*" + _DASH + r"\s*[0-9０-９]+)?)"
+_DIGITS_VALUE = rf"{_DIGITS_RANGE}(?:\s*[,、]\s*{_DIGITS_RANGE})*"
+_KANSUJI = "0-9０-９一二三四五六七八九十百千〇零"
+
+_WESTERN_LOCATOR = re.compile(
+    r"(?P<label>§§|§|¶¶|¶|[A-Za-z]+)(?:\.|(?=\s)|(?=[0-9]))\s*(?P<value>" + _VALUE + r")(?![0-9A-Za-z])"
+)
+_BARE_PAGE = re.compile(r"(?P<value>" + _DIGITS_VALUE + r")(?![0-9A-Za-z０-９頁ペ])")
+_JA_PAGE = re.compile(r"(?P<value>" + _DIGITS_VALUE + r")\s*(?:頁|ページ|ぺーじ|p\b|pp\b)")
+_JA_ORDINAL = re.compile(
+    rf"第\s*(?P<value>[{_KANSUJI}]+(?:\s*{_DASH}\s*[{_KANSUJI}]+)?)\s*(?P<unit>章|節|巻|号|部|編|項|段落|段)"
+)
+_JA_PREFIXED = re.compile(rf"(?P<unit>図|表|注)\s*(?P<value>{_DIGITS_VALUE})")
+_JA_LINE = re.compile(rf"(?P<value>{_DIGITS_VALUE})\s*行目?")
+_JA_UNITS = {
+    "章": "chapter", "節": "section", "巻": "volume", "号": "issue", "部": "part",
+    "編": "part", "項": "section", "段落": "paragraph", "段": "column",
+    "図": "figure", "表": "table", "注": "note",
+}
+
+
+def _clean_value(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value)
+    value = re.sub(r"\s*" + _DASH + r"\s*", "-", value)
+    value = re.sub(r"\s*[,、]\s*", ", ", value)
+    return value.strip()
+
+
+def _parse_locator(text: str) -> tuple[str | None, str | None, str]:
+    """Split the text after the comma into (label, locator, suffix)."""
+    m = _JA_ORDINAL.match(text)
+    if m:
+        return _JA_UNITS[m.group("unit")], _clean_value(m.group("value")), text[m.end():].strip()
+    m = _JA_PREFIXED.match(text)
+    if m:
+        return _JA_UNITS[m.group("unit")], _clean_value(m.group("value")), text[m.end():].strip()
+    m = _JA_PAGE.match(text)
+    if m:
+        return "page", _clean_value(m.group("value")), text[m.end():].strip()
+    m = _JA_LINE.match(text)
+    if m:
+        return "line", _clean_value(m.group("value")), text[m.end():].strip()
+    m = _WESTERN_LOCATOR.match(text)
+    if m and m.group("label").lower() in _LABEL_OF:
+        return _LABEL_OF[m.group("label").lower()], _clean_value(m.group("value")), text[m.end():].strip()
+    m = _BARE_PAGE.match(text)
+    if m:
+        return "page", _clean_value(m.group("value")), text[m.end():].strip()
+    return None, None, text.strip()
+
+
+# --------------------------------------------------------------------- keys
+
+_CJK_CHARS = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_KEYCHAR = rf"(?:(?![{_CJK_CHARS}])\w)"
+_KEY = re.compile(rf"[A-Za-z0-9_](?:{_KEYCHAR}|[:.#$%&\-+?<>~/](?={_KEYCHAR}))*")
+_BRACED_KEY = re.compile(r"\{([^{}\n]+)\}")
+
+
+def _key_starts(segment: str) -> list[int]:
+    """Offsets of every '@' that starts a citation (not an e-mail address)."""
+    starts = []
+    for m in re.finditer("@", segment):
+        i = m.start()
+        prev = segment[i - 1] if i else ""
+        if prev and (prev.isascii() and (prev.isalnum() or prev in "._%+@")):
+            continue
+        starts.append(i)
+    return starts
+
+
+def _split_groups(text: str) -> list[str]:
+    """Split at ';' outside braces."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _read_key(segment: str, at: int) -> tuple[str, int] | None:
+    m = _BRACED_KEY.match(segment, at + 1)
+    if m and m.group(1).strip():
+        return m.group(1).strip(), m.end()
+    m = _KEY.match(segment, at + 1)
+    if m:
+        return m.group(), m.end()
+    return None
+
+
+def parse_citation(text: str, *, path: str = "<citation>", line: int | None = None) -> Citation:
+    """Parse the inside of ``[...]`` into a :class:`Citation`.
+
+    Raises :class:`ReportpubError` (at ``path:line``) when the text is not a
+    well-formed citation group: no key, a key-less '@', an empty part between
+    semicolons, two keys without a semicolon between them.
+    """
+    if not isinstance(text, str):
+        raise ReportpubError.at(path, "a citation must be text", line)
+    shown = " ".join(text.split())
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    if not text.strip():
+        raise ReportpubError.at(path, "empty citation '[]'", line)
+    items = []
+    for segment in _split_groups(text):
+        if not segment.strip():
+            raise ReportpubError.at(path, f"empty part between ';' in citation '[{shown}]'", line)
+        starts = _key_starts(segment)
+        if not starts:
+            raise ReportpubError.at(path, f"no citation key (@key) in '{segment.strip()}' of '[{shown}]'", line)
+        found = []
+        for at in starts:
+            key = _read_key(segment, at)
+            if key is None:
+                raise ReportpubError.at(path, f"'@' without a citation key in '[{shown}]'", line)
+            found.append((at, key))
+        if len(found) > 1:
+            a, b = found[0][1][0], found[1][1][0]
+            raise ReportpubError.at(
+                path, f"citations '@{a}' and '@{b}' need a ';' between them in '[{shown}]'", line
+            )
+        at, (key, end) = found[0]
+        prefix = segment[:at]
+        suppress = False
+        if prefix.endswith("-") and (len(prefix) == 1 or prefix[-2].isspace()):
+            suppress = True
+            prefix = prefix[:-1]
+        rest = segment[end:]
+        label = locator = None
+        stripped = rest.lstrip()
+        if stripped.startswith(","):
+            label, locator, suffix = _parse_locator(stripped[1:].strip())
+            if label is None and suffix:
+                suffix = ", " + suffix
+        else:
+            suffix = rest.strip()
+        items.append(
+            CitationItem(
+                key=key,
+                locator_label=label,
+                locator=locator,
+                suppress_author=suppress,
+                prefix=" ".join(prefix.split()),
+                suffix=" ".join(suffix.split()),
+            )
+        )
+    return Citation(tuple(items))
+
+
+# ------------------------------------------------------------ in Markdown
+
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>")
+_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S[^\n]*$", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _excluded_spans(text: str) -> list[tuple[int, int]]:
+    """Regions where '[@' is not a citation: code, HTML, link destinations, ref defs."""
+    spans: list[tuple[int, int]] = []
+    # fenced code blocks
+    pos = 0
+    while True:
+        m = _FENCE_OPEN.search(text, pos)
+        if not m:
+            break
+        fence = m.group(1)
+        if fence[0] == "`" and "`" in m.group(2):
+            pos = m.end()
+            continue
+        close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.MULTILINE)
+        c = close.search(text, m.end())
+        end = c.end() if c else len(text)
+        spans.append((m.start(), end))
+        pos = end if end > m.start() else m.end()
+        if pos >= len(text):
+            break
+    fenced = list(spans)
+
+    def in_fenced(i: int) -> bool:
+        return any(a <= i < b for a, b in fenced)
+
+    # code spans
+    i = 0
+    n = len(text)
+    while i < n:
+        if text[i] == "`" and not in_fenced(i):
+            if _escaped(text, i):
+                i += 1
+                continue
+            j = i
+            while j < n and text[j] == "`":
+                j += 1
+            run = j - i
+            closer = re.compile(r"(?<!`)`{" + str(run) + r"}(?!`)")
+            c = closer.search(text, j)
+            if c and not in_fenced(c.start()):
+                spans.append((i, c.end()))
+                i = c.end()
+                continue
+            i = j
+            continue
+        i += 1
+    for rx in (_HTML_COMMENT, _AUTOLINK, _HTML_TAG, _REF_DEF):
+        for m in rx.finditer(text):
+            spans.append((m.start(), m.end()))
+    # link destinations: ](...) with balanced parentheses
+    for m in re.finditer(r"\]\(", text):
+        depth = 0
+        k = m.end() - 1
+        while k < n:
+            ch = text[k]
+            if ch == "\\":
+                k += 2
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif ch == "\n" and text[k + 1 : k + 2] == "\n":
+                break
+            k += 1
+        spans.append((m.end() - 1, min(k + 1, n)))
+    return sorted(spans)
+
+
+def _escaped(text: str, i: int) -> bool:
+    k = i - 1
+    count = 0
+    while k >= 0 and text[k] == "\\":
+        count += 1
+        k -= 1
+    return count % 2 == 1
+
+
+def find_citations(
+    markdown_text: str,
+    collector: DiagnosticCollector | None = None,
+    path: str = "<markdown>",
+) -> list[tuple[int, int, Citation]]:
+    """Find citation groups in Markdown source: a list of (offset, length, Citation).
+
+    ``offset``/``length`` cover the whole ``[...]``. Brackets inside code spans,
+    fenced code, HTML comments and tags, autolinks, link destinations and link
+    reference definitions are skipped, as are links (``[@x](url)``, ``[@x][ref]``),
+    images and escaped brackets. A group that starts ``[@`` or ``[-@`` but is not a
+    well-formed citation is reported to ``collector`` (as ``path:line: message``)
+    when one is given. Never raises.
+    """
+    text = markdown_text if isinstance(markdown_text, str) else str(markdown_text)
+    merged: list[list[int]] = []
+    for a, b in _excluded_spans(text):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    starts = [a for a, _ in merged]
+
+    def excluded(i: int) -> bool:
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and i < merged[k][1]
+
+    results: list[tuple[int, int, Citation]] = []
+    pos = 0
+    while True:
+        open_ = text.find("[", pos)
+        if open_ < 0:
+            break
+        pos = open_ + 1
+        if excluded(open_) or _escaped(text, open_):
+            continue
+        if open_ > 0 and text[open_ - 1] == "!":
+            continue
+        if text.startswith("[^", open_):
+            continue
+        close = _matching_bracket(text, open_, excluded)
+        if close is None:
+            continue
+        content = text[open_ + 1 : close]
+        if "@" not in content:
+            continue
+        after = text[close + 1 : close + 2]
+        if after in ("(", "["):
+            continue  # a link: [@handle](url) or [@x][ref]
+        line = line_of_offset(text, open_)
+        try:
+            citation = parse_citation(content, path=path, line=line)
+        except ReportpubError as exc:
+            if collector is not None and re.match(r"\s*-?@", content):
+                collector.diagnostics.extend(exc.diagnostics)
+            continue
+        results.append((open_, close + 1 - open_, citation))
+        pos = close + 1
+    return results
+
+
+def _matching_bracket(text: str, open_: int, excluded) -> int | None:
+    depth = 0
+    i = open_
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "\n" and _BLANK_LINE.match(text, i):
+            return None
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        if i > open_ and excluded(i):
+            return None
+        i += 1
+    return None

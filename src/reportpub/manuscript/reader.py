@@ -1,0 +1,235 @@
+"""Chapter file → :class:`ChapterDraft`: parsed XHTML plus what resolve.py needs to check it.
+
+Python-Markdown does not track source lines, so everything that may be reported to
+the author (footnote labels, citations, images, raw HTML) is also located by
+scanning the raw text here.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+
+from reportpub.diagnostics import (
+    DiagnosticCollector,
+    ReportpubError,
+    decode_utf8,
+    line_of_offset,
+)
+from reportpub.project import Project
+from reportpub.xhtml import parse_fragment, text_of
+
+FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+FENCED_CODE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+# Raw HTML an author may not bring into an edition: active content, external
+# resources and document-level elements (see the README's "Raw HTML" section).
+FORBIDDEN_ELEMENTS = {
+    "script", "iframe", "object", "embed", "applet", "frame", "frameset", "link", "meta",
+    "base", "style", "form", "input", "button", "textarea", "select", "audio", "video", "source",
+    "svg", "math", "html", "head", "body", "title",
+}
+
+
+@dataclass
+class ChapterDraft:
+    """A chapter as read, before book-wide numbering and checks."""
+
+    source: str  # project-relative path
+    text: str  # raw Markdown
+    body: etree.Element  # wrapper <div> holding the chapter's XHTML
+    notes: dict[str, etree.Element]  # footnote label → <div> holding the note's blocks
+    images: list[str] = field(default_factory=list)  # src attributes, as written
+
+    def line_of(self, needle: str, default: int | None = None, occurrence: int = 0) -> int | None:
+        """The line of the ``occurrence``-th (0-based) appearance of ``needle`` in the source."""
+        offset = -1
+        for _ in range(occurrence + 1):
+            found = self.text.find(needle, offset + 1)
+            if found < 0:
+                break
+            offset = found
+        return line_of_offset(self.text, offset) if offset >= 0 else default
+
+
+def _blank_code(text: str) -> str:
+    """The text with fenced code replaced by spaces (same offsets), so scans skip code."""
+    return FENCED_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: DiagnosticCollector) -> ChapterDraft | None:
+    """Read and parse one chapter; problems are collected, None when it cannot be parsed."""
+    source = project.relative(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(source, f"cannot read: {exc.strerror}")
+        return None
+    try:
+        text = decode_utf8(raw, source).lstrip("\ufeff")
+    except ReportpubError as error:
+        problems.extend(error)
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _check_footnote_labels(source, text, problems)
+
+    md.reset()
+    html = md.convert(text)
+    try:
+        body = parse_fragment(html)
+    except etree.ParseError:
+        # Only raw HTML written by the author can make Python-Markdown's output ill-formed.
+        tag, line = _unbalanced_tag(text)
+        what = f"<{tag}> is not closed or not well-formed" if tag else "raw HTML is not well-formed"
+        problems.error(source, f"{what} (raw HTML must be well-formed XHTML)", line)
+        return None
+
+    draft = ChapterDraft(source=source, text=text, body=body, notes={})
+    _check_raw_html(draft, problems)
+    _check_unrecognised_citations(draft, problems)
+    mark_url_links(body)
+    _extract_footnotes(draft)
+    draft.images = [img.get("src", "") for img in body.iter("img")]
+    return draft
+
+
+RAW_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
+
+
+def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
+    """The first raw HTML tag of the source that is never closed, with its line."""
+    open_tags: list[tuple[str, int]] = []
+    for match in RAW_TAG.finditer(_blank_code(text)):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if self_closing or name in ("br", "hr", "img", "wbr"):
+            continue
+        if not closing:
+            open_tags.append((name, match.start()))
+        elif open_tags and open_tags[-1][0] == name:
+            open_tags.pop()
+        else:
+            return name, line_of_offset(text, match.start())
+    if open_tags:
+        name, offset = open_tags[0]
+        return name, line_of_offset(text, offset)
+    return None, None
+
+
+def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector) -> None:
+    scanned = _blank_code(text)
+    defined = {m.group(1): m.start() for m in FOOTNOTE_DEFINITION.finditer(scanned)}
+    used = set()
+    for m in FOOTNOTE_REFERENCE.finditer(scanned):
+        used.add(m.group(1))
+        if m.group(1) not in defined:
+            problems.error(source, f"footnote [^{m.group(1)}] is not defined", line_of_offset(text, m.start()))
+    for label, offset in defined.items():
+        if label not in used:
+            problems.warning(source, f"footnote [^{label}] is defined but never referenced", line_of_offset(text, offset))
+
+
+def _check_raw_html(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
+    for element in draft.body.iter():
+        if element.tag in FORBIDDEN_ELEMENTS:
+            line = draft.line_of(f"<{element.tag}")
+            problems.error(draft.source, f"raw HTML <{element.tag}> is not allowed in a manuscript", line)
+        for name in element.attrib:
+            if name.lower().startswith("on"):
+                problems.error(draft.source, f"raw HTML attribute '{name}' (a script) is not allowed", draft.line_of(name))
+
+
+LEFTOVER_CITATION = re.compile(r"\[-?@[^\s\]]*")
+CODE_ELEMENTS = {"code", "pre", "kbd", "samp"}
+
+
+def _check_unrecognised_citations(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
+    """A "[@…" left as text would print literally: say so rather than publish it."""
+    def texts(element, in_code=False):
+        in_code = in_code or element.tag in CODE_ELEMENTS
+        if not in_code:
+            yield element.text or ""
+        for child in element:
+            yield from texts(child, in_code)
+            yield child.tail or ""
+
+    for text in texts(draft.body):
+        for match in LEFTOVER_CITATION.finditer(text):
+            problems.error(draft.source, f"'{match.group(0)}' is not a citation reportpub understands "
+                           "(write [@key], [@key, p. 12] or [@key1; @key2]; keys start with a letter, digit or _)",
+                           draft.line_of(match.group(0)))
+
+
+def mark_url_links(body: etree.Element) -> None:
+    """Links that show their own URL get class ``url``: they may break anywhere, and in vertical
+    text they are set sideways as one Latin run (never tate-chu-yoko)."""
+    for link in body.iter("a"):
+        text = text_of(link).strip()
+        if text.startswith(("http://", "https://", "www.")) or (text and text == link.get("href")):
+            classes = (link.get("class") or "").split()
+            if "url" not in classes:
+                link.set("class", " ".join(classes + ["url"]))
+
+
+def _extract_footnotes(draft: ChapterDraft) -> None:
+    """Move Python-Markdown's footnote list out of the body into ``draft.notes`` and turn
+    each reference into ``<span class="noteref" data-label="…"/>``."""
+    body = draft.body
+    for container in [el for el in body.iter("div") if el.get("class") == "footnote"]:
+        for li in container.iter("li"):
+            label = li.get("id", "")[len("fn:"):]
+            note = etree.Element("div")
+            note.text = li.text if (li.text or "").strip() else None
+            for child in list(li):
+                note.append(child)
+            for parent in note.iter():
+                for link in [c for c in parent if c.tag == "a" and c.get("class") == "footnote-backref"]:
+                    _remove_keeping_tail(parent, link)
+            _strip_trailing_space(note)
+            draft.notes[label] = note
+        _remove_keeping_tail(_parent_of(body, container), container)
+    for parent in list(body.iter()):
+        for sup in [c for c in parent if c.tag == "sup" and (c.get("id") or "").startswith("fnref")]:
+            link = sup.find("a")
+            label = (link.get("href", "") if link is not None else "")[len("#fn:"):]
+            span = etree.Element("span", {"class": "noteref", "data-label": label})
+            span.tail = sup.tail
+            parent[list(parent).index(sup)] = span
+
+
+def _parent_of(root: etree.Element, child: etree.Element) -> etree.Element:
+    for parent in root.iter():
+        if child in list(parent):
+            return parent
+    raise ValueError("element not in tree")
+
+
+def _remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
+    """Remove an element but keep the text that follows it."""
+    children = list(parent)
+    index = children.index(child)
+    if child.tail:
+        if index > 0:
+            children[index - 1].tail = (children[index - 1].tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+def _strip_trailing_space(note: etree.Element) -> None:
+    """Python-Markdown puts a no-break space before the back link; drop it and blank text."""
+    for element in note.iter():
+        if element.tail:
+            element.tail = element.tail.rstrip("\xa0")
+        if element.text:
+            element.text = element.text.rstrip("\xa0")
+    if note.text is not None and not note.text.strip():
+        note.text = None
+    for child in note:
+        if child.tail is not None and not child.tail.strip():
+            child.tail = None

@@ -1,0 +1,274 @@
+"""Chapter drafts + bibliography → :class:`Book`: numbering, notes, cross-references, checks.
+
+This is the only place that numbers things. Notes (the author's footnotes and
+citation notes) run in one sequence through the book in reading order; figures are
+図1, 図2 … and tables 表1, 表2 …; every heading gets an id; every ``#id`` link must
+land somewhere. Problems are collected and raised together.
+"""
+
+from __future__ import annotations
+
+import copy
+import mimetypes
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
+from reportpub.manuscript.reader import ChapterDraft, mark_url_links
+from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
+from reportpub.project import Project
+from reportpub.typography.coverage import check_coverage
+from reportpub.xhtml import parse_fragment, serialize, text_of
+
+FIGURE_LABEL = "図{}"
+TABLE_LABEL = "表{}"
+LABEL_SEPARATOR = "\u3000"  # a full-width space between 図1 and the caption, as Japanese books set it
+BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "figure", "dl", "dd", "dt"}
+
+
+class _NoteNumbering:
+    """Running state while walking the book: note numbers and the citation formatter."""
+
+    def __init__(self, formatter, problems: DiagnosticCollector, bibliography_failed: bool):
+        self.formatter = formatter
+        self.problems = problems
+        self.bibliography_failed = bibliography_failed
+        self.count = 0
+        self.seen: dict[tuple[str, str], int] = {}  # (chapter, citation text) → occurrences so far
+
+    def citation_html(self, draft: ChapterDraft, cite: etree.Element) -> etree.Element | None:
+        """The formatted citation as a ``<span>``; None (and an error) when it cannot be."""
+        from reportpub.citing.formatter import format_citation_element
+
+        raw = cite.get("data-cite", "")
+        occurrence = self.seen.get((draft.source, raw), 0)
+        self.seen[(draft.source, raw)] = occurrence + 1
+        line = draft.line_of(f"[{raw}]", occurrence=occurrence)
+        if self.bibliography_failed:
+            return None  # the bibliography's own error is reported; one error, not one per citation
+        try:
+            return format_citation_element(self.formatter, raw, draft.source, line)
+        except ReportpubError as error:
+            self.problems.extend(error)
+            return None
+
+
+def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
+                 problems: DiagnosticCollector | None = None) -> Book:
+    """Number, link and check the chapters; raise every problem found (with ``problems``
+    already collected by the reader) at once."""
+    problems = problems if problems is not None else DiagnosticCollector()
+    numbering = _NoteNumbering(formatter, problems, bibliography_failed=bool(project.config.bibliography) and formatter is None)
+    figures = tables = 0
+    assets: dict[str, Asset] = {}
+    anchors_seen: dict[str, str] = {}
+    chapters: list[Chapter] = []
+
+    for index, draft in enumerate(drafts, 1):
+        body = draft.body
+        headings = _assign_heading_ids(body, index)
+        title = headings[0].text if headings and headings[0].level == 1 else Path(draft.source).stem
+
+        notes = _number_notes(draft, numbering)
+
+        for figure in body.iter("figure"):
+            figures += 1
+            figure.set("id", figure.get("id") or f"figure-{figures}")
+            caption = figure.find("figcaption")
+            if caption is not None:
+                _prefix_label(caption, FIGURE_LABEL.format(figures))
+        for table in body.iter("table"):
+            tables += 1
+            table.set("id", table.get("id") or f"table-{tables}")
+            caption = table.find("caption")
+            if caption is None:
+                caption = etree.Element("caption")
+                table.insert(0, caption)
+            _prefix_label(caption, TABLE_LABEL.format(tables))
+
+        for src in draft.images:
+            asset = _check_image(project, draft, src, problems)
+            if asset:
+                assets[asset.path] = asset
+
+        anchors = [el.get("id") for el in body.iter() if el.get("id")]
+        for anchor in anchors:
+            if anchor in anchors_seen:
+                problems.error(draft.source, f"id '{anchor}' is already used in {anchors_seen[anchor]}",
+                               draft.line_of("#" + anchor))
+            anchors_seen[anchor] = draft.source
+
+        check_coverage(draft.source, draft.text, serialize(body), problems, project.build_dir / ".cache")
+        chapters.append(Chapter(
+            index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",
+            title=title, body=serialize(body), headings=tuple(headings), notes=tuple(notes),
+            anchors=tuple(anchors),
+        ))
+
+    for draft in drafts:
+        for link in draft.body.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and href[1:] not in anchors_seen:
+                problems.error(draft.source, f"link to '{href}' leads nowhere (no heading or block has that id)",
+                               draft.line_of(f"({href})"))
+
+    references = ()
+    if formatter is not None and not problems.errors:
+        references = tuple(Reference(key, _with_marked_urls(html)) for key, html in formatter.bibliography())
+    problems.raise_if_errors()
+
+    book_text = "".join(text_of(d.body, frozenset()) for d in drafts)
+    book_text += "".join(n.html for c in chapters for n in c.notes) + "".join(r.html for r in references)
+    config = project.config
+    book_text += "".join(filter(None, [config.title, config.subtitle, config.publisher, config.rights, *config.authors]))
+    return Book(
+        config=config, chapters=tuple(chapters), references=references,
+        assets=tuple(sorted(assets.values(), key=lambda a: a.path)),
+        characters="".join(sorted(set(book_text))),
+    )
+
+
+def _with_marked_urls(html: str) -> str:
+    root = parse_fragment(html)
+    mark_url_links(root)
+    return serialize(root)
+
+
+def _assign_heading_ids(body: etree.Element, chapter_index: int) -> list[Heading]:
+    headings = []
+    section = 0
+    for element in body.iter():
+        if element.tag not in ("h1", "h2", "h3", "h4"):
+            continue
+        level = int(element.tag[1])
+        if not element.get("id"):
+            if level == 1 and not headings:
+                element.set("id", f"chapter-{chapter_index}")
+            else:
+                section += 1
+                element.set("id", f"chapter-{chapter_index}-{section}")
+        headings.append(Heading(level=level, id=element.get("id"), text=text_of(element).strip()))
+    return headings
+
+
+def _number_notes(draft: ChapterDraft, numbering: _NoteNumbering) -> list[Note]:
+    """Replace note references and body citations by numbered note markers, in reading order."""
+    notes: list[Note] = []
+    numbers_by_label: dict[str, int] = {}
+    for parent, index, child in _in_reading_order(draft.body):
+        classes = (child.get("class") or "").split()
+        if child.tag == "span" and "noteref" in classes:
+            label = child.get("data-label", "")
+            if label not in numbers_by_label:
+                content = draft.notes.get(label)
+                if content is None:
+                    continue
+                content = copy.deepcopy(content)
+                if not _format_citations_inline(draft, content, numbering) and numbering.formatter is not None:
+                    numbering.formatter.interrupt()  # an author's note between two citations: no 同上 across it
+                numbering.count += 1
+                numbers_by_label[label] = numbering.count
+                notes.append(_make_note(numbering.count, content, draft, f"[^{label}]:", False))
+            _replace(parent, index, child, numbers_by_label[label])
+        elif child.tag == "cite" and "citation" in classes:
+            formatted = numbering.citation_html(draft, child)
+            numbering.count += 1
+            content = etree.Element("div")
+            paragraph = etree.SubElement(content, "p")
+            if formatted is not None:
+                paragraph.append(formatted)
+            notes.append(_make_note(numbering.count, content, draft, f"[{child.get('data-cite')}]", True))
+            _replace(parent, index, child, numbering.count)
+    return notes
+
+
+def _in_reading_order(root: etree.Element):
+    """(parent, index, child) for every element below root, in document order. Replacing
+    ``parent[index]`` while iterating is allowed (the replacement is not descended into)."""
+    stack = [(root, 0)]
+    while stack:
+        parent, index = stack.pop()
+        if index >= len(parent):
+            continue
+        stack.append((parent, index + 1))
+        child = parent[index]
+        yield parent, index, child
+        if parent[index] is child:  # not replaced: its descendants come next
+            stack.append((child, 0))
+
+
+def _format_citations_inline(draft: ChapterDraft, content: etree.Element, numbering: _NoteNumbering) -> bool:
+    """A citation inside the author's own footnote is set in that note's text; True if there was one."""
+    found = False
+    for parent in list(content.iter()):
+        for child in list(parent):
+            if child.tag == "cite" and "citation" in (child.get("class") or ""):
+                found = True
+                formatted = numbering.citation_html(draft, child)
+                replacement = formatted if formatted is not None else etree.Element("span")
+                replacement.tail = child.tail
+                parent[list(parent).index(child)] = replacement
+    return found
+
+
+def _make_note(number: int, content: etree.Element, draft: ChapterDraft, needle: str, is_citation: bool) -> Note:
+    mark_url_links(content)  # citation notes are made here, after the reader marked the body
+    html = serialize(content)
+    inline = etree.Element("div")
+    inline.text = content.text
+    blocks = [child for child in content]
+    for position, block in enumerate(blocks):
+        span = copy.deepcopy(block)
+        if span.tag in BLOCK_TAGS:
+            span.tag = "span"
+            span.attrib.pop("id", None)
+            for nested in span.iter():
+                if nested is not span and nested.tag in BLOCK_TAGS:
+                    nested.tag = "span"
+        span.tail = " " if position < len(blocks) - 1 else None
+        inline.append(span)
+    return Note(number=number, html=html, inline_html=serialize(inline),
+                location=SourceLocation(draft.source, draft.line_of(needle)), is_citation=is_citation)
+
+
+def _replace(parent: etree.Element, index: int, child: etree.Element, number: int) -> None:
+    marker = etree.Element("span", {"class": "noteref", "data-note": str(number)})
+    marker.tail = child.tail
+    parent[index] = marker
+
+
+def _prefix_label(caption: etree.Element, label: str) -> None:
+    label_span = etree.Element("span", {"class": "caption-label"})
+    label_span.text = label
+    text = caption.text or ""
+    label_span.tail = (LABEL_SEPARATOR + text) if text or len(caption) else None
+    caption.text = None
+    caption.insert(0, label_span)
+
+
+def _check_image(project: Project, draft: ChapterDraft, src: str, problems: DiagnosticCollector) -> Asset | None:
+    line = draft.line_of(src)
+    if "://" in src or src.startswith("//") or src.startswith("data:"):
+        problems.error(draft.source, f"image '{src}' is not a file of the project (remote and inline images are not allowed)", line)
+        return None
+    path = project.manuscript / src
+    resolved = project.inside(path)
+    if resolved is None:
+        problems.error(draft.source, f"image '{src}' lies outside the project", line)
+        return None
+    if not resolved.is_file():
+        problems.error(draft.source, f"image '{src}' not found", line)
+        return None
+    media_type = mimetypes.guess_type(resolved.name)[0] or ""
+    try:
+        from PIL import Image
+
+        with Image.open(resolved) as image:
+            image.verify()
+    except Exception:  # Pillow raises many types for a file that is not an image
+        problems.error(draft.source, f"image '{src}' is not a readable image", line)
+        return None
+    if media_type not in ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"):
+        problems.error(draft.source, f"image '{src}' has an unsupported type ({media_type or 'unknown'}); use PNG, JPEG or GIF", line)
+        return None
+    return Asset(href=src, path=project.relative(resolved), media_type=media_type)

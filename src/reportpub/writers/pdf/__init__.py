@@ -1,0 +1,14 @@
+"""The PDF editions: the book's HTML → WeasyPrint layouts, part by part → joined PDF files.
+
+The stages, one module each:
+
+* ``chapter_html`` — a chapter's XHTML as the PDF wants it (ruby and emphasis boxes,
+  vertical markup); ``book_html`` — where the book's HTML is cut into parts;
+* ``layout`` — ``PdfLayout``: one writing mode's HTML, stylesheets and fonts, laid out by
+  WeasyPrint (``geometry`` gives the page frame, ``islands`` the upright figures and tables
+  of the vertical book, ``fetcher`` every resource it may load);
+* ``parts`` — ``write_mode_pdfs``: lay each part out once, keep what did not change, settle
+  the contents' page numbers;
+* ``output`` and ``finishers`` — a layout written as the reader (PDF/A) or print (PDF/X)
+  edition; ``join`` and ``fonts`` — the parts joined with pikepdf, each font embedded once.
+"""

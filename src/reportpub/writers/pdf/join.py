@@ -1,0 +1,216 @@
+"""Joining laid-out parts into one PDF edition with pikepdf.
+
+The front matter's file gives the document catalog (PDF/A or PDF/X metadata, output
+intent, viewer preferences); the other parts add their pages, outlines and named
+destinations; a blank page goes in wherever a part ends on a right-hand page; links
+between parts (``reportpub-anchor:`` URIs) become links to named destinations; fonts are
+embedded once for the whole book (fonts.py); the reader edition gets its sources attached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from reportpub.model import Book
+from reportpub.project import Project
+from reportpub.writers.pdf.book_html import ANCHOR_SCHEME
+from reportpub.writers.pdf.finishers import printer_marks
+from reportpub.writers.pdf.fonts import embed_fonts
+from reportpub.writers.pdf.geometry import PT_PER_MM
+
+
+@dataclass
+class CachedPart:
+    """A laid-out part on disk: its page count, the page (from 0) of each anchor, its files."""
+
+    key: str
+    pages: int
+    anchors: dict[str, int]
+    files: dict[str, Path]
+    fonts: dict[str, dict]  # PDF font name → its file and the glyphs used: left to the joiner (writers/pdf/fonts.py)
+
+
+def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project,
+               font_cache: Path) -> set[str]:
+    """Join the parts' files of one variant into ``target`` (pikepdf, which copies pages in
+    qpdf's C++): blank pages where a part must start on a right-hand page, outlines and named
+    destinations carried over, links across parts resolved, one copy of each font, and the
+    sources attached to the reader edition. Returns the names of the font subsets it used
+    from ``font_cache``."""
+    with pikepdf.open(placed[0][1].files[variant]) as document:
+        destinations = _named_destinations(document, document)
+        outline = _outline_items(document, document)
+        as_print = _PrintPages(document, book.config.pdf.bleed_mm) if variant == "print" else None
+        for first_page, cached in placed[1:]:
+            while len(document.pages) < first_page - 1:
+                _add_blank_page(document, as_print)
+            with pikepdf.open(cached.files["reader"]) as part:
+                start = len(document.pages)
+                document.pages.extend(part.pages)
+                if as_print is not None:
+                    as_print.convert(document.pages[start:])
+                destinations += _named_destinations(document, part)
+                outline += _outline_items(document, part)
+        _set_named_destinations(document, destinations)
+        _set_outline(document, outline)
+        _resolve_links_across_parts(document)
+        fonts_used = embed_fonts(document, _fonts_of(placed), font_cache)
+        if variant == "reader":
+            _attach_sources(document, book, project)
+        # The file identifier is derived from the content: the same sources give the same bytes.
+        document.save(target, deterministic_id=True)
+    return fonts_used
+
+
+def _fonts_of(placed: list[tuple[int, CachedPart]]) -> dict[str, dict]:
+    """The fonts the parts left to the joiner, each with the glyphs of all parts."""
+    fonts: dict[str, dict] = {}
+    for _, cached in placed:
+        for name, font in cached.fonts.items():
+            joined = fonts.setdefault(name, {**font, "glyphs": set()})
+            joined["glyphs"].update(font["glyphs"])
+    return fonts
+
+
+def _named_destinations(document, source) -> list:
+    """[(name, destination)] of ``source``, its destinations copied into ``document``."""
+    names = source.Root.get("/Names")
+    tree = names.get("/Dests") if names is not None else None
+    if tree is None:
+        return []
+    pairs = list(tree.get("/Names", []))
+    if source is document:
+        return [(str(name), destination) for name, destination in zip(pairs[0::2], pairs[1::2])]
+    # WeasyPrint writes destinations as direct arrays; qpdf copies only indirect objects (and
+    # maps the page each refers to onto the page already copied).
+    return [(str(name), document.copy_foreign(source.make_indirect(destination)))
+            for name, destination in zip(pairs[0::2], pairs[1::2])]
+
+
+def _set_named_destinations(document, destinations: list) -> None:
+    flat = []
+    for name, destination in sorted(destinations, key=lambda pair: pair[0]):  # a name tree is sorted
+        flat += [pikepdf.String(name), destination]
+    if "/Names" not in document.Root:
+        document.Root.Names = pikepdf.Dictionary()
+    document.Root.Names.Dests = document.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(flat)))
+
+
+def _outline_items(document, source) -> list:
+    """The top-level outline items of ``source``, copied into ``document`` with their children."""
+    outlines = source.Root.get("/Outlines")
+    items = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None:
+        items.append(item if source is document else document.copy_foreign(item))
+        item = item.get("/Next")
+    return items
+
+
+def _set_outline(document, items: list) -> None:
+    """Chain the parts' top-level outline items under one outline root."""
+    if not items:
+        return
+    root = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    for previous, item in zip([None] + items, items):
+        item.Parent = root
+        for link in ("/Prev", "/Next"):
+            if link in item:
+                del item[link]
+        if previous is not None:
+            item.Prev, previous.Next = previous, item
+    root.First, root.Last = items[0], items[-1]
+    root.Count = sum(1 + max(int(item.get("/Count", 0)), 0) for item in items)
+    document.Root.Outlines = root
+
+
+def _resolve_links_across_parts(document) -> None:
+    """``reportpub-anchor:id`` link actions become links to the named destination ``id``."""
+    for page in document.pages:
+        for annotation in page.obj.get("/Annots", []):
+            action = annotation.get("/A")
+            uri = action.get("/URI") if action is not None else None
+            if uri is not None and str(uri).startswith(ANCHOR_SCHEME):
+                del annotation["/A"]
+                annotation.Dest = pikepdf.String(str(uri)[len(ANCHOR_SCHEME):])
+
+
+class _PrintPages:
+    """Turns pages WeasyPrint wrote for the reader edition (PDF/A-3b, cropped to the trim box)
+    into the print edition's (PDF/X-4), as WeasyPrint would have written them from the same
+    layout: the same content, and only these differences, taken from the print edition's
+    first page: its media, trim and bleed boxes around the same trim box, the printer's marks
+    (pdf_finishers.printer_marks), links not printed (PDF/A gives them the print flag), and
+    the sRGB profile of the PDF/X output intent. Writing each part once instead of twice
+    saves a third of a full build's PDF writing. tests/writers/pdf/test_parts.py compares the
+    result with a print edition WeasyPrint wrote whole."""
+
+    def __init__(self, document, bleed_mm: float):
+        model = document.pages[0].obj
+        trim, media, bleed = ([float(v) for v in model[box]] for box in ("/TrimBox", "/MediaBox", "/BleedBox"))
+        self.media_margin = [m - t for m, t in zip(media, trim)]
+        self.bleed_margin = [b - t for b, t in zip(bleed, trim)]
+        self.srgb = model.Resources.ColorSpace.get("/srgb") if "/ColorSpace" in model.Resources else None
+        self.document, self.bleed = document, bleed_mm * PT_PER_MM
+        self.marks: dict[tuple, pikepdf.Stream] = {}  # one marks stream per page geometry
+
+    def convert(self, pages) -> None:
+        converted = set()
+        for page in pages:
+            obj = page.obj
+            trim = [float(v) for v in obj.MediaBox]
+            media = [t + m for t, m in zip(trim, self.media_margin)]
+            obj.TrimBox = pikepdf.Array(trim)
+            obj.MediaBox = pikepdf.Array(media)
+            obj.BleedBox = pikepdf.Array([t + b for t, b in zip(trim, self.bleed_margin)])
+            contents = obj.Contents
+            obj.Contents = pikepdf.Array([*(contents if isinstance(contents, pikepdf.Array) else [contents]),
+                                          self.marks_for(trim, media)])
+            for annotation in obj.get("/Annots", []):
+                if "/F" in annotation:
+                    del annotation["/F"]
+            resources = obj.Resources
+            if resources.objgen not in converted and self.srgb is not None and "/srgb" in resources.get("/ColorSpace", {}):
+                resources.ColorSpace.srgb = self.srgb
+            converted.add(resources.objgen)
+
+    def marks_for(self, trim: list[float], media: list[float]) -> pikepdf.Stream:
+        """The printer's marks around ``trim``: one stream for every page of that geometry."""
+        if tuple(trim) not in self.marks:
+            self.marks[tuple(trim)] = pikepdf.Stream(self.document, printer_marks(trim, media, self.bleed))
+        return self.marks[tuple(trim)]
+
+
+def _add_blank_page(document, as_print: _PrintPages | None) -> None:
+    """A blank page like the one before it (same boxes and turn); the print edition's carries
+    the printer's marks, as every page of a print layout does."""
+    previous = document.pages[-1].obj
+    document.add_blank_page()
+    blank = document.pages[-1].obj
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/Rotate"):
+        if box in previous:
+            blank[box] = previous[box]
+    if as_print is not None:
+        blank.Contents = as_print.marks_for([float(v) for v in previous.TrimBox], [float(v) for v in previous.MediaBox])
+
+
+def _attach_sources(document, book: Book, project: Project) -> None:
+    """The manuscript sources as PDF/A-3 associated files (the catalog's /AF, relationship
+    Source), as WeasyPrint attaches them to a document it writes whole."""
+    import mimetypes
+
+    stamp = "D:" + book.config.timestamp.strftime("%Y%m%d%H%M%SZ")
+    specs = []
+    sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
+    for name, path in sorted((project.relative(path), path) for path in sources):
+        spec = pikepdf.AttachedFileSpec(
+            document, path.read_bytes(), description="manuscript source", filename=name,
+            mime_type=mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream",
+            creation_date=stamp, mod_date=stamp, relationship=pikepdf.Name.Source)
+        document.attachments[name] = spec
+        specs.append(spec.obj)
+    if specs:
+        document.Root.AF = pikepdf.Array(specs)

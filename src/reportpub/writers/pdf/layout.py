@@ -1,0 +1,238 @@
+"""PDF editions through WeasyPrint: lay the book out once per writing mode, write it as needed.
+
+``PdfLayout`` prepares one writing mode (the book's HTML, the parsed stylesheets, the
+fonts) and lays out the whole book or one part of it (writers/pdf/parts.py puts the
+parts together); ``layout_book`` lays the whole book out in one document. ``write_pdf``
+writes a layout as the reader edition (PDF/A-3b, cropped to the trim size, sources
+attached) or the print edition (PDF/X-4 with bleed and marks). Vertical layouts use the
+derived vertical fonts and are turned by a finisher.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html as html_module
+import logging
+import re
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from reportpub.atomic import write_atomically
+from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
+from reportpub.digests import fonts_digest, package_digest
+from reportpub.model import Book
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.theme import stylesheets
+from reportpub.writers.pdf.book_html import NOMBRE_CARRIER, mark_vertical_matter
+from reportpub.writers.pdf.chapter_html import DROPPED_CLASSES, pdf_chapter_html
+from reportpub.writers.pdf.fetcher import ProjectURLFetcher
+from reportpub.writers.pdf.geometry import (
+    MARKS_ROOM_MM,
+    horizontal_geometry,
+    vertical_geometry,
+)
+from reportpub.writers.pdf.islands import measure_islands, place_islands
+from reportpub.writers.pdf.output import edition_xmp
+
+
+class WeasyPrintWarnings(logging.Handler):
+    """Collects WeasyPrint's warnings (bad CSS in an author's stylesheet, refused URLs)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class PdfLayout:
+    """Everything one writing mode's layouts share: the whole book's HTML, the parsed
+    stylesheets, the fonts and the project fetcher. ``render`` lays out the whole book or
+    a part of it (writers/pdf/parts.py); ``check`` raises what the renders found wrong."""
+
+    def __init__(self, book: Book, project: Project, mode: str, templates: Templates):
+        self.book, self.project, self.mode = book, project, mode
+        self.vertical = vertical = mode == "vertical"
+        self._html_cache_used: set[str] = set()
+        # Classes the PDF markup may drop with their spans, unless the author's CSS names them.
+        author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
+        self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
+        chapters = [
+            {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
+             "html": self._chapter_html(c)}
+            for c in book.chapters
+        ]
+        html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
+        if vertical:
+            html = mark_vertical_matter(html)
+        # The book title as the title page gives it to the running heads (its text, digits set);
+        # read without an XML parser, since an author's title page template need not be XHTML.
+        title_page = re.search(r'<p class="title">(.*?)</p>', html, re.DOTALL)
+        self.running_title = html_module.unescape(re.sub(r"<[^>]*>", "", title_page.group(1))) if title_page \
+            else book.config.title
+        self.fetcher = fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
+        self.font_config = font_config = FontConfiguration()
+        sheets = stylesheets(project, "pdf", mode)
+        if vertical:
+            self.geometry = vertical_geometry(book.config)
+            # Text that CSS generates (問, 答, 注, leaders) must be in the derived fonts too.
+            css_text = "".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+            faces, self.derived_fonts = vertical_font_faces(html + css_text, project, fetcher)
+            page_css = self.geometry.css() + faces
+            # The nombre is a running element; it must sit inside the first page's content.
+            html = html.replace('id="titlepage">', f'id="titlepage">{NOMBRE_CARRIER}', 1)
+        else:
+            self.geometry = horizontal_geometry(book.config)
+            page_css = self.geometry.css()
+            self.derived_fonts = {}
+        self.html = html
+        # The CSS bleed also holds the printer's marks, so it is wider than the print bleed;
+        # the print finisher puts the PDF BleedBox back at book.toml's bleed and draws the marks
+        # (drawing them there costs nothing in the reader edition, which shares this layout).
+        bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; }}\n"
+        self.page_css = page_css + bleed
+        self.css = [weasyprint.CSS(string=self.page_css, url_fetcher=fetcher, font_config=font_config)]
+        self.problems: list[Diagnostic] = []
+        self.warnings = WeasyPrintWarnings()
+        author_sheets = set(project.style_files())
+        with self._listening():
+            for sheet in sheets:
+                seen = len(self.warnings.messages)
+                self.css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
+                if sheet in author_sheets:
+                    self.problems += [_css_diagnostic(project.relative(sheet), m) for m in self.warnings.messages[seen:]]
+        # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.
+        self.stylesheet_texts = [self.page_css] + [sheet.read_text(encoding="utf-8") for sheet in sheets]
+        self.base_url = fetcher.project_url(project.manuscript) + "/"
+
+    def _chapter_html(self, chapter) -> str:
+        """A chapter's HTML for this mode, kept in build/.cache/pdf-html between builds
+        (rewriting ruby, notes and islands of a long book takes a quarter of a second)."""
+        directory = self.project.build_dir / ".cache" / "pdf-html" / self.mode
+        # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
+        key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{sorted(self.styled_classes)}|{chapter!r}"
+                             .encode()).hexdigest()[:32]
+        cached = directory / f"{key}.html"
+        self._html_cache_used.add(cached.name)
+        if cached.is_file():
+            return cached.read_text(encoding="utf-8")
+        html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache",
+                                styled_classes=self.styled_classes)
+        write_atomically(cached, html)
+        return html
+
+    def forget_unused_chapter_html(self) -> None:
+        """Remove cached chapter HTML this layout did not use (chapters as they were before an edit)."""
+        for path in (self.project.build_dir / ".cache" / "pdf-html" / self.mode).glob("*.html"):
+            if path.name not in self._html_cache_used:
+                path.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _listening(self):
+        """Collect WeasyPrint's warnings meanwhile."""
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(self.warnings)
+        try:
+            yield
+        finally:
+            logger.removeHandler(self.warnings)
+
+    def render(self, html: str | None = None, extra_css: str = "") -> weasyprint.Document:
+        """Lay out ``html`` (by default the whole book) with this mode's stylesheets."""
+        html = self.html if html is None else html
+        css = self.css + ([weasyprint.CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)]
+                          if extra_css else [])
+        with self._listening():
+            if self.vertical:
+                theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
+                heights = measure_islands(html, theme_css, self.geometry.island_width, self.font_config,
+                                          self.fetcher, self.base_url)
+                html = place_islands(html, heights, self.geometry.island_width, self.geometry.column_length)
+            document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                stylesheets=css, font_config=self.font_config)
+        document.reportpub_vertical = self.vertical  # the writer turns the pages of a vertical layout
+        document.metadata.xmp_metadata = [edition_xmp(self.book.config)]
+        return document
+
+    def check(self) -> None:
+        """Raise every problem the stylesheets and the renders so far met."""
+        book, project = self.book, self.project
+        problems = list(self.problems)
+        author_files = project.style_files() + project.template_files() + [project.root / c.source for c in book.chapters]
+        problems += self.fetcher.diagnostics(author_files, book.config.path, project.relative)
+        # A font that does not load would silently fall back to another (sideways kanji in a
+        # vertical edition): never publish that.
+        problems += [Diagnostic(SourceLocation("fonts"), m) for m in self.warnings.messages if "cannot be loaded" in m]
+        if problems:
+            raise ReportpubError(problems)
+
+
+def layout_book(book: Book, project: Project, mode: str, templates: Templates) -> weasyprint.Document:
+    """Lay the whole book out for one writing mode in one document (the reference the
+    chapter-by-chapter assembly of writers/pdf/parts.py is held to)."""
+    layout = PdfLayout(book, project, mode, templates)
+    layout.check()
+    document = layout.render()
+    layout.check()
+    return document
+
+
+# The derived vertical fonts: (fontconfig pattern, family name in the theme, CSS weight).
+VERTICAL_FACES = (
+    ("Noto Serif CJK JP", "RP Vertical Serif", 400),
+    ("Noto Serif CJK JP:bold", "RP Vertical Serif", 700),
+    ("Noto Sans CJK JP", "RP Vertical Sans", 400),
+    ("Noto Sans CJK JP:bold", "RP Vertical Sans", 700),
+    ("Symbola", "RP Vertical Symbols", 400),  # emoji and symbols the CJK fonts lack (💡 ✅)
+)
+
+
+def font_cache_dir(project: Project) -> Path:
+    return project.build_dir / ".cache" / "fonts"
+
+
+def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
+    """@font-face rules for the derived vertical fonts, subset to the document's characters and
+    the common ones, and the file of each (family, weight)."""
+    from reportpub.typography.fonts import find_face
+    from reportpub.typography.vertical_font import (
+        COMMON_TCY_STRINGS,
+        common_japanese,
+        derive_vertical_font,
+    )
+
+    characters = "".join(sorted(set(html) | set(common_japanese())))
+    # Tate-chu-yoko cells the fonts draw (pdf-vertical.css turns on their feature in .tcy):
+    # the text of every element of class tcy (automatic 12 and !?, the author's ^123^),
+    # and the note numbers the footnote calls and markers show.
+    tcy_strings = {html_module.unescape(m.group(3)) for m in re.finditer(
+        r'<([A-Za-z][\w:-]*)\s[^>]*?\bclass="([^"]*)"[^>]*>([^<>]{1,3})</\1>', html)
+        if "tcy" in m.group(2).split()}
+    tcy_strings |= set(re.findall(r'\bdata-number="(\d{1,3})"', html))
+    tcy_strings |= COMMON_TCY_STRINGS
+    rules, files = [], {}
+    for pattern, family, weight in VERTICAL_FACES:
+        face = find_face(pattern)
+        # No punctuation tightening: WeasyPrint justifies only at spaces, so a tightened column
+        # would end short of the grid; aligned columns matter more to a Japanese reader.
+        path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
+                                    tighten_punctuation=False, tcy_strings=tcy_strings)
+        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
+        files[(family, weight)] = path
+    return "\n".join(rules) + "\n", files
+
+
+def _css_diagnostic(source: str, message: str) -> Diagnostic:
+    """WeasyPrint's 'Ignored `x` at 3:6, unknown property.' as 'styles/x.css:3: CSS: …'."""
+    import re
+
+    match = re.search(r" at (\d+):\d+", message)
+    text = re.sub(r" at \d+:\d+", "", message).rstrip(".")
+    return Diagnostic(SourceLocation(source, int(match.group(1)) if match else None), f"CSS: {text}")
+
+

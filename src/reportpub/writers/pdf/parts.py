@@ -1,0 +1,205 @@
+"""Chapter-by-chapter PDF: lay each part of the book out alone and keep what did not change.
+
+The book's HTML is cut into parts: the front matter (title page and contents), each
+chapter, and the back matter (references and colophon). Each part is laid out as a
+document of its own, its page counter starting where the whole book would have it, and
+written as PDF files (the front matter as each edition, the other parts as the reader
+edition, whose pages the print edition takes over) kept in
+``build/.cache/pdf-parts/<mode>/`` under a digest of everything its pages depend on:
+its HTML and first page number, the stylesheets, fonts, images, book.toml, templates and
+reportpub itself. An edit to one chapter lays out that chapter again, and the chapters
+after it only if their first page moved; every other part comes from the cache.
+
+The contents list is laid out last, with the page numbers the parts' anchors landed on
+(``data-page``; pdf.css shows it where a whole-book layout would use target-counter()).
+pikepdf then joins the files: the front matter's file gives the document catalog (PDF/A or
+PDF/X metadata, output intent, viewer preferences), the other parts add their pages,
+outlines and named destinations; a blank page goes in wherever a part ends on a right-hand
+page, as ``break-before: right`` does in one layout; links between parts, which a part
+writes as ``reportpub-anchor:`` URIs because their targets are elsewhere, become links to
+the named destinations; and the reader edition's sources are attached.
+
+Every part starts on a right-hand page (the theme's chapters and references break to the
+right, and the first page of a document is a right-hand page), so each page keeps its side,
+margins and running heads. tests/writers/pdf/test_parts.py holds the result to a whole-book layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_module
+import json
+import os
+import re
+from pathlib import Path
+
+from reportpub.atomic import temporary_beside, write_atomically
+from reportpub.model import Book
+from reportpub.project import Project
+from reportpub.templates import Templates
+from reportpub.writers.pdf.book_html import (
+    NOMBRE_CARRIER,
+    link_across_parts,
+    number_contents,
+    split_book,
+)
+from reportpub.writers.pdf.fonts import FontSources
+from reportpub.writers.pdf.join import CachedPart, join_parts
+from reportpub.writers.pdf.layout import PdfLayout
+from reportpub.writers.pdf.output import write_pdf
+
+CACHE_FORMAT = 4
+CONTENTS_ATTEMPTS = 4  # lay the contents out again at most this often when its length changes
+
+
+def first_right_page_after(last_page: int) -> int:
+    """The page a part starts on: the next right-hand (odd-numbered) page."""
+    return last_page + 1 if last_page % 2 == 0 else last_page + 2
+
+
+# In a part cache's directory: the keys of the parts the last build used (PartCache.prune).
+GENERATIONS_FILE = ".last-build.json"
+
+
+class PartCache:
+    """Laid-out parts of one writing mode, on disk. An entry is its variants' PDF files and
+    a JSON record written last, so an interrupted build leaves no entry that seems whole."""
+
+    def __init__(self, directory: Path, reuse: bool = True):
+        self.directory = directory
+        self.reuse = reuse  # False (--force): lay every part out again
+        self.used: set[str] = set()
+
+    def get(self, key: str, variants: list[str]) -> CachedPart | None:
+        self.used.add(key)
+        if not self.reuse:
+            return None
+        record = self.directory / f"{key}.json"
+        files = {v: self.directory / f"{key}.{v}.pdf" for v in variants}
+        if not record.is_file() or not all(f.is_file() for f in files.values()):
+            return None
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return CachedPart(key, data["pages"], data["anchors"], files, data["fonts"])
+
+    def put(self, key: str, document, variants: list[str], write, fonts) -> CachedPart:
+        """Write ``document``'s variants with ``write(document, path, variant)`` and record it
+        with ``fonts(document)``, the files of the fonts it used."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        files = {}
+        for variant in variants:
+            files[variant] = self.directory / f"{key}.{variant}.pdf"
+            temporary = temporary_beside(files[variant])
+            try:
+                write(document, temporary, variant)
+                os.replace(temporary, files[variant])
+            finally:
+                temporary.unlink(missing_ok=True)
+        anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
+        record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document)}
+        write_atomically(self.directory / f"{key}.json", json.dumps(record, ensure_ascii=False))
+        self.used.add(key)
+        return CachedPart(key, record["pages"], anchors, files, record["fonts"])
+
+    def prune(self) -> None:
+        """Forget parts neither this build nor the one before used. The build before's are
+        kept so that undoing an edit costs no layout, even one whose new length had moved
+        every later chapter; older versions go."""
+        generations = self.directory / GENERATIONS_FILE
+        try:
+            before = set(json.loads(generations.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            before = set()
+        keep = self.used | before
+        for path in self.directory.glob("*.*"):
+            if path.name.split(".", 1)[0] not in keep and not path.name.startswith("."):
+                path.unlink(missing_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_atomically(generations, json.dumps(sorted(self.used)))
+        for temporary in self.directory.glob(".*.tmp-*"):  # left by a build that was killed
+            temporary.unlink(missing_ok=True)
+
+
+def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
+                    inputs_digest: str, reuse: bool = True) -> None:
+    """Write one writing mode's PDF editions: ``targets`` maps "reader" and/or "print" to the
+    file each is written to. ``inputs_digest`` is the build's digest of everything the pages
+    depend on but the chapters (reportpub, fonts, book.toml, images, styles, templates);
+    ``reuse`` false lays out every part again."""
+    layout = PdfLayout(book, project, mode, templates)
+    # The front matter brings the catalog, so it is written as each edition asks; the other
+    # parts only as the reader edition, whose pages the print edition takes over (_PrintPages).
+    front_variants, part_variants = list(targets), ["reader"]
+
+    fonts = FontSources(layout.derived_fonts)
+
+    def write(document, path: Path, variant: str) -> None:
+        with fonts.deferred_embedding():
+            write_pdf(document, path, book, project, print_edition=variant == "print", attachments=False)
+
+    split = split_book(layout.html)
+    if split is None:
+        document = layout.render()
+        layout.check()
+        for variant, target in targets.items():
+            write_pdf(document, target, book, project, print_edition=variant == "print")
+        return
+    head, parts, tail = split
+    # What every part depends on besides its own HTML: the stylesheets and every input but
+    # the chapters (reportpub, fonts, images a part shows, book.toml, templates).
+    common = hashlib.sha256(json.dumps([
+        CACHE_FORMAT, mode, layout.stylesheet_texts, inputs_digest,
+    ], sort_keys=True).encode()).hexdigest()
+    cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode, reuse)
+    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(layout.running_title)}"; }}\n'
+    carrier = '<div class="part-carrier"></div>' + (NOMBRE_CARRIER if layout.vertical else "")
+
+    def laid_out(name: str, body: str, first_page: int) -> CachedPart:
+        extra_css = ""
+        if name != "front":
+            # The book title for the running heads, and the nombre, are set on the title page
+            # in one layout: each part carries its own, inside its first section.
+            opening = re.match(r"\s*<section[^>]*>", body)
+            if opening:
+                body = body[:opening.end()] + carrier + body[opening.end():]
+            extra_css = carrier_css + f"@page :first {{ counter-reset: page {first_page}; }}\n"
+        document_html = head + link_across_parts(body) + tail
+        key = hashlib.sha256(f"{common}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
+        variants = front_variants if name == "front" else part_variants
+        found = cache.get(key, variants)
+        if found is not None:
+            return found
+        document = layout.render(document_html, extra_css)
+        layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
+        return cache.put(key, document, variants, write, fonts.deferred)
+
+    front, rest = parts[0], parts[1:]
+    front_pages = laid_out("front", number_contents(front.body, None, layout.vertical), 1).pages
+    layout.check()  # the stylesheets' own problems, even when every part comes from the cache
+    for _ in range(CONTENTS_ATTEMPTS):
+        placed: list[tuple[int, CachedPart]] = []
+        last_page = front_pages
+        for part in rest:
+            first_page = first_right_page_after(last_page)
+            cached = laid_out(part.name, part.body, first_page)
+            placed.append((first_page, cached))
+            last_page = first_page + cached.pages - 1
+        anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
+        numbered = laid_out("front", number_contents(front.body, anchor_pages, layout.vertical), 1)
+        if numbered.pages == front_pages:
+            break
+        front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again
+    else:
+        raise RuntimeError("the contents' length does not settle: its page numbers keep moving the chapters")
+    font_cache = cache.directory / "fonts"
+    fonts_used = set()
+    for variant, target in targets.items():
+        fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache)
+    cache.prune()
+    layout.forget_unused_chapter_html()
+    for subset in font_cache.glob("*.font"):
+        if subset.name not in fonts_used:
+            subset.unlink(missing_ok=True)
+
+
+def _css_string(text: str) -> str:
+    return html_module.unescape(text).replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,94 @@
+"""Nothing outside the project: file paths that leave it and network URLs are refused, with file:line."""
+
+import http.server
+import threading
+
+import pytest
+
+from reportpub.writers.pdf.fetcher import ProjectURLFetcher, RefusedResource
+from tests.conftest import run_cli
+
+BOOK = """title = "本"
+date = 2024-12-20
+slug = "t"
+{extra}
+[editions]
+formats = ["pdf"]
+modes = ["horizontal"]
+"""
+
+
+@pytest.fixture
+def server():
+    """A loopback HTTP server that counts the requests it gets (never another address)."""
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            body = b"p { color: #123456; }"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", hits
+    httpd.shutdown()
+
+
+def test_fetcher_serves_project_files_and_refuses_the_rest(tmp_path):
+    project = tmp_path / "p"
+    (project / "styles").mkdir(parents=True)
+    (project / "styles" / "a.css").write_text("p{}", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    (project / "styles" / "link.css").symlink_to(tmp_path / "secret.txt")
+    fetcher = ProjectURLFetcher(project)
+    assert fetcher.fetch((project / "styles" / "a.css").as_uri()).read() == b"p{}"
+    for url in [(tmp_path / "secret.txt").as_uri(), (project / "styles" / ".." / ".." / "secret.txt").as_uri(),
+                (project / "styles" / "link.css").as_uri(), "http://127.0.0.1:9/x.css", "ftp://example.invalid/x"]:
+        with pytest.raises(RefusedResource):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 5
+
+
+def test_css_reaching_outside_the_project_is_an_error(make_project, tmp_path, server):
+    base, hits = server
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG")
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra=""), files={
+        "styles/evil.css": f'@import url("{base}/remote.css");\n\nbody {{ background: url("../../outside.png"); }}\n'})
+    result = run_cli("build", str(root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert f"styles/evil.css:1: refused to read '{base}/remote.css': only files inside the project may be used " \
+           "(remote resources need allow_remote = true in book.toml)" in lines
+    assert any(line.startswith("styles/evil.css:3: refused to read 'file://") and "outside.png" in line for line in lines)
+    assert hits == []  # the network was never reached
+    assert not (root / "build" / "t-horizontal.pdf").exists()
+
+
+def test_remote_resources_when_allowed(make_project, server):
+    base, hits = server
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra="allow_remote = true"),
+                        files={"styles/remote.css": f'@import url("{base}/remote.css");\n'})
+    result = run_cli("build", str(root))
+    assert result.returncode == 0, result.stderr
+    assert hits == ["/remote.css"]
+
+
+@pytest.mark.parametrize("link", ["manuscript/02.md", "styles/theft.css", "templates/colophon.html"])
+def test_symbolic_links_out_of_the_project_are_refused(make_project, tmp_path, link):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("# 秘密\n", encoding="utf-8")
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra=""))
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(secret)
+    result = run_cli("build", str(root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{link}: links to a file outside the project; the build reads only files inside it" in result.stderr.splitlines()
