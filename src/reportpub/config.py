@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
+from reportpub.inputs import resolve_input
 
 FORMATS = ("pdf", "print", "epub", "html")
 MODES = ("vertical", "horizontal")
@@ -133,9 +134,8 @@ def safe_slug(name: str) -> str:
 def load_config(project_dir: Path) -> BookConfig:
     """Read and validate manuscript/book.toml; raise one ReportpubError with every problem."""
     rel = "manuscript/book.toml"
-    path = project_dir / rel
     try:
-        raw_bytes = path.read_bytes()
+        raw_bytes = resolve_input(project_dir.resolve(), project_dir / rel).read_bytes()
     except FileNotFoundError:
         raise ReportpubError.at(rel, "no book.toml: is this a reportpub project? (reportpub init DIR makes one)")
     except OSError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reportpub.config import BookConfig, line_of_key, load_config
 from reportpub.diagnostics import ReportpubError
+from reportpub.inputs import inside, outside_problem, resolve_input, shown
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,12 @@ class Project:
             return str(path)
 
     def inside(self, path: Path) -> Path | None:
-        """The resolved path if it lies inside the project, else None."""
-        resolved = path.resolve()
-        if resolved == self.root or self.root in resolved.parents:
-            return resolved
-        return None
+        """The real path if it lies inside the project, else None (the rule of reportpub.inputs)."""
+        return inside(self.root, path)
+
+    def input(self, path: Path) -> Path:
+        """The real path of an input file inside the project; the author's error otherwise."""
+        return resolve_input(self.root, path)
 
     def chapter_files(self) -> list[Path]:
         """Chapter files in book order: as book.toml lists them, else *.md by file name."""
@@ -85,23 +87,23 @@ class Project:
     def refuse_outside(self, paths: list[Path]) -> None:
         """An input that is a symbolic link to something outside the project is an error:
         the build reads nothing outside the project."""
-        outside = [p for p in paths if self.inside(p) is None]
-        if outside:
-            raise ReportpubError([
-                ReportpubError.at(f"{p.parent.relative_to(self.root).as_posix()}/{p.name}",
-                                  "links to a file outside the project; the build reads only files inside it").diagnostics[0]
-                for p in outside])
+        problems = [(p, outside_problem(self.root, p)) for p in paths]
+        if any(problem for _, problem in problems):
+            raise ReportpubError([ReportpubError.at(shown(self.root, p), problem).diagnostics[0]
+                                  for p, problem in problems if problem])
 
     def bibliography_files(self) -> list[Path]:
         return [self.manuscript / name for name in self.config.bibliography]
 
     def template_files(self) -> list[Path]:
-        """The author's template overrides."""
+        """The author's template overrides; a file or folder among them that links outside
+        the project is an error."""
         if not self.templates_dir.is_dir():
             return []
-        files = sorted(p for p in self.templates_dir.rglob("*") if p.is_file())
-        self.refuse_outside(files)
-        return files
+        self.refuse_outside([self.templates_dir])
+        entries = sorted(self.templates_dir.rglob("*"))  # a linked folder is listed, not descended into
+        self.refuse_outside(entries)
+        return [p for p in entries if p.is_file()]
 
     def source_files(self, chapter_sources: list[str], asset_paths: list[str]) -> list[Path]:
         """Every file an edition is made from: book.toml, chapters, bibliography, figures,

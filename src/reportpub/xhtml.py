@@ -55,3 +55,15 @@ def _escape_text(text: str) -> str:
 
 def _escape_attribute(text: str) -> str:
     return _escape_text(text).replace('"', "&quot;")
+
+
+def remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
+    """Remove an element with its content but keep the text that follows it."""
+    children = list(parent)
+    index = children.index(child)
+    if child.tail:
+        if index > 0:
+            children[index - 1].tail = (children[index - 1].tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)

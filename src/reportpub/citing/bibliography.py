@@ -43,6 +43,7 @@ from reportpub.diagnostics import (
     decode_utf8,
     line_of_offset,
 )
+from reportpub.url_policy import link_problem
 
 __all__ = [
     "BibEntry",
@@ -298,6 +299,11 @@ def _make_entry(item: Any, display: str, line: int | None, text: str) -> BibEntr
         data, reading = normalize_item(item)
     except ValueError as exc:
         raise ReportpubError.at(display, f"entry '{key}': {exc}", line) from None
+    problem = link_problem(data["URL"]) if data.get("URL") else None
+    if problem:
+        # The URL becomes a link in every edition: the link policy holds for it as for the text's.
+        found = text.find(str(item.get("URL", item.get("url", ""))))
+        raise ReportpubError.at(display, f"entry '{key}': {problem}", line_of_offset(text, found) if found >= 0 else line)
     return BibEntry(key=key, data=data, location=SourceLocation(display, line), reading=reading)
 
 

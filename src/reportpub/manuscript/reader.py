@@ -21,21 +21,13 @@ from reportpub.diagnostics import (
     line_of_offset,
 )
 from reportpub.project import Project
-from reportpub.xhtml import parse_fragment, text_of
+from reportpub.sanitizer import locate, sanitize, srcset_urls
+from reportpub.xhtml import parse_fragment, remove_keeping_tail, text_of
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 FENCED_CODE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
-
-# Raw HTML an author may not bring into an edition: active content, external
-# resources and document-level elements (see the README's "Raw HTML" section).
-FORBIDDEN_ELEMENTS = {
-    "script", "iframe", "object", "embed", "applet", "frame", "frameset", "link", "meta",
-    "base", "style", "form", "input", "button", "textarea", "select", "audio", "video", "source",
-    "svg", "math", "html", "head", "body", "title",
-}
-
 
 @dataclass
 class ChapterDraft:
@@ -67,7 +59,10 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     """Read and parse one chapter; problems are collected, None when it cannot be parsed."""
     source = project.relative(path)
     try:
-        raw = path.read_bytes()
+        raw = project.input(path).read_bytes()
+    except ReportpubError as error:
+        problems.extend(error)
+        return None
     except OSError as exc:
         problems.error(source, f"cannot read: {exc.strerror}")
         return None
@@ -83,23 +78,33 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     html = md.convert(text)
     try:
         body = parse_fragment(html)
-    except etree.ParseError:
+    except etree.ParseError as error:
         # Only raw HTML written by the author can make Python-Markdown's output ill-formed.
+        prefixed = PREFIXED_TAG.search(_blank_code(text)) if "unbound prefix" in str(error) else None
+        if prefixed:
+            problems.error(source, f"raw HTML <{prefixed.group(1)}> is not allowed (only HTML elements, without "
+                           "namespace prefixes)", line_of_offset(text, prefixed.start()))
+            return None
         tag, line = _unbalanced_tag(text)
         what = f"<{tag}> is not closed or not well-formed" if tag else "raw HTML is not well-formed"
         problems.error(source, f"{what} (raw HTML must be well-formed XHTML)", line)
         return None
 
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
-    _check_raw_html(draft, problems)
+    refusals = sanitize(body)
+    for refusal, line in zip(refusals, locate(refusals, _blank_code(text))):
+        problems.error(source, refusal.message, line)
     _check_unrecognised_citations(draft, problems)
     mark_url_links(body)
     _extract_footnotes(draft)
-    draft.images = [img.get("src", "") for img in body.iter("img")]
+    draft.images = list(dict.fromkeys(url for img in body.iter("img")
+                                      for url in [img.get("src", ""), *srcset_urls(img.get("srcset", ""))] if url))
     return draft
 
 
 RAW_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
+# An element with a namespace prefix (<svg:svg>), which XHTML cannot parse without its declaration.
+PREFIXED_TAG = re.compile(r"</?(?!(?:https?|mailto|ftp):)([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)")
 
 
 def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
@@ -132,16 +137,6 @@ def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector
     for label, offset in defined.items():
         if label not in used:
             problems.warning(source, f"footnote [^{label}] is defined but never referenced", line_of_offset(text, offset))
-
-
-def _check_raw_html(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
-    for element in draft.body.iter():
-        if element.tag in FORBIDDEN_ELEMENTS:
-            line = draft.line_of(f"<{element.tag}")
-            problems.error(draft.source, f"raw HTML <{element.tag}> is not allowed in a manuscript", line)
-        for name in element.attrib:
-            if name.lower().startswith("on"):
-                problems.error(draft.source, f"raw HTML attribute '{name}' (a script) is not allowed", draft.line_of(name))
 
 
 LEFTOVER_CITATION = re.compile(r"\[-?@[^\s\]]*")
@@ -189,10 +184,10 @@ def _extract_footnotes(draft: ChapterDraft) -> None:
                 note.append(child)
             for parent in note.iter():
                 for link in [c for c in parent if c.tag == "a" and c.get("class") == "footnote-backref"]:
-                    _remove_keeping_tail(parent, link)
+                    remove_keeping_tail(parent, link)
             _strip_trailing_space(note)
             draft.notes[label] = note
-        _remove_keeping_tail(_parent_of(body, container), container)
+        remove_keeping_tail(_parent_of(body, container), container)
     for parent in list(body.iter()):
         for sup in [c for c in parent if c.tag == "sup" and (c.get("id") or "").startswith("fnref")]:
             link = sup.find("a")
@@ -207,18 +202,6 @@ def _parent_of(root: etree.Element, child: etree.Element) -> etree.Element:
         if child in list(parent):
             return parent
     raise ValueError("element not in tree")
-
-
-def _remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
-    """Remove an element but keep the text that follows it."""
-    children = list(parent)
-    index = children.index(child)
-    if child.tail:
-        if index > 0:
-            children[index - 1].tail = (children[index - 1].tail or "") + child.tail
-        else:
-            parent.text = (parent.text or "") + child.tail
-    parent.remove(child)
 
 
 def _strip_trailing_space(note: etree.Element) -> None:

@@ -2,16 +2,26 @@
 
 An author who puts ``templates/colophon.html`` in the project replaces the built-in
 colophon in every edition. Errors in an override are reported with its file and line.
+
+A template is code, and a project's may come from anyone: it runs in Jinja2's immutable
+sandbox (no attributes starting with ``_``, no ``str.format`` tricks, no changing the
+context's lists and dicts), so ``{{ cycler.__init__.__globals__ … }}`` is an error,
+not a way to Python. Every name, in a ``render`` or an ``{% include %}``, is looked up
+in the project's ``templates/`` folder — whose file, and every folder on the way to it,
+must really lie inside that folder — and then in the package's own templates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportpub import __version__
-from reportpub.diagnostics import ReportpubError
+from reportpub.diagnostics import ReportpubError, decode_utf8
 from reportpub.model import Book
 from reportpub.project import Project
 
@@ -21,6 +31,30 @@ def japanese_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+class ProjectTemplateLoader(jinja2.BaseLoader):
+    """Names resolved inside the project's templates/ only: a file or folder on the way that
+    is a symbolic link leading out of templates/ is refused (a name not found there falls
+    through to the package's templates)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.directory = project.templates_dir
+
+    def get_source(self, environment, template):
+        path = self.directory.joinpath(*split_template_path(template))  # refuses ".." in names
+        if not path.exists():
+            raise jinja2.TemplateNotFound(template)
+        real, base = path.resolve(), self.directory.resolve()
+        if base not in real.parents:
+            raise ReportpubError.at(f"templates/{template}", "links to a file outside templates/; templates are "
+                                    "read only from the project's templates/ folder")
+        if not real.is_file():
+            raise jinja2.TemplateNotFound(template)
+        source = decode_utf8(real.read_bytes(), f"templates/{template}")
+        mtime = real.stat().st_mtime_ns
+        return source, str(path), lambda: real.is_file() and real.stat().st_mtime_ns == mtime
+
+
 class Templates:
     """The template environment of one project."""
 
@@ -28,10 +62,10 @@ class Templates:
         self.project = project
         loaders: list[jinja2.BaseLoader] = []
         if project.templates_dir.is_dir():
-            project.template_files()  # refuses overrides that link outside the project
-            loaders.append(jinja2.FileSystemLoader(str(project.templates_dir), followlinks=False))
+            project.template_files()  # refuses overrides and folders that link outside the project
+            loaders.append(ProjectTemplateLoader(project))
         loaders.append(jinja2.PackageLoader("reportpub", "templates"))
-        self.environment = jinja2.Environment(
+        self.environment = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -59,7 +93,7 @@ class Templates:
 
     def _display(self, filename: str | None, name: str | None) -> str:
         if filename and filename.startswith(str(self.project.root)):
-            return self.project.relative(__import__("pathlib").Path(filename))
+            return self.project.relative(Path(filename))
         return f"templates/{name}" if name else "templates"
 
     def _error_location(self, exc: Exception) -> tuple[str | None, int | None]:
