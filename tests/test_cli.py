@@ -159,6 +159,14 @@ def test_init_makes_a_project_that_builds(tmp_path):
                          f"{target}: directory exists and is not empty; choose a new one")
 
 
+def test_init_in_a_japanese_folder_name_makes_a_project_that_checks_clean(tmp_path):
+    target = tmp_path / "報告書"
+    assert run_cli("init", str(target)).returncode == 0
+    result = run_cli("check", str(target))
+    assert result.returncode == 0, result.stderr
+    assert 'slug = "book"' in (target / "manuscript" / "book.toml").read_text(encoding="utf-8")
+
+
 def test_citation_errors_name_each_line_and_a_broken_bibliography_once(make_project):
     refs = '[{"id": "known", "type": "book", "title": "本", "issued": {"date-parts": [[2020]]}}]'
     root = make_project({"01.md": "# 一\n\n文[@nokey]。\n\n再び[@nokey]。\n\n既知[@known]。\n"},

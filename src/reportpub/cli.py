@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportpub import __version__
 from reportpub.diagnostics import ReportpubError
+from reportpub.editions import FORMATS, MODES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,8 +25,8 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the editions into build/")
     build.add_argument("project", nargs="?", default=".", type=Path)
-    build.add_argument("--only", choices=["pdf", "print", "epub", "html"])
-    build.add_argument("--mode", choices=["vertical", "horizontal"])
+    build.add_argument("--only", choices=FORMATS)
+    build.add_argument("--mode", choices=MODES)
     build.add_argument("--force", action="store_true", help="rebuild every output")
     build.add_argument("--explain", action="store_true", help="say why each output is rebuilt or skipped")
     build.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
+from reportpub.editions import FORMATS, MODES
 from reportpub.inputs import resolve_input
-
-FORMATS = ("pdf", "print", "epub", "html")
-MODES = ("vertical", "horizontal")
 
 # Trim sizes in millimetres (width, height), portrait.
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {

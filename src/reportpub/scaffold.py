@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
+from reportpub.config import safe_slug
 from reportpub.diagnostics import ReportpubError
 
 BOOK_TOML = """title = "報告書の題名"
@@ -74,7 +75,7 @@ def create_project(directory: Path) -> None:
     (manuscript / "images").mkdir(parents=True)
     (directory / "styles").mkdir()
     (directory / "templates").mkdir()
-    slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in directory.resolve().name).strip("-") or "report"
+    slug = safe_slug(directory.resolve().name)  # the rule book.toml's slug is checked against
     (manuscript / "book.toml").write_text(
         BOOK_TOML.format(date=dt.date.today().isoformat(), uuid=uuid.uuid4(), slug=slug), encoding="utf-8")
     (manuscript / "01-introduction.md").write_text(CHAPTER_1.replace("{{", "{").replace("}}", "}"), encoding="utf-8")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from reportpub.editions import MODES
 from tests.conftest import run_epubcheck
 
-MODES = ("vertical", "horizontal")
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",

@@ -23,19 +23,11 @@ from typing import Callable
 
 from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
+from reportpub.editions import MODES, Edition, planned_editions
 from reportpub.model import Book
 from reportpub.project import Project
 
 Report = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Output:
-    """One edition file a build can make."""
-
-    format: str  # pdf, print, epub, html
-    mode: str  # vertical, horizontal
-    name: str
 
 
 @dataclass
@@ -45,22 +37,9 @@ class BuildResult:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-def planned_outputs(project: Project, only: str | None = None, mode: str | None = None) -> list[Output]:
-    """The editions a build makes, in a fixed order, from book.toml and the command line."""
-    config = project.config
-    formats = [only] if only else list(config.editions.formats)
-    modes = [mode] if mode else list(config.editions.modes)
-    outputs = []
-    for m in modes:
-        if "pdf" in formats:
-            outputs.append(Output("pdf", m, f"{config.slug}-{m}.pdf"))
-        if "print" in formats:
-            outputs.append(Output("print", m, f"{config.slug}-{m}-print.pdf"))
-        if "epub" in formats:
-            outputs.append(Output("epub", m, f"{config.slug}-{m}.epub"))
-    if "html" in formats and mode in (None, "horizontal"):
-        outputs.append(Output("html", "horizontal", f"{config.slug}.html"))
-    return outputs
+def planned_outputs(project: Project, only: str | None = None, mode: str | None = None) -> list[Edition]:
+    """The editions a build of this project makes (see :func:`reportpub.editions.planned_editions`)."""
+    return planned_editions(project.config, only, mode)
 
 
 def read_book(project: Project, warn: Report = lambda message: None, reuse: bool = True) -> Book:
@@ -159,7 +138,7 @@ def temporary_path(target: Path, token: int) -> Path:
     return target.with_name(f".{target.name}.tmp-{token}")
 
 
-def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, token: int,
+def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, token: int,
                force: bool = False) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
     A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition."""
@@ -171,11 +150,10 @@ def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, toke
     if kind == "pdf":
         from reportpub.writers.pdf.parts import write_mode_pdfs
 
-        targets = {("print" if o.format == "print" else "reader"): temporary_path(project.build_dir / o.name, token)
-                   for o in outputs}
+        targets = {o.pdf_variant.name: temporary_path(project.build_dir / o.name, token) for o in outputs}
         inputs_digest = Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
         write_mode_pdfs(book, project, outputs[0].mode, templates, targets, inputs_digest, reuse=not force)
-        written += [(str(targets["print" if o.format == "print" else "reader"]), o.name) for o in outputs]
+        written += [(str(targets[o.pdf_variant.name]), o.name) for o in outputs]
     for output in outputs if kind != "pdf" else ():
         temporary = temporary_path(project.build_dir / output.name, token)
         if output.format == "epub":
@@ -190,14 +168,14 @@ def _write_job(job: tuple[str, list[Output]], book: Book, project: Project, toke
     return written
 
 
-def _jobs(outputs: list[Output]) -> list[tuple[str, list[Output]]]:
+def _jobs(outputs: list[Edition]) -> list[tuple[str, list[Edition]]]:
     """Group outputs into independent jobs, the slowest (PDF layouts) first."""
-    jobs: list[tuple[str, list[Output]]] = []
-    for mode in ("vertical", "horizontal"):
-        pdfs = [o for o in outputs if o.format in ("pdf", "print") and o.mode == mode]
+    jobs: list[tuple[str, list[Edition]]] = []
+    for mode in MODES:
+        pdfs = [o for o in outputs if o.pdf_variant and o.mode == mode]
         if pdfs:
             jobs.append(("pdf", pdfs))
-    jobs += [(o.format, [o]) for o in outputs if o.format in ("epub", "html")]
+    jobs += [(o.format, [o]) for o in outputs if not o.pdf_variant]
     return jobs
 
 
@@ -211,7 +189,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
     state = load_state(build_dir)
     fingerprinter = Fingerprinter(project)
     result = BuildResult()
-    stale: list[Output] = []
+    stale: list[Edition] = []
     fingerprints: dict[str, tuple[str, dict]] = {}
     for output in outputs:
         fingerprint, parts = fingerprinter.fingerprint(output.format, output.mode)
@@ -295,7 +273,7 @@ def _set_source_date_epoch(book: Book) -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(book.config.timestamp.timestamp())))
 
 
-def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh: dict[str, str]) -> list[tuple[str, str]]:
+def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh: dict[str, str]) -> list[tuple[str, str]]:
     """manifest.json and index.html over every edition now in build/ (fresh temporaries
     take the place of the files they will replace)."""
     from reportpub.build.catalogue import write_download_page
@@ -313,7 +291,7 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Output], fresh:
     for output in all_outputs + [o for o in outputs if o not in all_outputs]:
         path = by_name.get(output.name, project.build_dir / output.name)
         if path.is_file():
-            records.append(OutputRecord(output.name, output.format, output.mode, path.stat().st_size, sha256_of(path)))
+            records.append(OutputRecord(output, path.stat().st_size, sha256_of(path)))
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
     inputs = {project.relative(p): sha256_of(p) for p in sources}
     manifest = temporary_path(project.build_dir / "manifest.json", os.getpid())

@@ -28,9 +28,10 @@ def write_download_page(book: Book, templates: Templates, records: list[OutputRe
                         cover: tuple[str, bytes] | None, target: Path) -> None:
     editions = []
     for record in records:
-        name, description = FORMAT_LABELS[record.format]
-        label = name if record.format == "html" else f"{name}（{MODE_LABELS[record.mode]}）"
-        editions.append({"file": record.name, "label": label, "description": description,
+        edition = record.edition
+        name, description = FORMAT_LABELS[edition.format]
+        label = name if edition.format == "html" else f"{name}（{MODE_LABELS[edition.mode]}）"
+        editions.append({"file": edition.name, "label": label, "description": description,
                          "size_label": size_label(record.size), "sha256": record.sha256})
     cover_uri = f"data:{cover[0]};base64," + base64.b64encode(cover[1]).decode() if cover else None
     target.write_text(templates.render("index.html", book, editions=editions, cover=cover_uri), encoding="utf-8")

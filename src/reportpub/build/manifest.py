@@ -20,9 +20,9 @@ from pathlib import Path
 from reportpub import __version__
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import file_digest as sha256_of
+from reportpub.editions import Edition
 
 MANIFEST_NAME = "manifest.json"
-PDF_VARIANTS = {"pdf": "PDF/A-3b", "print": "PDF/X-4"}
 FONT_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif CJK JP:bold", "Noto Sans CJK JP:bold", "Symbola")
 PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pikepdf", "uharfbuzz")
 
@@ -92,16 +92,19 @@ def fonts_used(cache_dir: Path) -> list[dict]:
 
 @dataclass(frozen=True)
 class OutputRecord:
-    name: str
-    format: str
-    mode: str
+    """An edition file as the manifest lists it."""
+
+    edition: Edition
     size: int
     sha256: str
 
     def as_dict(self) -> dict:
-        record = {"file": self.name, "format": self.format, "mode": self.mode, "size": self.size, "sha256": self.sha256}
-        if self.format in PDF_VARIANTS:
-            record["conformance"] = PDF_VARIANTS[self.format]
+        edition = self.edition
+        record = {"file": edition.name, "format": edition.format, "mode": edition.mode, "size": self.size,
+                  "sha256": self.sha256}
+        variant = edition.pdf_variant
+        if variant:
+            record["conformance"] = variant.conformance
         return record
 
 
@@ -110,7 +113,7 @@ def make_manifest(config, outputs: list[OutputRecord], inputs: dict[str, str], f
     document = {
         "edition": {"title": config.title, "version": config.version, "identifier": config.identifier,
                     "date": config.date.isoformat() if config.date else None, "slug": config.slug},
-        "outputs": [o.as_dict() for o in sorted(outputs, key=lambda o: o.name)],
+        "outputs": [o.as_dict() for o in sorted(outputs, key=lambda o: o.edition.name)],
         "inputs": [{"file": name, "sha256": digest} for name, digest in sorted(inputs.items())],
         "tools": tool_versions(),
         "fonts": fonts,

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from reportpub.build import read_book
 from reportpub.build.state import Fingerprinter
+from reportpub.editions import PRINT_PDF
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.writers.pdf import layout as pdf_layout
@@ -61,9 +62,9 @@ def assemble(project: Project, mode: str, target_dir) -> dict[str, object]:
 def whole(project: Project, mode: str, target, print_target=None) -> None:
     book = read_book(project)
     document = pdf_layout.layout_book(book, project, mode, Templates(project))
-    write_pdf(document, target, book, project)
+    write_pdf(document, target, book, project, vertical=mode == "vertical")
     if print_target is not None:
-        write_pdf(document, print_target, book, project, print_edition=True)
+        write_pdf(document, print_target, book, project, vertical=mode == "vertical", variant=PRINT_PDF)
 
 
 def print_pages(path) -> list:

@@ -131,7 +131,7 @@ def test_vertical_layout_in_process_reaches_no_network(built, tmp_path):
 
     project = Project.open(built)
     document = pdf_layout.layout_book(read_book(project), project, "vertical", Templates(project))
-    write_pdf(document, tmp_path / "v.pdf", read_book(project), project)
+    write_pdf(document, tmp_path / "v.pdf", read_book(project), project, vertical=True)
     report = subprocess.run(["pdffonts", str(tmp_path / "v.pdf")], capture_output=True, text=True, check=True).stdout
     assert "RP-Vertical-Serif" in report
 

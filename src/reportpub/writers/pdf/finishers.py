@@ -91,13 +91,14 @@ def turn_pages_for_vertical_reading(document, pdf) -> None:
     pdf.catalog["PageLayout"] = "/TwoPageRight"
 
 
-def fixed_document_id(config: BookConfig):
+def fixed_document_id(config: BookConfig, vertical: bool):
     """A finisher replacing the random xmpMM:DocumentID WeasyPrint gives PDF/X-4 files with one
-    derived from the edition, so that the same sources give the same bytes."""
+    derived from the edition (``vertical``: its writing mode), so that the same sources give
+    the same bytes."""
     def finish(document, pdf) -> None:
         metadata = pdf.catalog["Metadata"]
         stream = next(obj for obj in pdf.objects if getattr(obj, "reference", None) == metadata)
-        seed = f"{config.identifier}|{config.version}|{document.reportpub_vertical}".encode()
+        seed = f"{config.identifier}|{config.version}|{vertical}".encode()
         digest = hashlib.sha256(seed).hexdigest()
         document_id = f"xmp.did:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
         stream.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", document_id.encode(), part) for part in stream.stream]

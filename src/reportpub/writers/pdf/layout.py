@@ -155,7 +155,6 @@ class PdfLayout:
                 html = place_islands(html, heights, self.geometry.island_width, self.geometry.column_length)
             document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 stylesheets=css, font_config=self.font_config)
-        document.reportpub_vertical = self.vertical  # the writer turns the pages of a vertical layout
         document.metadata.xmp_metadata = [edition_xmp(self.book.config)]
         return document
 

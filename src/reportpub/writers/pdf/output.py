@@ -9,6 +9,7 @@ from pathlib import Path
 import weasyprint
 
 from reportpub.config import BookConfig
+from reportpub.editions import PRINT_PDF, READER_PDF, PdfVariant
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.writers.pdf.finishers import (
@@ -38,12 +39,6 @@ def edition_xmp(config: BookConfig) -> bytes:
     ).encode()
 
 
-READER_VARIANT = "pdf/a-3b"
-
-
-PRINT_VARIANT = "pdf/x-4"
-
-
 def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachment]:
     """The manuscript sources the archival PDF carries: book.toml, chapters, bibliography,
     figures and the author's styles and templates, named by their project-relative paths."""
@@ -55,17 +50,17 @@ def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachme
     ]
 
 
-def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project,
-              print_edition: bool = False, attachments: bool = True) -> None:
-    """Write a laid-out book: the print edition as PDF/X with bleed and crop marks, the reader
-    and archival edition as PDF/A-3 cropped to the trim size with its sources attached
-    (unless ``attachments`` is false: the parts of an assembled book, which gets them once)."""
-    finishers = [set_bleed_box(book.config.pdf.bleed_mm), fixed_document_id(book.config)] if print_edition \
+def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project, *, vertical: bool,
+              variant: PdfVariant = READER_PDF, attachments: bool = True) -> None:
+    """Write a laid-out book (``vertical``: laid out for vertical reading, its pages to be
+    turned): the print edition as PDF/X with bleed and crop marks, the reader and archival
+    edition as PDF/A-3 cropped to the trim size with its sources attached (unless
+    ``attachments`` is false: the parts of an assembled book, which gets them once)."""
+    print_edition = variant == PRINT_PDF
+    finishers = [set_bleed_box(book.config.pdf.bleed_mm), fixed_document_id(book.config, vertical)] if print_edition \
         else [crop_to_trim_box]
-    if getattr(document, "reportpub_vertical", False):
+    if vertical:
         finishers.append(turn_pages_for_vertical_reading)
-    if print_edition:
-        document.write_pdf(target, pdf_variant=PRINT_VARIANT, finisher=chain(finishers))
-    else:
-        document.write_pdf(target, pdf_variant=READER_VARIANT, finisher=chain(finishers),
-                           attachments=source_attachments(book, project) if attachments else None)
+    with_sources = attachments and not print_edition
+    document.write_pdf(target, pdf_variant=variant.weasyprint_variant, finisher=chain(finishers),
+                       attachments=source_attachments(book, project) if with_sources else None)

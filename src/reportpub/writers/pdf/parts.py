@@ -34,6 +34,7 @@ import re
 from pathlib import Path
 
 from reportpub.atomic import temporary_beside, write_atomically
+from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
@@ -134,14 +135,15 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
 
     def write(document, path: Path, variant: str) -> None:
         with fonts.deferred_embedding():
-            write_pdf(document, path, book, project, print_edition=variant == "print", attachments=False)
+            write_pdf(document, path, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant],
+                      attachments=False)
 
     split = split_book(layout.html)
     if split is None:
         document = layout.render()
         layout.check()
         for variant, target in targets.items():
-            write_pdf(document, target, book, project, print_edition=variant == "print")
+            write_pdf(document, target, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant])
         return
     head, parts, tail = split
     # What every part depends on besides its own HTML: the stylesheets and every input but
