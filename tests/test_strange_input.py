@@ -13,8 +13,19 @@ CASES = {
     "a table with 1,000 rows": "# 表\n\nTable: 大きな表\n\n| a | b |\n|---|---|\n" + "".join(f"| {i} | 値{i} |\n" for i in range(1000)),
     "an empty chapter": "",
     "only headings": "# 一\n\n## 二\n\n### 三\n\n#### 四\n",
-    "unbalanced markup": "# 崩れ\n\n{漢字|かんじ と ^12 と 《《強調 と *星 と [リンク](#\n",
+    "unbalanced Markdown": "# 崩れ\n\n*星 と **太字 と [リンク](# と `コード\n",
 }
+
+
+def test_unbalanced_reportpub_syntax_is_an_error_with_its_line(make_project):
+    from reportpub.diagnostics import ReportpubError
+
+    root = make_project({"01.md": "# 崩れ\n\n{漢字|かんじ と ^12 と 《《強調 と *星 と [リンク](#\n"})
+    with pytest.raises(ReportpubError) as info:
+        read_book(Project.open(root))
+    assert [str(d) for d in info.value.diagnostics] == [
+        "manuscript/01.md:3: emphasis dots '《《' are not closed: end them with '》》' in the same paragraph",
+        "manuscript/01.md:3: ruby '{漢字|かんじ と ^1…' is not closed: end it with '}' on the same line"]
 
 
 def test_unclosed_raw_html_is_an_error_with_its_line(make_project):

@@ -123,6 +123,17 @@ def line_of_key(text: str, key: str, table: str | None = None) -> int | None:
     return None
 
 
+# "key = value" whose value starts like no TOML value (string, number, date, boolean, array, table).
+_BARE_VALUE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(?![\"'\[{+\-]|\d|true\b|false\b|inf\b|nan\b)(\S.*?)\s*(#.*)?$")
+
+
+def _bare_word_hint(text: str, line: int | None) -> str:
+    """For a value written without quotes (paper = B6): the hint to quote it."""
+    lines = text.splitlines()
+    m = _BARE_VALUE.match(lines[line - 1]) if line and line <= len(lines) else None
+    return f" (text must be quoted: {m.group(1)} = \"{m.group(2)}\")" if m else ""
+
+
 def safe_slug(name: str) -> str:
     """A file-name-safe form of a directory name, used when book.toml has no slug."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
@@ -144,7 +155,8 @@ def load_config(project_dir: Path) -> BookConfig:
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ReportpubError.at(rel, f"malformed TOML: {message}", int(m.group(1)) if m else None)
+        line = int(m.group(1)) if m else None
+        raise ReportpubError.at(rel, f"malformed TOML: {message}{_bare_word_hint(text, line)}", line)
 
     problems = DiagnosticCollector()
 

@@ -21,13 +21,13 @@ from reportpub.diagnostics import (
     line_of_offset,
 )
 from reportpub.project import Project
+from reportpub.manuscript.slips import blank_code, find_slips
 from reportpub.sanitizer import locate, sanitize, srcset_urls
 from reportpub.xhtml import parse_fragment, remove_keeping_tail, text_of
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
-FENCED_CODE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
 @dataclass
 class ChapterDraft:
@@ -50,11 +50,6 @@ class ChapterDraft:
         return line_of_offset(self.text, offset) if offset >= 0 else default
 
 
-def _blank_code(text: str) -> str:
-    """The text with fenced code replaced by spaces (same offsets), so scans skip code."""
-    return FENCED_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
 def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: DiagnosticCollector) -> ChapterDraft | None:
     """Read and parse one chapter; problems are collected, None when it cannot be parsed."""
     source = project.relative(path)
@@ -73,6 +68,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_footnote_labels(source, text, problems)
+    find_slips(source, text, problems)
 
     md.reset()
     html = md.convert(text)
@@ -80,7 +76,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
         body = parse_fragment(html)
     except etree.ParseError as error:
         # Only raw HTML written by the author can make Python-Markdown's output ill-formed.
-        prefixed = PREFIXED_TAG.search(_blank_code(text)) if "unbound prefix" in str(error) else None
+        prefixed = PREFIXED_TAG.search(blank_code(text)) if "unbound prefix" in str(error) else None
         if prefixed:
             problems.error(source, f"raw HTML <{prefixed.group(1)}> is not allowed (only HTML elements, without "
                            "namespace prefixes)", line_of_offset(text, prefixed.start()))
@@ -92,7 +88,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
 
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
     refusals = sanitize(body)
-    for refusal, line in zip(refusals, locate(refusals, _blank_code(text))):
+    for refusal, line in zip(refusals, locate(refusals, blank_code(text))):
         problems.error(source, refusal.message, line)
     _check_unrecognised_citations(draft, problems)
     mark_url_links(body)
@@ -110,7 +106,7 @@ PREFIXED_TAG = re.compile(r"</?(?!(?:https?|mailto|ftp):)([A-Za-z][\w.-]*:[A-Za-
 def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
     """The first raw HTML tag of the source that is never closed, with its line."""
     open_tags: list[tuple[str, int]] = []
-    for match in RAW_TAG.finditer(_blank_code(text)):
+    for match in RAW_TAG.finditer(blank_code(text)):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
         if self_closing or name in ("br", "hr", "img", "wbr"):
             continue
@@ -127,7 +123,7 @@ def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
 
 
 def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector) -> None:
-    scanned = _blank_code(text)
+    scanned = blank_code(text)
     defined = {m.group(1): m.start() for m in FOOTNOTE_DEFINITION.finditer(scanned)}
     used = set()
     for m in FOOTNOTE_REFERENCE.finditer(scanned):

@@ -1,7 +1,8 @@
 """Ruby (furigana): ``{漢字|かんじ}`` group ruby and ``{漢字|かん|じ}`` per-character ruby.
 
 The syntax is Denden Markdown's. Per-character ruby needs one reading per base
-character; when the counts differ the readings join into group ruby, as the spec says.
+character; other counts are an error the author sees with both counts
+(manuscript/slips.py), so the joined group ruby made here for them is never published.
 The output is HTML ``<ruby>`` (what EPUB reading systems lay out natively); the PDF
 writer rebuilds it into boxes WeasyPrint can place.
 """
