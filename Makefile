@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the build needs: the Japanese fonts, Symbola for emoji and symbols, HarfBuzz's subsetter (without it
 # WeasyPrint falls back to fontTools subsetting, about 9 times slower), poppler's tools
-# (the tests read PDFs with pdftotext/pdffonts); Java for EPUBCheck when no java is on PATH.
-SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola libharfbuzz-subset0 poppler-utils
+# (the tests read PDFs with pdftotext/pdffonts), headless Chromium for the browser tests (the EPUBs,
+# the download page, the preview); Java for EPUBCheck when no java is on PATH.
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola libharfbuzz-subset0 poppler-utils chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: all setup system-packages build test test-fast browser benchmark clean
@@ -43,9 +44,8 @@ build: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-# Headless Chromium for the slow browser tests (EPUB chapters, download page).
-browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Kept for CI scripts that still call it: `make` installs Chromium with the other system packages.
+browser: system-packages
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py

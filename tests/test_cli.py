@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import stat
 
 import pytest
@@ -179,3 +180,38 @@ def test_citation_errors_name_each_line_and_a_broken_bibliography_once(make_proj
     result = run_cli("build", str(root))
     assert_clean_failure(result)
     assert result.stderr.strip().splitlines() == ["manuscript/refs.json:1: invalid JSON: Expecting value"]
+
+
+def test_commands_find_the_project_from_a_folder_inside_it(project):
+    (project / "manuscript" / "images").mkdir()
+    result = run_cli("build", cwd=project / "manuscript" / "images")
+    assert result.returncode == 0, result.stderr
+    assert (project / "build" / "t.html").is_file() and not (project / "manuscript" / "images" / "build").exists()
+    assert run_cli("check", cwd=project / "manuscript").returncode == 0
+
+
+def test_watch_says_when_each_build_finished(project):
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "reportpub", "build", "--watch", "--only", "html", str(project)],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("watching"):
+                break
+        assert any(re.fullmatch(r"built in \d+\.\d s at \d\d:\d\d:\d\d\n", line) for line in lines), lines
+        time.sleep(0.5)
+        (project / "manuscript" / "01.md").write_text("# 第一章\n\n閉じない{孫|まご\n", encoding="utf-8")
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("build failed"):
+                break
+        assert "manuscript/01.md:3: ruby '{孫|まご' is not closed: end it with '}' on the same line\n" in lines
+        assert re.fullmatch(r"build failed at \d\d:\d\d:\d\d; fix and save to try again\n", lines[-1])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

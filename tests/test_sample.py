@@ -98,7 +98,7 @@ def test_download_page_in_a_real_browser(sample_build, tmp_path):
     """Headless Chromium at a phone's width: the page renders, with the cover and the editions."""
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make browser)")
+        pytest.skip("Debian's chromium is not installed (make installs it)")
     screenshot = tmp_path / "index.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",

@@ -18,6 +18,7 @@ from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_ut
 from reportpub.editions import FORMATS, MODES
 from reportpub.inputs import resolve_input
 
+CONFIG_PATH = "manuscript/book.toml"  # where a project keeps its book.toml, relative to the project
 # Trim sizes in millimetres (width, height), portrait.
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
     "A4": (210, 297),
@@ -142,7 +143,7 @@ def safe_slug(name: str) -> str:
 
 def load_config(project_dir: Path) -> BookConfig:
     """Read and validate manuscript/book.toml; raise one ReportpubError with every problem."""
-    rel = "manuscript/book.toml"
+    rel = CONFIG_PATH
     try:
         raw_bytes = resolve_input(project_dir.resolve(), project_dir / rel).read_bytes()
     except FileNotFoundError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportpub.config import BookConfig, line_of_key, load_config
+from reportpub.config import CONFIG_PATH, BookConfig, line_of_key, load_config
 from reportpub.diagnostics import ReportpubError
 from reportpub.inputs import inside, outside_problem, resolve_input, shown
 
@@ -21,9 +21,12 @@ class Project:
 
     @classmethod
     def open(cls, directory: Path) -> "Project":
-        root = directory.resolve()
-        if not root.is_dir():
+        """The project at ``directory`` or, when it holds no manuscript/book.toml, the nearest
+        folder above it that does (so a command works from manuscript/ or any folder inside)."""
+        start = directory.resolve()
+        if not start.is_dir():
             raise ReportpubError.at(str(directory), "no such project directory")
+        root = next((folder for folder in (start, *start.parents) if (folder / CONFIG_PATH).is_file()), start)
         return cls(root=root, config=load_config(root))
 
     @property

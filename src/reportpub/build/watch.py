@@ -2,13 +2,15 @@
 
 Only what changed is rebuilt (the normal out-of-date decisions apply), and an error
 is printed as usual without ending the watch, so an author can keep the PDF open.
+``reportpub preview`` waits for saves the same way (:func:`watch_sources`).
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from reportpub.build import build
 from reportpub.diagnostics import ReportpubError
@@ -20,27 +22,31 @@ def _is_source(change_path: str, project: Project) -> bool:
     return project.build_dir not in path.parents and not path.name.startswith(".")
 
 
-def watch(project: Project, arguments: argparse.Namespace, say: Callable[[str], None]) -> int:
+def watch_sources(project: Project) -> Iterator[set]:
+    """Each batch of saves to manuscript/, styles/ or templates/ (build/ and hidden files aside)."""
     import watchfiles
 
-    def once(current: Project) -> None:
+    roots = [p for p in (project.manuscript, project.styles_dir, project.templates_dir) if p.is_dir()]
+    yield from watchfiles.watch(*roots, watch_filter=lambda _change, path: _is_source(path, project))
+
+
+def watch(project: Project, arguments: argparse.Namespace, say: Callable[[str], None]) -> int:
+    def once() -> None:
+        started = time.monotonic()
         try:
+            current = Project.open(project.root)  # book.toml may have changed
             result = build(current, only=arguments.only, mode=arguments.mode, jobs=arguments.jobs, report=say)
             for name in result.written:
                 say(f"wrote build/{name}")
+            if result.written:
+                say(f"built in {time.monotonic() - started:.1f} s at {time.strftime('%H:%M:%S')}")
         except ReportpubError as error:
             for diagnostic in error.diagnostics:
                 say(str(diagnostic))
+            say(f"build failed at {time.strftime('%H:%M:%S')}; fix and save to try again")
 
-    once(project)
+    once()
     say("watching manuscript/, styles/ and templates/ (Ctrl-C to stop)")
-    roots = [p for p in (project.manuscript, project.styles_dir, project.templates_dir) if p.is_dir()]
-    for changes in watchfiles.watch(*roots, watch_filter=lambda _change, path: _is_source(path, project)):
-        try:
-            current = Project.open(project.root)  # book.toml may have changed
-        except ReportpubError as error:
-            for diagnostic in error.diagnostics:
-                say(str(diagnostic))
-            continue
-        once(current)
+    for _ in watch_sources(project):
+        once()
     return 0
