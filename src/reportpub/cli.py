@@ -35,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="lint the manuscript and verify build/ against manifest.json")
     check.add_argument("project", nargs="?", default=".", type=Path)
 
+    preview = commands.add_parser("preview", help="serve the book on loopback, rebuild on save, reload the page")
+    preview.add_argument("project", nargs="?", default=".", type=Path)
+    preview.add_argument("--port", type=int, default=8000, metavar="N",
+                         help="port to serve on (default 8000; 0 picks a free one)")
+    preview.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    preview.add_argument("--only", choices=FORMATS, help="besides the web edition, build only this format")
+    preview.add_argument("--mode", choices=MODES)
+    preview.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")
+
     release = commands.add_parser("release", help="copy the built editions to editions/<version>/")
     release.add_argument("project", nargs="?", default=".", type=Path)
 

@@ -1,4 +1,4 @@
-"""The commands behind the command line: build, check, release, init, clean."""
+"""The commands behind the command line: build, check, preview, release, init, clean."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ def progress_display():
 
     with Console(stderr=True).status("reading the manuscript") as status:
         yield lambda message: status.update(message)
+
+
+def command_preview(arguments: argparse.Namespace, say: Say) -> int:
+    """Serve build/ on loopback, rebuild on save, reload the open page."""
+    from reportpub.build.preview import preview
+
+    return preview(Project.open(arguments.project), arguments, say)
 
 
 def command_check(arguments: argparse.Namespace, say: Say) -> int:
