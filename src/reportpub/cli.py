@@ -2,19 +2,23 @@
 
 Exit status: 0 success, 1 an error in the manuscript or a build step, 2 a usage
 error. Anything that is not a ReportpubError is a bug: a short message is printed
-and the traceback is saved to build/reportpub-crash.log instead of flooding the author.
+and the traceback is saved to build/reportpub-crash.log (a new private temporary file when
+the project has no build/ folder of its own) instead of flooding the author. A reader that
+goes away (``reportpub build --explain | head -1``) does not stop the build: what is left to
+say is dropped.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
 from reportpub import __version__
-from reportpub.diagnostics import ReportpubError
+from reportpub.diagnostics import CRASH_LOG, ReportpubError
 from reportpub.editions import FORMATS, MODES
 
 
@@ -56,7 +60,37 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        # The reader closed the pipe: the rest goes nowhere, and Python's own flush at exit
+        # must not fail on the closed pipe either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
+
+
+def _save_crash_log(arguments: argparse.Namespace) -> Path | None:
+    """Write the traceback where only this user can have put a file: the project's own build/
+    (never through a symbolic link), else a new private temporary file. None if neither works."""
+    text = traceback.format_exc().encode("utf-8")
+    project = getattr(arguments, "project", None)
+    build = Path(project) / "build" if project is not None else None
+    if build is not None and build.is_dir() and not build.is_symlink():
+        try:
+            descriptor = os.open(build / CRASH_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(text)
+            return build / CRASH_LOG
+        except OSError:
+            pass
+    try:
+        descriptor, name = tempfile.mkstemp(prefix="reportpub-crash-", suffix=".log")
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text)
+        return Path(name)
+    except OSError:
+        return None
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -77,12 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         _say("interrupted; build/ is as it was")
         return 130
     except Exception as exc:  # a bug in reportpub, not the author's mistake
-        log = Path(tempfile.gettempdir()) / "reportpub-crash.log"
-        try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f" (details in {log})"
-        except OSError:
-            where = ""
+        log = _save_crash_log(arguments)
+        where = f" (details in {log})" if log else ""
         _say(f"reportpub: internal error: {type(exc).__name__}: {exc}{where}")
         return 1
 

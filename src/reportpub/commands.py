@@ -13,7 +13,7 @@ from typing import Callable
 from reportpub.build import build, planned_outputs, read_book
 from reportpub.build.manifest import MANIFEST_NAME, verify_build
 from reportpub.build.state import STATE_NAME
-from reportpub.diagnostics import ReportpubError
+from reportpub.diagnostics import CRASH_LOG, ReportpubError, machine_faults_reported
 from reportpub.project import Project
 
 Say = Callable[[str], None]
@@ -72,17 +72,24 @@ def command_check(arguments: argparse.Namespace, say: Say) -> int:
 
 def command_clean(arguments: argparse.Namespace, say: Say) -> int:
     """Remove only what reportpub made: the planned editions, the catalogue, the state and the caches."""
+    from reportpub.build.lock import LOCK_NAME, exclusive_build
+
     project = Project.open(arguments.project)
-    names = {o.name for o in planned_outputs(project)} | {"index.html", MANIFEST_NAME, STATE_NAME}
+    names = {o.name for o in planned_outputs(project)} | {"index.html", MANIFEST_NAME, STATE_NAME, CRASH_LOG}
     removed = 0
-    for name in sorted(names):
-        path = project.build_dir / name
-        if path.is_file():
-            path.unlink()
-            removed += 1
-    for leftover in project.build_dir.glob(".*.tmp-*") if project.build_dir.is_dir() else ():
-        leftover.unlink()
-    shutil.rmtree(project.build_dir / ".cache", ignore_errors=True)  # derived fonts, covers, digests
+    if not project.build_dir.exists() and not project.build_dir.is_symlink():
+        say("removed 0 file(s) from build/")
+        return 0
+    with machine_faults_reported(project.root):
+        build_dir = project.output_dir("build")  # a link out of the project is refused, never followed
+        with exclusive_build(build_dir):  # which also removes what killed builds left
+            for name in sorted(names):
+                path = build_dir / name
+                if path.is_file() or path.is_symlink():
+                    path.unlink()
+                    removed += 1
+            shutil.rmtree(build_dir / ".cache", ignore_errors=True)  # derived fonts, covers, digests
+            (build_dir / LOCK_NAME).unlink()
     say(f"removed {removed} file(s) from build/")
     return 0
 
@@ -90,12 +97,29 @@ def command_clean(arguments: argparse.Namespace, say: Say) -> int:
 def command_release(arguments: argparse.Namespace, say: Say) -> int:
     """Copy the built editions and manifest to editions/<version>/; never overwrite a release."""
     project = Project.open(arguments.project)
-    build_dir = project.build_dir
+    build_dir = project.output_dir("build")  # never read through a link out of the project
     problems = verify_build(build_dir, "build/" + MANIFEST_NAME)
     if problems:
         raise ReportpubError(problems)
     version = project.config.version
-    target = project.root / "editions" / version
+    _refuse_version_as_folder_name(project, version)
+    with machine_faults_reported(project.root, "editions/"):
+        return _release(project, version, say)
+
+
+def _refuse_version_as_folder_name(project: Project, version: str) -> None:
+    """editions/<version>/ must be one folder inside editions/: no separator, no '.' or '..'."""
+    if not version.strip() or version.startswith(".") or any(c in version for c in '/\\\0'):
+        from reportpub.config import line_of_key
+
+        line = line_of_key((project.manuscript / "book.toml").read_text(encoding="utf-8"), "version")
+        raise ReportpubError.at(project.config.path, f"version {version!r} cannot name a folder in editions/ "
+                                "(no '/', '\\', and not starting with '.'); write it as, say, \"1.0\"", line)
+
+
+def _release(project: Project, version: str, say: Say) -> int:
+    build_dir = project.build_dir
+    target = project.output_dir("editions") / version
     if target.exists():
         raise ReportpubError.at(f"editions/{version}", f"version {version} is already released and is never overwritten; "
                                 "raise 'version' in manuscript/book.toml for a new edition")
@@ -104,11 +128,14 @@ def command_release(arguments: argparse.Namespace, say: Say) -> int:
     manifest = json.loads((build_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     staging = target.with_name(f".{version}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for record in manifest["outputs"]:
-        shutil.copy2(build_dir / record["file"], staging / record["file"])
-    shutil.copy2(build_dir / MANIFEST_NAME, staging / MANIFEST_NAME)
-    staging.rename(target)
+    staging.mkdir()
+    try:
+        for record in manifest["outputs"]:
+            shutil.copy2(build_dir / record["file"], staging / record["file"])
+        shutil.copy2(build_dir / MANIFEST_NAME, staging / MANIFEST_NAME)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # a copy that failed half-way leaves nothing
     for path in sorted(target.iterdir()):
         path.chmod(0o444)  # a released edition is read-only
     say(f"released {len(manifest['outputs'])} edition file(s) to editions/{version}/")

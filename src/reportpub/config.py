@@ -84,7 +84,16 @@ class BookConfig:
     def timestamp(self) -> dt.datetime:
         """The one timestamp every output carries: book.toml's date, at midnight UTC."""
         day = self.date or dt.date(1980, 1, 1)
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+        return FourDigitYearDateTime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+class FourDigitYearDateTime(dt.datetime):
+    """A datetime whose ``strftime`` writes ``%Y`` with four digits, as ISO 8601, PDF dates and
+    EPUB's dcterms:modified require: glibc writes the year 1 as "1". Libraries that format the
+    timestamp themselves (EbookLib, WeasyPrint) get the padded year too."""
+
+    def strftime(self, format: str) -> str:
+        return super().strftime(format.replace("%Y", f"{self.year:04d}"))
 
 
 # key → (accepted Python types, description used in messages)

@@ -9,6 +9,8 @@ is a bug in reportpub, not in the manuscript.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,3 +102,38 @@ def decode_utf8(raw: bytes, path: "str | Path") -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise ReportpubError.at(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line) from None
+
+
+# Where the command line saves the traceback of an internal error (a bug, not the author's).
+CRASH_LOG = "reportpub-crash.log"
+
+# Faults of the machine rather than of the manuscript: the folder and the cause are the message.
+MACHINE_FAULTS = {
+    errno.EROFS: "the file system is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+@contextlib.contextmanager
+def machine_faults_reported(root: Path, default_folder: str = "build/"):
+    """Turn an OSError of the machine (read-only file system, full disk, no permission) met
+    while writing into ``path: cannot write: cause`` naming the folder it happened in, relative to
+    the project ``root`` (``default_folder`` when the error names no file, as a full disk's does)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in MACHINE_FAULTS:
+            raise
+        folder = default_folder
+        if exc.filename:
+            path = Path(exc.filename)
+            path = path if path.is_dir() else path.parent
+            try:
+                folder = path.relative_to(root).as_posix() + "/"
+            except ValueError:
+                folder = f"{path}/"
+        raise ReportpubError.at(folder, f"cannot write: {MACHINE_FAULTS[exc.errno]} ({exc.strerror}); "
+                                "the files already there were kept") from None

@@ -45,6 +45,23 @@ class Project:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
+    def output_dir(self, name: str = "build") -> Path:
+        """``build/`` (or ``editions/``), created if missing, where reportpub may write: a folder of the
+        project's own, never a symbolic link (which would let a build write, and ``clean`` delete,
+        outside the project). ``build/.cache`` is held to the same rule."""
+        directory = self.root / name
+        for folder in (directory, directory / ".cache") if name == "build" else (directory,):
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                what = "a symbolic link" if folder.is_symlink() else "not a folder"
+                raise ReportpubError.at(self.relative_unresolved(folder), f"is {what}; reportpub writes only into a "
+                                        "folder of the project's own (remove it and build again)")
+        directory.mkdir(exist_ok=True)
+        return directory
+
+    def relative_unresolved(self, path: Path) -> str:
+        """A path inside the project as shown in messages, without following a link it may be."""
+        return path.relative_to(self.root).as_posix()
+
     def relative(self, path: Path) -> str:
         """A path as shown in messages: relative to the project, with forward slashes."""
         try:

@@ -14,15 +14,15 @@ replaces a good edition. The state of the build is recorded last.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
+from reportpub.build.workers import worker_pool
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8, machine_faults_reported
 from reportpub.editions import MODES, Edition, planned_editions
 from reportpub.model import Book
 from reportpub.project import Project
@@ -59,8 +59,7 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
     unread = [path for path in files if read[path] is None]
     if len(unread) >= PARALLEL_READING_MIN_CHAPTERS and (os.cpu_count() or 1) > 1:
         # Python-Markdown is most of the reading time: long books read their chapters in parallel.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+        with worker_pool(os.cpu_count() or 2) as pool:
             fresh = list(pool.map(_read_chapter_job, [(project, path) for path in unread], chunksize=4))
     else:
         fresh = [_read_chapter_job((project, path)) for path in unread]
@@ -183,7 +182,21 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
           jobs: int | None = None, report: Report = print, explain: bool = False,
           progress: Report = lambda message: None) -> BuildResult:
     """Bring the requested editions in build/ up to date. ``report`` gets what the author
-    must see (warnings, explanations); ``progress`` what a terminal may show while working."""
+    must see (warnings, explanations); ``progress`` what a terminal may show while working.
+    One build of a project runs at a time (build/lock.py); a full disk or a read-only build/
+    is reported with its folder; ``force`` rebuilds every output and first empties every cache."""
+    from reportpub.build.lock import exclusive_build
+
+    with machine_faults_reported(project.root):
+        build_dir = project.output_dir("build")
+        with exclusive_build(build_dir):
+            if force:
+                shutil.rmtree(build_dir / ".cache", ignore_errors=True)
+            return _build(project, only, mode, force, jobs, report, explain, progress)
+
+
+def _build(project: Project, only: str | None, mode: str | None, force: bool, jobs: int | None,
+           report: Report, explain: bool, progress: Report) -> BuildResult:
     outputs = planned_outputs(project, only, mode)
     build_dir = project.build_dir
     state = load_state(build_dir)
@@ -220,12 +233,11 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         stack.callback(_remove_temporaries, build_dir, temporaries, token)
         pool = None
         if workers > 1:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")))
+            pool = stack.enter_context(worker_pool(workers))
             if any(kind == "pdf" for kind, _ in work):
                 for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
                     pool.submit(_import_weasyprint)
         book = read_book(project, warn=report, reuse=not force)
-        build_dir.mkdir(exist_ok=True)
         _set_source_date_epoch(book)
         progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
         if pool is None:
@@ -237,6 +249,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
                 temporaries += future.result()
                 progress(f"{done}/{len(work)} jobs done")
         temporaries += _write_catalogue(project, book, outputs, dict(temporaries))
+        _refuse_inputs_changed_meanwhile(project, [(o, fingerprints[o.name][1]) for o in stale])
         for temporary, name in temporaries:
             os.replace(temporary, build_dir / name)
             if name in fingerprints:
@@ -247,6 +260,23 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
             state[name] = {"fingerprint": fingerprint, "parts": parts, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         save_state(build_dir, state)
         return result
+
+
+def _refuse_inputs_changed_meanwhile(project: Project, built: list[tuple[Edition, dict[str, str]]]) -> None:
+    """Stop before anything is replaced if a source changed or vanished while the build ran:
+    the editions would hold a mix of old and new text, and the record would call them current."""
+    now = Fingerprinter(project)
+    changed: set[str] = set()
+    for output, parts in built:
+        _, current = now.fingerprint(output.format, output.mode)
+        changed |= {key for key in set(parts) | set(current) if parts.get(key) != current.get(key)}
+    if changed:
+        problems = DiagnosticCollector()
+        for key in sorted(changed):
+            shown = "templates/" + key.removeprefix("template:") if key.startswith("template:") else key
+            problems.error(shown, "changed or removed while the build was running; nothing in build/ "
+                           "was replaced: build again")
+        problems.raise_if_errors()
 
 
 def _import_weasyprint() -> None:

@@ -43,6 +43,7 @@ from reportpub.xhtml import parse_fragment, serialize
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+ZIP_END = (2107, 12, 31, 23, 59, 58)  # and the last (its year is 7 bits from 1980)
 FILE_ATTRIBUTES = 0o100644 << 16  # a regular file, rw-r--r--
 
 
@@ -423,7 +424,7 @@ def _cover_markup(href: str, size: tuple[int, int], title: str) -> str:
 
 def _zip_time(timestamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
     stamp = (timestamp.year, timestamp.month, timestamp.day, timestamp.hour, timestamp.minute, timestamp.second)
-    return max(stamp, ZIP_EPOCH)
+    return min(max(stamp, ZIP_EPOCH), ZIP_END)
 
 
 def _write_reproducible_zip(archive: bytes, target: Path, timestamp: dt.datetime) -> None:
