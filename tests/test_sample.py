@@ -53,11 +53,12 @@ def test_the_source_urls_survive_in_every_edition(sample_build):
 def test_citation_notes_and_references_list(sample_build):
     text = pdf_text(sample_build / "report-horizontal.pdf")
     flat = re.sub(r"\s+", "", text)
-    assert "注2「北朝鮮とロシアの『包括的戦略的パートナーシップ条約』の発効を伝える記事」『ロイター』.2024年12月4日." in flat
+    # SIST 02 (the sample's csl = "sist02"): plain titles, ". " between elements, ISO dates
+    assert "注2北朝鮮とロシアの「包括的戦略的パートナーシップ条約」の発効を伝える記事.ロイター.2024-12-04." in flat
     assert "注3同上." in flat
-    assert "前掲" in flat  # a later citation of an earlier source, after an author's own note
+    assert "注8前掲注6." in flat  # a later citation of an earlier source, after an author's own note
     references = flat[flat.rindex("参考文献"):]
-    outlets = [references.index(o) for o in ("『BBCニュースジャパン』", "『Yahoo!ニュース』", "『ロイター』", "『毎日新聞』", "『中央日報』")]
+    outlets = [references.index(o) for o in (".BBCニュースジャパン.", ".Yahoo!ニュース.", ".ロイター.", ".毎日新聞.", ".中央日報.")]
     assert outlets == sorted(outlets)  # sorted by reading: うくらいな…, きたちょうせんと…, きたちょうせんに…, まふのふか…
 
 

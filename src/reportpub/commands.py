@@ -56,10 +56,10 @@ def command_check(arguments: argparse.Namespace, say: Say) -> int:
     """Lint the manuscript (errors and warnings) and verify build/ against manifest.json."""
     project = Project.open(arguments.project)
     warnings: list[str] = []
-    read_book(project, warn=warnings.append)
+    book = read_book(project, warn=warnings.append)
     from reportpub.citing.formatter import uncited_warnings
 
-    warnings += uncited_warnings(project)
+    warnings += uncited_warnings(project, book.cited_keys)
     for warning in warnings:
         say(warning)
     problems = verify_build(project.build_dir, "build/" + MANIFEST_NAME) if (project.build_dir / MANIFEST_NAME).is_file() else []

@@ -29,7 +29,9 @@ class Note:
 
     ``html`` is block XHTML (paragraphs) for notes shown apart from the text;
     ``inline_html`` is the same content without block elements, for notes that
-    float into a PDF page's note area from inside a paragraph.
+    float into a PDF page's note area from inside a paragraph. ``chapter_html``, where
+    it is not None, is how an edition with a note list per chapter (the EPUB) shows the
+    note: a citation there never points back (同上, 前掲注N) into another chapter.
     """
 
     number: int
@@ -37,6 +39,11 @@ class Note:
     inline_html: str
     location: SourceLocation
     is_citation: bool = False
+    chapter_html: str | None = None
+
+    @property
+    def html_per_chapter(self) -> str:
+        return self.html if self.chapter_html is None else self.chapter_html
 
     @property
     def id(self) -> str:
@@ -92,6 +99,7 @@ class Book:
     references: tuple[Reference, ...]
     assets: tuple[Asset, ...]
     characters: str  # every distinct character of the text, for font checks and subsetting
+    cited_keys: tuple[str, ...] = ()  # bibliography keys the text cites, in order of first citation
 
     def chapter_of_anchor(self, anchor: str) -> Chapter | None:
         for chapter in self.chapters:

@@ -9,10 +9,9 @@ import pytest
 
 from reportpub.citing.bibliography import (
     Bibliography,
-    latex_to_text,
     load_bibliography,
-    split_bibtex_names,
 )
+from reportpub.citing.bibtex import split_names
 from reportpub.diagnostics import ReportpubError
 
 
@@ -303,25 +302,26 @@ def test_bibtex_fields_map_to_csl(tmp_path):
     ],
 )
 def test_bibtex_names(names, expected):
-    assert split_bibtex_names(names) == expected
+    assert split_names(names) == expected
 
 
-def test_latex_to_text():
-    assert latex_to_text(r"Caf\'e \& {B}ar --- {\"U}ber \c{c}a~va") == "Café & Bar — Über ça\u00a0va"
-    assert latex_to_text(r"\emph{Italic} and \textbf{bold}") == "Italic and bold"
+def test_latex_is_decoded(tmp_path):
+    text = "@book{x, title = {Caf\\'e \\& {B}ar --- {\\\"U}ber \\c{c}a va \\emph{Italic} and \\textbf{bold}}}\n"
+    assert load(tmp_path, "refs.bib", text)["x"].data["title"] == "Café & Bar — Über ça va Italic and bold"
 
 
 def test_malformed_bibtex_names_line_of_broken_entry(tmp_path):
     text = "@book{good, title = {Fine}, year = 2020}\n\n@book{bad,\n  title = {Broken}\n  year = 2021\n}\n"
     message = error_of(tmp_path, "refs.bib", text)
-    assert message.startswith("manuscript/refs.bib:3: invalid BibTeX entry")
-    assert "'bad'" in message
+    # the comma is missing at the end of line 4: that is where the entry breaks
+    assert message.startswith("manuscript/refs.bib:4: invalid BibTeX entry 'bad': field 'title'")
+    assert "expected ','" in message
 
 
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("\n\n@book{x, title={a}\n@book{y, title={b}}\n", "expected ',' or '}'"),
+        ("\n\n@book{x, title={a}\n@book{y, title={b}}\n", "entry 'x' is not closed with '}'"),
         ("\n\n@book{, title={a}}\n", "no citation key"),
         ("\n\n@book{x, title=undefinedmacro}\n", "undefined @string macro"),
         ("\n\n@book{x, title={unclosed}\n", "not closed"),
@@ -381,3 +381,27 @@ def test_unknown_key_error_and_uncited_warnings(tmp_path):
         "manuscript/refs.json:2: warning: bibliography entry 'tanaka2020' is never cited",
         "manuscript/refs.json:12: warning: bibliography entry 'who' is never cited",
     ]
+
+
+def test_bibtex_errors_name_the_line_where_the_entry_breaks(tmp_path):
+    # a value whose closing brace is missing: the line of that field, not of the entry's "@"
+    text = "@book{good, title = {Fine}}\n\n@article{bad,\n  title = {Fine},\n  journal = {Unclosed,\n  year = 2020,\n}\n\n@book{next, title = {Next}}\n"
+    message = error_of(tmp_path, "refs.bib", text)
+    assert message.startswith("manuscript/refs.bib:5: invalid BibTeX entry: entry 'bad': the value of field 'journal' is not closed")
+    # an undefined @string: the line of the field that names it, inside its entry
+    text = "@string{tp = {Transport Policy}}\n@article{a,\n  title = {x},\n  journal = tp # { } # jtp,\n}\n"
+    assert error_of(tmp_path, "refs.bib", text) == (
+        "manuscript/refs.bib:4: invalid BibTeX entry 'a': field 'journal': undefined @string macro 'jtp'")
+    # macros and # concatenation resolve
+    text = "@string{tp = {Transport}}\n@article{a, title = {x}, journal = tp # { Policy}, month = jan, year = 2012}\n"
+    data = load(tmp_path, "refs.bib", text)["a"].data
+    assert data["container-title"] == "Transport Policy" and data["issued"] == {"date-parts": [[2012, 1]]}
+
+
+def test_bibtex_through_bibtexparser_keeps_the_entry_lines(tmp_path):
+    import bibtexparser
+
+    text = "% comment\n\n@book{a, title = {A}}\n\n\n@book{b,\n  title = {B}}\n"
+    library = bibtexparser.parse_string(text)
+    assert [block.start_line + 1 for block in library.entries] == [3, 6]
+    assert [e.location.line for e in load(tmp_path, "refs.bib", text)] == [3, 6]

@@ -16,7 +16,6 @@ from reportpub.citing.formatter import CitationFormatter, is_japanese_entry, sty
 from reportpub.citing.syntax import (
     Citation,
     CitationItem,
-    find_citations,
     parse_citation,
 )
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
@@ -150,81 +149,6 @@ def test_parse_citation_on_citation_like_text(text):
     assert all(item.key for item in result.items)
 
 
-# ------------------------------------------------------------ in Markdown
-
-MARKDOWN = """# 見出し
-
-本文[@a]。次に[-@b, p. 3]と[see @c; @d, 第2章]。
-
-`[@code]` と ``x [@code2] x`` はコード。
-
-```
-[@fenced]
-```
-
-~~~python
-[@tilde]
-~~~
-
-[リンク](https://example.com/[@inurl]) と [@handle](https://twitter.com/x) と [@ref][r]、
-画像 ![@alt](img.png)、エスケープ \\[@esc]、<span title="[@attr]">タグ</span>、
-<!-- [@comment] --> メール [mail@example.com] と [注記]。
-
-[r]: https://example.com/[@refdef]
-
-本文[^1]。
-
-[^1]: 脚注の中の引用[@e, 45頁]。
-"""
-
-
-def test_find_citations_skips_code_links_and_html():
-    found = find_citations(MARKDOWN)
-    keys = [c.keys for _, _, c in found]
-    assert keys == [["a"], ["b"], ["c", "d"], ["e"]]
-    for offset, length, citation in found:
-        group = MARKDOWN[offset : offset + length]
-        assert group.startswith("[") and group.endswith("]")
-        assert parse_citation(group[1:-1]) == citation
-
-
-def test_find_citations_reports_malformed_groups_with_lines():
-    text = "一行目\n二行目[@]と[@a @b]\n\n[@ok]と[@bad;]\n[ただの括弧 @ 記号]\n"
-    collector = DiagnosticCollector()
-    found = find_citations(text, collector, path="manuscript/02.md")
-    assert [c.keys for _, _, c in found] == [["ok"]]
-    assert [str(d) for d in collector.diagnostics] == [
-        "manuscript/02.md:2: '@' without a citation key in '[@]'",
-        "manuscript/02.md:2: citations '@a' and '@b' need a ';' between them in '[@a @b]'",
-        "manuscript/02.md:4: empty part between ';' in citation '[@bad;]'",
-    ]
-
-
-def test_find_citations_spanning_lines_but_not_paragraphs():
-    assert [c.keys for _, _, c in find_citations("文[@a,\np. 3]")] == [["a"]]
-    assert find_citations("文[@a,\n\np. 3]") == []
-
-
-def test_find_citations_unclosed_fence_hides_the_rest():
-    assert find_citations("```\n[@a]\n") == []
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_find_citations_never_raises(text):
-    collector = DiagnosticCollector()
-    for offset, length, citation in find_citations(text, collector):
-        assert text[offset] == "[" and text[offset + length - 1] == "]"
-        assert citation.items
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("[]()@-;,`~!\\<>^:p. 45\n頁a")), max_size=60))
-def test_find_citations_never_raises_on_markdown_like_text(text):
-    for offset, length, citation in find_citations(text, DiagnosticCollector()):
-        assert text[offset] == "[" and text[offset + length - 1] == "]"
-
-
 # ================================================================= formatting
 
 REFERENCES = [
@@ -307,11 +231,11 @@ def test_japanese_detection(bib):
     assert not is_japanese_entry(bib["smith"])
 
 
-# ------------------------------------------------------------------- SIST 02
+# ----------------------------------------------- the 「」『』 form (japanese-humanities)
 
 
-def test_sist02_entries(bib):
-    f = CitationFormatter(bib, "sist02")
+def test_humanities_entries(bib):
+    f = CitationFormatter(bib, "japanese-humanities")
     assert f.reference("tanaka2020") == "田中花子『日本の報告書』. 東京, 岩波書店, 2020年."
     assert f.reference("yamada") == "山田太郎, 佐藤次郎「報告書とは何か?」『情報管理』. 2007年, 50(4), p. 250–256."
     assert f.reference("suzuki") == "鈴木一郎「章の題」『論文集』. 高橋三郎編. 有斐閣, 2015年, p. 10–20."
@@ -328,21 +252,21 @@ def test_sist02_entries(bib):
     )
 
 
-def test_sist02_newspaper_web_article_first_and_subsequent(bib):
-    f = CitationFormatter(bib, "sist02")
+def test_humanities_newspaper_web_article_first_and_subsequent(bib):
+    f = CitationFormatter(bib, "japanese-humanities")
     first, again, ibid, later = notes(f, "@asahi, p. 2", "@tanaka2020", "@tanaka2020, 第2章", "@asahi")
-    assert first == (
-        "「地震の『全容』 &amp; 課題」『朝日新聞デジタル』. 2024年1月5日. "
+    assert first == (  # the cited page before the URL and the access date
+        "「地震の『全容』 &amp; 課題」『朝日新聞デジタル』. 2024年1月5日, p. 2. "
         '<a class="url" href="https://www.asahi.com/articles/ABC?x=1&amp;y=2">https://www.asahi.com/articles/ABC?x=1&amp;y=2</a>, '
-        "(参照 2024年2月1日), p. 2."
+        "(参照 2024年2月1日)."
     )
     assert again == "田中花子『日本の報告書』. 東京, 岩波書店, 2020年."
     assert ibid == "同上, 第2章."
     assert later == "「地震の『全容』 &amp; 課題」前掲."
 
 
-def test_sist02_first_subsequent_and_ibid(bib):
-    f = CitationFormatter(bib, "sist02")
+def test_humanities_first_subsequent_and_ibid(bib):
+    f = CitationFormatter(bib, "japanese-humanities")
     assert notes(f, "@tanaka2020, p. 45", "@tanaka2020, p. 46", "@tanaka2020", "@yamada", "@tanaka2020, 45-47頁") == [
         "田中花子『日本の報告書』. 東京, 岩波書店, 2020年, p. 45.",
         "同上, p. 46.",
@@ -354,7 +278,7 @@ def test_sist02_first_subsequent_and_ibid(bib):
 
 
 def test_ibid_needs_the_immediately_previous_single_key(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     notes(f, "@tanaka2020", "@yamada; @tanaka2020")
     # the note before cited two works: no 同上
     assert notes(f, "@tanaka2020") == ["田中花子『日本の報告書』前掲."]
@@ -364,11 +288,11 @@ def test_ibid_needs_the_immediately_previous_single_key(bib):
 
 
 def test_short_forms_for_organisation_and_several_authors(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     notes(f, "@mhlw", "@yamada", "@smith", "@jones", "@who", "@tanaka2020")
     assert notes(f, "@mhlw, p. 3", "@yamada", "@smith, 12", "@jones", "@who") == [
         "厚生労働省「人口動態統計」前掲, p. 3.",
-        "山田太郎・佐藤次郎「報告書とは何か?」前掲.",
+        "山田太郎, 佐藤次郎「報告書とは何か?」前掲.",  # co-authors joined as in the full form
         "Smith, The Art of Reports, p. 12.",
         "Jones and Lee, “Why Notes?”",
         "World Health Organization, World Report &lt;2021&gt;.",
@@ -376,7 +300,7 @@ def test_short_forms_for_organisation_and_several_authors(bib):
 
 
 def test_suppress_author(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     assert notes(f, "-@tanaka2020, p. 3", "-@tanaka2020, p. 4", "@yamada", "-@tanaka2020") == [
         "『日本の報告書』. 東京, 岩波書店, 2020年, p. 3.",
         "同上, p. 4.",
@@ -386,7 +310,7 @@ def test_suppress_author(bib):
 
 
 def test_several_works_prefix_and_suffix_in_one_note(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     note = f.note(parse_citation("詳しくは@tanaka2020, 第3章を参照; see also @smith, pp. 3-5 and passim"))
     assert note == (
         "詳しくは田中花子『日本の報告書』. 東京, 岩波書店, 2020年, 第3章を参照; "
@@ -395,7 +319,7 @@ def test_several_works_prefix_and_suffix_in_one_note(bib):
 
 
 def test_no_doubled_punctuation(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     for key in [e.key for e in bib]:
         for text in (text_of(f.reference(key)), text_of(f.note(parse_citation("@" + key + ", p. 1")))):
             for doubled in ("?.", "。.", ",,", "..", ". .", ", ,", ".,", "?,"):
@@ -403,7 +327,7 @@ def test_no_doubled_punctuation(bib):
 
 
 def test_unknown_key_names_place(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     with pytest.raises(ReportpubError) as info:
         f.note(parse_citation("@tanaka2020; @nobody"), SourceLocation("manuscript/01.md", 9))
     assert str(info.value) == "manuscript/01.md:9: unknown citation key 'nobody'"
@@ -411,7 +335,7 @@ def test_unknown_key_names_place(bib):
 
 
 def test_references_list_sorted_japanese_by_reading_then_western(bib):
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     notes(f, "@who", "@smith", "@jones", "@yamada", "@asahi", "@tanaka2020", "@mhlw", "@suzuki")
     assert [key for key, _ in f.bibliography()] == [
         "mhlw", "tanaka2020", "asahi", "yamada", "suzuki", "jones", "smith", "who"]
@@ -431,10 +355,10 @@ def test_references_list_sorted_japanese_by_reading_then_western(bib):
         assert text.startswith(start), (text, start)
     assert listed[0].endswith("(参照 2024年2月1日).")
     # only cited works; the same order whatever the order of citation
-    g = CitationFormatter(bib, "sist02")
+    g = CitationFormatter(bib, "japanese-humanities")
     notes(g, "@suzuki", "@mhlw", "@tanaka2020", "@asahi", "@yamada", "@jones", "@smith", "@who")
     assert g.bibliography() == f.bibliography()
-    h = CitationFormatter(bib, "sist02")
+    h = CitationFormatter(bib, "japanese-humanities")
     notes(h, "@smith")
     assert len(h.bibliography()) == 1
     assert len(h.bibliography(keys=[e.key for e in bib])) == len(REFERENCES)
@@ -443,7 +367,7 @@ def test_references_list_sorted_japanese_by_reading_then_western(bib):
 def test_output_is_deterministic(bib):
     runs = []
     for _ in range(2):
-        f = CitationFormatter(bib, "sist02")
+        f = CitationFormatter(bib, "japanese-humanities")
         runs.append((notes(f, "@asahi", "@smith, 4", "@asahi", "@asahi"), f.bibliography()))
     assert runs[0] == runs[1]
 
@@ -482,7 +406,7 @@ def test_style_given_as_a_path(bib, tmp_path):
     path = tmp_path / "my-style.csl"
     shutil.copy(style_path("sist02"), path)
     f = CitationFormatter(bib, path)
-    assert f.reference("tanaka2020") == CitationFormatter(bib, "sist02").reference("tanaka2020")
+    assert f.reference("tanaka2020") == CitationFormatter(bib, "japanese-humanities").reference("tanaka2020")
     g = CitationFormatter(bib, str(path))
     assert not g.note_class
 
@@ -510,7 +434,7 @@ def test_bad_styles_are_author_errors(bib, tmp_path):
 def test_sample_references_format_with_outlet_date_and_url():
     bib = load_bibliography([(SAMPLE_REFERENCES, "manuscript/references.json")])
     assert len(bib) > 0
-    f = CitationFormatter(bib, "sist02")
+    f = CitationFormatter(bib, "japanese-humanities")
     for entry in bib:
         data = entry.data
         note = f.note(parse_citation("@{" + entry.key + "}"))
@@ -592,7 +516,7 @@ def test_rich_text_kept_and_stray_markup_escaped(tmp_path):
 def test_a_work_that_shows_nothing_is_an_author_error(tmp_path):
     bib = load_bibliography([(_write(tmp_path, [{"id": "empty", "type": "document"}]), "manuscript/refs.json")])
     with pytest.raises(ReportpubError, match=r"^manuscript/refs.json:1: entry 'empty' shows nothing"):
-        CitationFormatter(bib, "sist02").note(parse_citation("@empty"))
+        CitationFormatter(bib, "japanese-humanities").note(parse_citation("@empty"))
 
 
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
@@ -625,6 +549,7 @@ from reportpub.citing.formatter import (  # noqa: E402
     load_formatter,
     uncited_warnings,
 )
+from reportpub.build import read_book  # noqa: E402
 from reportpub.project import Project  # noqa: E402
 
 PROJECT_BOOK = """title = "試験の本"
@@ -647,7 +572,7 @@ def test_load_formatter_and_citation_elements(make_project):
     formatter = load_formatter(project)
     span = format_citation_element(formatter, "@tanaka2020, p. 3", "manuscript/01.md", 3)
     assert span.tag == "span" and span.get("class") == "citation"
-    assert "".join(span.itertext()) == "田中花子『日本の報告書』. 東京, 岩波書店, 2020年, p. 3."
+    assert "".join(span.itertext()) == "田中花子. 日本の報告書. 東京, 岩波書店, 2020, p. 3."
     span = format_citation_element(formatter, "@asahi", "manuscript/01.md", 4)
     assert span.find("a").get("href") == "https://www.asahi.com/articles/ABC?x=1&y=2"
     assert [key for key, _ in formatter.bibliography()] == ["tanaka2020", "asahi"]
@@ -674,7 +599,7 @@ def test_load_formatter_with_a_style_file_and_errors(make_project):
 
 def test_uncited_warnings(make_project):
     project = _project(make_project)
-    warnings = uncited_warnings(project)
+    warnings = uncited_warnings(project, read_book(project).cited_keys)
     # tanaka2020 and smith are cited (smith inside a note); mhlw only inside code
     assert "manuscript/references.json:2: warning: bibliography entry 'tanaka2020' is never cited" not in warnings
     assert not any("'smith'" in w for w in warnings)
@@ -686,5 +611,63 @@ def test_non_japanese_report_renders_every_entry_in_its_locale(bib):
     f = CitationFormatter(bib, "chicago-note", locale="de")
     assert f.note(parse_citation("@smith, 4")).startswith("John Smith, <i>The Art of Reports: A Guide</i>")
     assert "田中花子" in f.note(parse_citation("@tanaka2020"))
-    g = CitationFormatter(bib, "sist02", locale="xx-unknown")
+    g = CitationFormatter(bib, "japanese-humanities", locale="xx-unknown")
     assert g.reference("smith") == "Smith, John. The Art of Reports: A Guide. Chicago, Chicago UP, 2019."
+
+
+# ------------------------------------------- one reader of citation syntax
+
+AGREEMENT_BIB = json.dumps([{"id": key, "type": "book", "title": f"Book {key}"} for key in
+                            "a b c d e code code2 fenced tilde inurl handle esc attr comment".split()])
+
+MARKDOWN = """# 見出し
+
+本文[@a]。次に[-@b, p. 3]と[see @c; @d, 第2章]。
+
+`[@code]` と ``x [@code2] x`` はコード。
+
+```
+[@fenced]
+```
+
+~~~python
+[@tilde]
+~~~
+
+[リンク](https://example.com/[@inurl]) と [@handle](https://twitter.com/x)、
+エスケープ \\[@esc]、<span title="[@attr]">タグ</span>、
+<!-- [@comment] --> メール [mail@example.com] と [注記]。
+
+本文[^1]。
+
+[^1]: 脚注の中の引用[@e, 45頁]。
+"""
+
+
+@pytest.mark.parametrize("chapter, cited, error", [
+    (MARKDOWN, ["a", "b", "c", "d", "e"], None),
+    # the issue's two cases: a citation over a line break of its paragraph, and one right before a footnote
+    ("# 章\n\n文[@a,\np. 3]。\n", ["a"], None),
+    ("# 章\n\n文[@a][^1]。\n\n[^1]: 注。\n", ["a"], None),
+    ("# 章\n\n文[@a @b]。\n", [], "manuscript/01.md:3: citations '@a' and '@b' need a ';' between them in '[@a @b]'"),
+    ("# 章\n\n文[@a;]。\n", [], "manuscript/01.md:3: empty part between ';' in citation '[@a;]'"),
+    ("# 章\n\n文\n\n[@]。\n", [], "manuscript/01.md:5: '[@' is not a citation reportpub understands"),
+])
+def test_check_and_the_build_read_the_same_citations(make_project, chapter, cited, error):
+    """`reportpub check` reads citations with the build's own parse: they agree on every case."""
+    from tests.conftest import run_cli
+
+    book = PROJECT_BOOK + "\n"
+    root = make_project({"01.md": chapter}, book=book, files={"manuscript/references.json": AGREEMENT_BIB})
+    check = run_cli("check", str(root))
+    if error is None:
+        assert list(read_book(Project.open(root)).cited_keys) == cited
+        assert check.returncode == 0, check.stderr
+        never_cited = sorted(re.findall(r"bibliography entry '([^']+)' is never cited", check.stdout + check.stderr))
+        assert never_cited == sorted({item["id"] for item in json.loads(AGREEMENT_BIB)} - set(cited))
+    else:
+        with pytest.raises(ReportpubError) as info:
+            read_book(Project.open(root))
+        assert any(str(d).startswith(error) for d in info.value.diagnostics), str(info.value)
+        assert check.returncode == 1
+        assert error in check.stderr

@@ -30,12 +30,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from reportpub.citing.bibtex import (
-    bibtex_to_csl,
-    latex_to_text,
-    parse_bibtex,
-    split_bibtex_names,
-)
+from reportpub.citing.bibtex import bibtex_to_csl, parse_bibtex, split_names
 from reportpub.diagnostics import (
     Diagnostic,
     ReportpubError,
@@ -50,10 +45,6 @@ __all__ = [
     "Bibliography",
     "load_bibliography",
     "normalize_item",
-    "parse_bibtex",
-    "bibtex_to_csl",
-    "latex_to_text",
-    "split_bibtex_names",
     "CSL_TYPES",
     "NAME_VARIABLES",
     "DATE_VARIABLES",
@@ -381,7 +372,7 @@ def _norm_names(value: Any, var: str) -> list[dict[str, str]]:
     names = []
     for n in value:
         if isinstance(n, str):
-            names.extend(split_bibtex_names(n))
+            names.extend(split_names(n))
             continue
         if not isinstance(n, dict):
             raise ValueError(f"field '{var}' must be a list of names")

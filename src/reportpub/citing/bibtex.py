@@ -1,9 +1,17 @@
-"""BibTeX → CSL items: a reader for .bib files that keeps each entry's line for errors.
+"""BibTeX → CSL items: a thin adapter over bibtexparser 2.
 
-It parses entries, strings (@string macros), braces and quotes, turns LaTeX accents and
-escapes into Unicode, splits author lists the BibTeX way ("Family, Given", "{Organisation}",
-"and"), and maps entry types and fields to CSL-JSON. Its own parser is kept (rather than
-bibtexparser) because an author's error must name the line of the broken entry.
+bibtexparser splits the file into blocks (each with its ``start_line``; a block it
+cannot parse becomes a failed block with its line), splits name lists and decodes
+LaTeX. What stays here is what bibtexparser does not know:
+
+* an author's error as ``path:line: message`` at the entry's own line, or where the
+  entry breaks when that can be told (the field whose braces never close, the field
+  that names an undefined ``@string``);
+* ``@string`` macros and ``#`` concatenation, resolved here so that an undefined
+  macro is an error instead of text (bibtexparser leaves it as the macro's name);
+* the Japanese name rule: a CJK name without a comma is family-first (``田中 花子`` is
+  family 田中, given 花子), a CJK name without a space is one name (``田中花子``);
+* the mapping of BibTeX/BibLaTeX entry types and fields to CSL-JSON.
 """
 
 from __future__ import annotations
@@ -13,442 +21,263 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from reportpub.diagnostics import ReportpubError, line_of_offset
+import bibtexparser
+from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.model import Entry, Field, ImplicitComment, ParsingFailedBlock
+
+from reportpub.diagnostics import ReportpubError
+
+__all__ = ["BibtexRecord", "parse_bibtex", "bibtex_to_csl", "split_names"]
 
 
 @dataclass
 class BibtexRecord:
-    """One ``@type{key, field = value, ...}`` entry; values are raw LaTeX text."""
+    """One ``@type{key, field = value, ...}`` entry; values are Unicode text, names CSL names."""
 
     type: str
     key: str
     fields: dict[str, str]
+    names: dict[str, list[dict[str, str]]]
     line: int
 
 
-_MONTHS = {
-    m: str(i + 1)
-    for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
-}
+_MONTH_MACROS = {m: str(i + 1) for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_NAME_FIELDS = ("author", "editor", "translator")
+_VERBATIM_FIELDS = frozenset({"url", "doi", "urldate", "eprint", "file"})
+_DECODER = LatexDecodingMiddleware()
 
 
-class _BibtexSyntaxError(Exception):
-    def __init__(self, message: str, pos: int):
+class _BadValue(Exception):
+    def __init__(self, message: str, offset: int = 0):
         super().__init__(message)
-        self.pos = pos
+        self.offset = offset
 
 
 def parse_bibtex(text: str, display: str = "<bibtex>") -> list[BibtexRecord]:
     """Parse BibTeX source into records. Errors name the line of the broken entry."""
-    records: list[BibtexRecord] = []
-    macros = dict(_MONTHS)
-    pos = 0
-    n = len(text)
-    while True:
-        at = _next_entry_start(text, pos)
-        if at < 0:
-            break
-        entry_line = line_of_offset(text, at)
+    library = bibtexparser.parse_string(text, parse_stack=[])  # raw values: macros are resolved below
+    for block in library.blocks:
+        if isinstance(block, ParsingFailedBlock) and type(block).__name__ != "DuplicateBlockKeyBlock":
+            raise _syntax_error(block, text, display)
+        if isinstance(block, ImplicitComment):
+            # bibtexparser keeps "@book x, ..." (no brace) as text between entries: an entry meant
+            m = _ENTRY_WITHOUT_BRACE.search(block.comment)
+            if m:
+                line = _line(block.start_line) + block.raw[: block.raw.find(m.group(0))].count("\n")
+                raise ReportpubError.at(display, f"invalid BibTeX entry: expected '{{' after '@{m.group(1)}'", line)
+    macros = dict(_MONTH_MACROS)
+    for string in library.strings:
         try:
-            pos, record = _parse_entry(text, at, macros)
-        except _BibtexSyntaxError as exc:
-            raise ReportpubError.at(display, f"invalid BibTeX entry: {exc}", entry_line) from None
-        except RecursionError:
-            raise ReportpubError.at(display, "invalid BibTeX entry: nested too deeply", entry_line) from None
-        if record is not None:
-            record.line = entry_line
-            records.append(record)
-        if pos >= n:
-            break
+            macros[string.key.lower()] = _resolve(string.value, macros)
+        except _BadValue as exc:
+            raise ReportpubError.at(display, f"invalid BibTeX @string '{string.key}': {exc}",
+                                    _line(string.start_line)) from None
+    records = []
+    for entry in _entries_in_order(library):
+        if not entry.key.strip():
+            raise ReportpubError.at(display, "invalid BibTeX entry: entry has no citation key", _line(entry.start_line))
+        raw: dict[str, str] = {}
+        for field in entry.fields:
+            if field.key.lower() in raw:
+                continue
+            try:
+                raw[field.key.lower()] = _resolve(field.value, macros)
+            except _BadValue as exc:
+                line = _line(field.start_line) + field.value[: exc.offset].count("\n")
+                raise ReportpubError.at(display, f"invalid BibTeX entry '{entry.key}': field '{field.key}': {exc}",
+                                        line) from None
+        records.append(_record(entry, raw))
     return records
 
 
-def _next_entry_start(text: str, pos: int) -> int:
-    """Position of the next '@' that starts an entry (not inside % comments or words)."""
+def _entries_in_order(library) -> list[Entry]:
+    """Every entry, a duplicate key included (bibliography.py reports it at its line)."""
+    entries = []
+    for block in library.blocks:
+        if isinstance(block, Entry):
+            entries.append(block)
+        elif type(block).__name__ == "DuplicateBlockKeyBlock":
+            entries.append(block.ignore_error_block)
+    return entries
+
+
+def _line(start_line: int | None) -> int:
+    return (start_line or 0) + 1  # bibtexparser counts lines from 0
+
+
+def _syntax_error(block: ParsingFailedBlock, text: str, display: str) -> ReportpubError:
+    """The failed block as ``path:line``: at the field whose braces never close, if one
+    does not, else at the entry's first line."""
+    raw = block.raw or ""
+    header = re.match(r"@\s*([A-Za-z]+)\s*([{(])?\s*([^\s,{}()]*)", raw)
+    kind = header.group(1) if header else ""
+    key = header.group(3) if header else ""
+    line = _line(block.start_line)
+    reason = getattr(block.error, "abort_reason", str(block.error)).strip().rstrip(".")
+    if header and not header.group(2):
+        return ReportpubError.at(display, f"invalid BibTeX entry: expected '{{' after '@{kind}'", line)
+    unclosed = _unclosed_value(raw)
+    what = f"entry '{key}'" if key else "entry"
+    if unclosed is not None:
+        field, offset = unclosed
+        return ReportpubError.at(display, f"invalid BibTeX entry: {what}: the value of field '{field}' "
+                                 "is not closed (a '}' or '\"' is missing)", line + raw[:offset].count("\n"))
+    if "end of file" in reason or "Unexpected block start" in reason or "Expected a `=`" in reason:
+        return ReportpubError.at(display, f"invalid BibTeX entry: {what} is not closed with '}}' ({reason})", line)
+    return ReportpubError.at(display, f"invalid BibTeX entry: {what}: {reason}", line)
+
+
+_ENTRY_WITHOUT_BRACE = re.compile(r"(?m)^\s*@\s*([A-Za-z]+)\b(?!\s*[{(])")
+_SWALLOWED_FIELD = re.compile(r"[,}]\s*\n\s*[A-Za-z][\w\-:.+/]*\s*=")
+_FIELD_START = re.compile(r"([A-Za-z][\w\-:.+/]*)\s*=\s*")
+
+
+def _unclosed_value(raw: str) -> tuple[str, int] | None:
+    """(field, offset) of a braced or quoted value in a block's text that never closes, or
+    that runs on over the next fields ("{Unclosed,\n  year = 2020,\n}")."""
+    opening = raw.find("{") if "{" in raw else raw.find("(")
+    pos = opening + 1
     while True:
-        at = text.find("@", pos)
-        if at < 0:
-            return -1
-        line_start = text.rfind("\n", 0, at) + 1
-        before = text[line_start:at]
-        if "%" in before or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "._-+")):
-            pos = at + 1
-            continue
-        return at
-
-
-_IDENT = re.compile(r"[A-Za-z][\w\-:.+/]*")
-_WS = re.compile(r"\s*")
-
-
-def _parse_entry(text: str, at: int, macros: dict[str, str]) -> tuple[int, BibtexRecord | None]:
-    pos = at + 1
-    m = _IDENT.match(text, pos)
-    if not m:
-        raise _BibtexSyntaxError("expected an entry type after '@'", pos)
-    etype = m.group().lower()
-    pos = _WS.match(text, m.end()).end()
-    if pos >= len(text) or text[pos] not in "{(":
-        raise _BibtexSyntaxError(f"expected '{{' after '@{m.group()}'", pos)
-    opener = text[pos]
-    closer = "}" if opener == "{" else ")"
-    pos += 1
-    if etype == "comment":
-        end = _skip_balanced(text, pos, opener, closer)
-        return end, None
-    if etype == "preamble":
-        pos = _WS.match(text, pos).end()
-        _, pos = _parse_value(text, pos, macros, closer)
-        pos = _WS.match(text, pos).end()
-        if pos >= len(text) or text[pos] != closer:
-            raise _BibtexSyntaxError(f"expected '{closer}' to close @preamble", pos)
-        return pos + 1, None
-    if etype == "string":
-        pos = _WS.match(text, pos).end()
-        name, pos = _parse_field_name(text, pos)
-        pos = _WS.match(text, pos).end()
-        if pos >= len(text) or text[pos] != "=":
-            raise _BibtexSyntaxError(f"expected '=' after '{name}' in @string", pos)
-        value, pos = _parse_value(text, _WS.match(text, pos + 1).end(), macros, closer)
-        macros[name.lower()] = value
-        pos = _WS.match(text, pos).end()
-        if pos >= len(text) or text[pos] != closer:
-            raise _BibtexSyntaxError(f"expected '{closer}' to close @string", pos)
-        return pos + 1, None
-    # a regular entry: key, then fields
-    pos = _WS.match(text, pos).end()
-    key_m = re.compile(r"[^\s,{}()\"=#%'~\\]+").match(text, pos)
-    if not key_m:
-        raise _BibtexSyntaxError("entry has no citation key", pos)
-    key = key_m.group()
-    pos = _WS.match(text, key_m.end()).end()
-    fields: dict[str, str] = {}
-    if pos < len(text) and text[pos] == closer:
-        return pos + 1, BibtexRecord(etype, key, fields, 0)
-    if pos >= len(text) or text[pos] != ",":
-        raise _BibtexSyntaxError(f"expected ',' after the key '{key}'", pos)
-    pos += 1
-    while True:
-        pos = _WS.match(text, pos).end()
-        if pos >= len(text):
-            raise _BibtexSyntaxError(f"entry '{key}' is not closed with '{closer}'", pos)
-        if text[pos] == closer:
-            return pos + 1, BibtexRecord(etype, key, fields, 0)
-        name, pos = _parse_field_name(text, pos)
-        pos = _WS.match(text, pos).end()
-        if pos >= len(text) or text[pos] != "=":
-            raise _BibtexSyntaxError(f"expected '=' after field '{name}' in entry '{key}'", pos)
-        pos = _WS.match(text, pos + 1).end()
-        value, pos = _parse_value(text, pos, macros, closer)
-        fields.setdefault(name.lower(), value)
-        pos = _WS.match(text, pos).end()
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-        elif pos < len(text) and text[pos] == closer:
-            continue
-        elif pos >= len(text):
-            raise _BibtexSyntaxError(f"entry '{key}' is not closed with '{closer}'", pos)
-        else:
-            raise _BibtexSyntaxError(
-                f"expected ',' or '{closer}' after field '{name}' in entry '{key}'", pos
-            )
-
-
-def _parse_field_name(text: str, pos: int) -> tuple[str, int]:
-    m = _IDENT.match(text, pos)
-    if not m:
-        ch = text[pos] if pos < len(text) else "end of file"
-        raise _BibtexSyntaxError(f"expected a field name, found '{ch}'", pos)
-    return m.group(), m.end()
-
-
-def _skip_balanced(text: str, pos: int, opener: str, closer: str) -> int:
-    depth = 1
-    while pos < len(text):
-        ch = text[pos]
-        if ch == "\\":
-            pos += 2
-            continue
-        if ch == opener:
-            depth += 1
-        elif ch == closer:
-            depth -= 1
-            if depth == 0:
-                return pos + 1
-        pos += 1
-    raise _BibtexSyntaxError(f"missing '{closer}'", pos)
-
-
-def _parse_value(text: str, pos: int, macros: dict[str, str], closer: str) -> tuple[str, int]:
-    parts = []
-    while True:
-        if pos >= len(text):
-            raise _BibtexSyntaxError("missing value", pos)
-        ch = text[pos]
-        if ch == "{":
-            end = _skip_balanced(text, pos + 1, "{", "}")
-            parts.append(text[pos + 1 : end - 1])
-            pos = end
-        elif ch == '"':
-            depth = 0
-            i = pos + 1
-            while True:
-                if i >= len(text):
-                    raise _BibtexSyntaxError('unterminated "…" value', pos)
-                c = text[i]
-                if c == "\\":
+        m = _FIELD_START.search(raw, pos)
+        if m is None:
+            return None
+        start = m.end()
+        if start >= len(raw):
+            return None
+        if raw[start] == "{":
+            depth, i = 0, start
+            while i < len(raw):
+                ch = raw[i]
+                if ch == "\\":
                     i += 2
                     continue
-                if c == "{":
-                    depth += 1
-                elif c == "}":
-                    depth -= 1
-                    if depth < 0:
-                        raise _BibtexSyntaxError("unbalanced '}' in value", i)
-                elif c == '"' and depth == 0:
+                depth += ch == "{"
+                depth -= ch == "}"
+                if depth == 0:
                     break
                 i += 1
-            parts.append(text[pos + 1 : i])
+            if depth or _SWALLOWED_FIELD.search(raw, start, i):
+                return m.group(1), m.start()  # never closed, or closed only by a later field's brace
             pos = i + 1
-        elif ch.isdigit():
-            m = re.compile(r"\d+").match(text, pos)
-            parts.append(m.group())
-            pos = m.end()
+        elif raw[start] == '"':
+            end = raw.find('"', start + 1)
+            if end < 0:
+                return m.group(1), m.start()
+            pos = end + 1
         else:
-            m = _IDENT.match(text, pos)
-            if not m:
-                raise _BibtexSyntaxError(f"expected a value, found '{ch}'", pos)
-            name = m.group().lower()
-            if name not in macros:
-                raise _BibtexSyntaxError(f"undefined @string macro '{m.group()}'", pos)
-            parts.append(macros[name])
-            pos = m.end()
-        pos = _WS.match(text, pos).end()
-        if pos < len(text) and text[pos] == "#":
-            pos = _WS.match(text, pos + 1).end()
-            continue
-        return "".join(parts), pos
+            pos = start + 1
 
 
-# LaTeX to Unicode ------------------------------------------------------------
-
-_ACCENTS = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-    "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331",
-}
-_SYMBOLS = {
-    "ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-    "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
-    "th": "þ", "TH": "Þ", "textendash": "–", "textemdash": "—", "textquoteleft": "‘",
-    "textquoteright": "’", "textquotedblleft": "“", "textquotedblright": "”",
-    "ldots": "…", "dots": "…", "textellipsis": "…", "S": "§", "P": "¶", "copyright": "©",
-    "textregistered": "®", "texttrademark": "™", "euro": "€", "pounds": "£", "LaTeX": "LaTeX",
-    "TeX": "TeX", "textasciitilde": "~", "textbackslash": "\\", "textunderscore": "_",
-}
-_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", ",": "\u2009", "\\": " "}
-
-
-def latex_to_text(value: str, *, verbatim: bool = False) -> str:
-    """Turn a BibTeX field value into plain Unicode text (accents, escapes, braces, dashes)."""
-    out = []
-    i = 0
-    n = len(value)
-    while i < n:
-        ch = value[i]
-        if ch == "\\":
-            if i + 1 >= n:
-                i += 1
-                continue
-            nxt = value[i + 1]
-            if nxt in _ACCENTS and (not nxt.isalpha() or not (i + 2 < n and value[i + 2].isalpha())):
-                # \'e  \'{e}  \"{o}  \c{c}  \c c
-                j = i + 2
-                while j < n and value[j] == " " and nxt.isalpha():
-                    j += 1
-                if j < n and value[j] == "{":
-                    end = _brace_end(value, j)
-                    base = latex_to_text(value[j + 1 : end - 1])
-                    i = end
-                elif j < n:
-                    base = value[j]
-                    if base == "\\" and j + 1 < n:
-                        m = re.compile(r"\\([A-Za-z]+)").match(value, j)
-                        if m:
-                            base = _SYMBOLS.get(m.group(1), m.group(1))
-                            i = m.end()
-                        else:
-                            i = j + 1
-                    else:
-                        i = j + 1
-                else:
-                    base, i = "", j
-                if base == "ı":
-                    base = "i"
-                out.append(unicodedata.normalize("NFC", base[:1] + _ACCENTS[nxt] + base[1:]) if base else "")
-                continue
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
-                i += 2
-                continue
-            m = re.compile(r"\\([A-Za-z]+)\s*").match(value, i)
-            if m:
-                cmd = m.group(1)
-                i = m.end()
-                if cmd in _SYMBOLS:
-                    out.append(_SYMBOLS[cmd])
-                    if i < n and value[i : i + 2] == "{}":
-                        i += 2
-                    continue
-                if cmd == "href" and i < n and value[i] == "{":
-                    end = _brace_end(value, i)  # skip the URL, keep the text
-                    i = end
-                    continue
-                # \emph{x}, \textit{x}, \url{x}, unknown commands: keep the argument
-                continue
-            out.append(nxt)
-            i += 2
-            continue
-        if ch in "{}":
+def _resolve(value: str, macros: dict[str, str]) -> str:
+    """A raw BibTeX value (``{…}``, ``"…"``, a number, a macro, joined by ``#``) as its LaTeX text."""
+    parts, i, n = [], 0, len(value)
+    while True:
+        while i < n and value[i].isspace():
             i += 1
-            continue
-        if not verbatim:
-            if ch == "~":
-                out.append("\u00a0")
-                i += 1
-                continue
-            if value.startswith("---", i):
-                out.append("—")
-                i += 3
-                continue
-            if value.startswith("--", i):
-                out.append("–")
-                i += 2
-                continue
-            if value.startswith("``", i) or value.startswith("''", i):
-                out.append("“" if ch == "`" else "”")
-                i += 2
-                continue
-        out.append(ch)
+        if i >= n:
+            raise _BadValue("missing value", i)
+        ch = value[i]
+        if ch == "{" or ch == '"':
+            end = _closing(value, i)
+            parts.append(value[i + 1 : end])
+            i = end + 1
+        else:
+            m = re.compile(r"[^\s#{}\"]+").match(value, i)
+            word = m.group()
+            if word.isdigit():
+                parts.append(word)
+            elif word.lower() in macros:
+                parts.append(macros[word.lower()])
+            else:
+                raise _BadValue(f"undefined @string macro '{word}'", i)
+            i = m.end()
+        end_of_part = i
+        while i < n and value[i].isspace():
+            i += 1
+        if i >= n:
+            return "".join(parts)
+        if value[i] != "#":
+            raise _BadValue(f"expected ',' or '}}' after the value, found '{value[i]}'", end_of_part)
         i += 1
-    text = "".join(out)
-    return re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
 
 
-def _brace_end(value: str, j: int) -> int:
-    depth = 0
-    k = j
+def _closing(value: str, i: int) -> int:
+    """Index of the brace or quote that closes the one at ``i``."""
+    quote = value[i] == '"'
+    depth, k = 0, i + (1 if quote else 0)
     while k < len(value):
-        c = value[k]
-        if c == "\\":
+        ch = value[k]
+        if ch == "\\":
             k += 2
             continue
-        if c == "{":
+        if ch == "{":
             depth += 1
-        elif c == "}":
+        elif ch == "}":
             depth -= 1
-            if depth == 0:
-                return k + 1
+            if depth < 0 or (depth == 0 and not quote):
+                if depth < 0:
+                    raise _BadValue("unbalanced '}' in value", k)
+                return k
+        elif ch == '"' and quote and depth == 0:
+            return k
         k += 1
-    return len(value)
+    raise _BadValue("value is not closed", i)
 
 
-# Names -----------------------------------------------------------------------
+# Text and names ---------------------------------------------------------------
+
+
+def _decode(values: dict[str, str]) -> dict[str, str]:
+    """LaTeX → Unicode through bibtexparser's decoder, whitespace collapsed."""
+    library = bibtexparser.Library([Entry("decode", "decode", [Field(k, v) for k, v in values.items()])])
+    decoded = _DECODER.transform(library).entries[0]
+    return {f.key: re.sub(r"\s+", " ", str(f.value)).strip() for f in decoded.fields}
+
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc\uff66-\uff9f]")
 
 
-def _split_top(value: str, sep_re: str) -> list[str]:
-    """Split at a separator regex that occurs at brace depth 0."""
-    parts, depth, start = [], 0, 0
-    i = 0
-    pattern = re.compile(sep_re, re.IGNORECASE)
-    while i < len(value):
-        c = value[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif depth == 0:
-            m = pattern.match(value, i)
-            if m and m.end() > i:
-                parts.append(value[start:i])
-                start = i = m.end()
-                continue
-        i += 1
-    parts.append(value[start:])
-    return parts
+def split_names(value: str) -> list[dict[str, str]]:
+    """A BibTeX name list ("A and B") as CSL names.
 
-
-def split_bibtex_names(value: str) -> list[dict[str, str]]:
-    """BibTeX name list → CSL names.
-
-    ``Family, Given`` and ``Given Family``, ``von Last, Jr, First``; a name wholly in
-    braces (``{World Health Organization}``) is a literal (an organisation); a CJK
-    name without a comma is family-first (``田中 花子``), a CJK name without space a
-    literal (``田中花子``). ``and others`` is dropped.
-    """
+    bibtexparser splits the list and each name into first/von/last/jr; a name wholly
+    in braces (``{World Health Organization}``) is a literal (an organisation). The
+    Japanese rule comes first: a CJK name without a comma is family-first
+    (``田中 花子``), a CJK name without a space a literal (``田中花子``). ``and others``
+    is dropped."""
     names = []
-    for raw in _split_top(value.strip(), r"\s+and\s+"):
+    for raw in split_multiple_persons_names(value.strip()):
         raw = raw.strip()
-        if not raw:
+        if not raw or raw.lower() == "others":
             continue
-        if raw.lower() == "others":
+        if raw.startswith("{") and _closing(raw, 0) == len(raw) - 1:
+            names.append({"literal": _decode({"n": raw[1:-1]})["n"]})
             continue
-        if raw.startswith("{") and _brace_end(raw, 0) == len(raw):
-            names.append({"literal": latex_to_text(raw[1:-1])})
+        if _CJK.search(raw) and "," not in raw:
+            words = _decode({"n": raw})["n"].split()
+            names.append({"family": words[0], "given": "".join(words[1:])} if len(words) > 1 else {"literal": words[0]})
             continue
-        parts = [latex_to_text(p) for p in _split_top(raw, r",")]
-        parts = [p for p in parts]
-        if len(parts) >= 2:
-            family, given = parts[0], parts[-1]
-            suffix = parts[1] if len(parts) >= 3 else ""
-            name = _split_particle(family)
-            if given:
-                name["given"] = given
-            if suffix:
-                name["suffix"] = suffix
-            names.append(name)
-            continue
-        text = parts[0]
-        if not text:
-            continue
-        words = _split_top(raw, r"\s+")
-        words = [latex_to_text(w) for w in words if w.strip()]
-        if _CJK.search(text):
-            if len(words) >= 2:
-                names.append({"family": words[0], "given": "".join(words[1:])})
-            else:
-                names.append({"literal": text})
-            continue
-        if len(words) == 1:
-            names.append({"family": words[0]})
-            continue
-        # Given [von] Last: the von part starts at the first lowercase word
-        idx = len(words) - 1
-        for k, w in enumerate(words[:-1]):
-            if w[:1].islower() and k > 0:
-                idx = k
-                break
-        given = " ".join(words[:idx])
-        name = _split_particle(" ".join(words[idx:]))
-        if given:
-            name["given"] = given
+        parts = parse_single_name_into_parts(raw, strict=False)
+        text = _decode({"first": " ".join(parts.first), "von": " ".join(parts.von),
+                        "last": " ".join(parts.last), "jr": " ".join(parts.jr)})
+        name = {"family": text["last"]} if text["last"] else {"literal": text["first"]}
+        if text["von"]:
+            name["non-dropping-particle"] = text["von"]
+        if text["first"] and text["last"]:
+            name["given"] = text["first"]
+        if text["jr"]:
+            name["suffix"] = text["jr"]
         names.append(name)
     return names
 
 
-def _split_particle(family: str) -> dict[str, str]:
-    words = family.split()
-    k = 0
-    while k < len(words) - 1 and words[k][:1].islower():
-        k += 1
-    if k:
-        return {"non-dropping-particle": " ".join(words[:k]), "family": " ".join(words[k:])}
-    return {"family": family}
+def _record(entry: Entry, raw: dict[str, str]) -> BibtexRecord:
+    names = {k: split_names(raw[k]) for k in _NAME_FIELDS if raw.get(k, "").strip()}
+    decoded = _decode({k: v for k, v in raw.items() if k not in _VERBATIM_FIELDS and k not in _NAME_FIELDS})
+    for key in _VERBATIM_FIELDS & raw.keys():
+        decoded[key] = re.sub(r"\s+", "", raw[key].replace("{", "").replace("}", ""))
+    return BibtexRecord(entry.entry_type.lower(), entry.key, decoded, names, _line(entry.start_line))
 
 
 # Entry mapping ----------------------------------------------------------------
@@ -515,38 +344,35 @@ _SIMPLE_FIELDS = {
     "addendum": "references",
 }
 
+_THESIS_GENRES = {"phdthesis": ("博士論文", "PhD thesis"), "mastersthesis": ("修士論文", "Master's thesis")}
+
 
 def bibtex_to_csl(record: BibtexRecord, display: str = "<bibtex>") -> dict[str, Any]:
     """Map a BibTeX/BibLaTeX record to a CSL item (not yet normalised)."""
-    f = record.fields
-    text = {k: latex_to_text(v) for k, v in f.items() if k not in ("url", "doi", "urldate")}
+    text = record.fields
     item: dict[str, Any] = {"id": record.key}
     subtype = text.get("entrysubtype", "").lower()
     ctype = _TYPE_MAP.get(record.type, "document")
     if record.type == "article" and subtype in ("newspaper", "magazine"):
         ctype = "article-" + subtype
-    url = _bib_url(f)
+    url = text.get("url") or _howpublished_url(text.get("howpublished", ""))
     if record.type == "misc" and url:
         ctype = "webpage"
     item["type"] = ctype
-
-    for bib_name, csl_name in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
-        if f.get(bib_name, "").strip():
-            item[csl_name] = split_bibtex_names(f[bib_name])
+    item.update(record.names)
     for bib_name, csl_name in _SIMPLE_FIELDS.items():
         if text.get(bib_name):
             item[csl_name] = text[bib_name]
     if text.get("subtitle") and item.get("title"):
         item["title"] = f"{item['title']}: {text['subtitle']}"
-    if text.get("howpublished") and "\\url" not in f.get("howpublished", ""):
+    if text.get("howpublished") and not _howpublished_url(text["howpublished"]):
         item["medium"] = text["howpublished"]
     container = text.get("journaltitle") or text.get("journal") or text.get("booktitle")
     if container:
         item["container-title"] = container
     if text.get("pages"):
-        item["page"] = text["pages"].replace("–", "-")
-    number = text.get("number")
-    issue = text.get("issue")
+        item["page"] = re.sub(r"\s*[–—-]+\s*", "-", text["pages"])
+    number, issue = text.get("number"), text.get("issue")
     if ctype.startswith("article") or ctype == "periodical":
         if number or issue:
             item["issue"] = issue or number
@@ -555,24 +381,24 @@ def bibtex_to_csl(record: BibtexRecord, display: str = "<bibtex>") -> dict[str, 
             item["number"] = number
         if issue:
             item["issue"] = issue
-    publisher = (
-        text.get("publisher") or text.get("institution") or text.get("school") or text.get("organization")
-    )
+    publisher = text.get("publisher") or text.get("institution") or text.get("school") or text.get("organization")
     if publisher:
         item["publisher"] = publisher
+    if record.type in _THESIS_GENRES and "genre" not in item:
+        japanese = bool(_CJK.search(text.get("title", "") + (publisher or "")))
+        item["genre"] = _THESIS_GENRES[record.type][0 if japanese else 1]
     place = text.get("location") or text.get("address")
     if place:
         item["publisher-place"] = place
     issued = _bib_date(text)
     if issued:
         item["issued"] = issued
-    if f.get("urldate"):
-        item["accessed"] = latex_to_text(f["urldate"], verbatim=True)
+    if text.get("urldate"):
+        item["accessed"] = text["urldate"]
     if url:
         item["URL"] = url
-    if f.get("doi"):
-        doi = latex_to_text(f["doi"], verbatim=True)
-        item["DOI"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+    if text.get("doi"):
+        item["DOI"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", text["doi"])
     lang = (text.get("langid") or text.get("language") or "").strip().lower()
     if lang:
         item["language"] = _LANGS.get(lang, lang)
@@ -583,14 +409,9 @@ def bibtex_to_csl(record: BibtexRecord, display: str = "<bibtex>") -> dict[str, 
     return item
 
 
-def _bib_url(f: dict[str, str]) -> str | None:
-    if f.get("url"):
-        return latex_to_text(f["url"], verbatim=True).replace(" ", "%20")
-    hp = f.get("howpublished", "")
-    m = re.search(r"\\url\{([^}]*)\}", hp)
-    if m:
-        return latex_to_text(m.group(1), verbatim=True)
-    return None
+def _howpublished_url(value: str) -> str | None:
+    m = re.match(r"\s*(https?://\S+)\s*$", value)
+    return m.group(1) if m else None
 
 
 _MONTH_NAMES = {
@@ -617,9 +438,8 @@ def _bib_date(text: dict[str, str]) -> Any:
     if not m:
         return {"literal": year}
     parts = [int(m.group(1))]
-    month = text.get("month", "").strip().lower().rstrip(".")
+    month = unicodedata.normalize("NFKC", text.get("month", "").strip().lower().rstrip("."))
     if month:
-        month = unicodedata.normalize("NFKC", month)
         num = int(month) if month.isdigit() else _MONTH_NAMES.get(month)
         if num and 1 <= num <= 12:
             parts.append(num)

@@ -55,6 +55,7 @@ import re
 import unicodedata
 import warnings
 import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -86,13 +87,14 @@ from reportpub.citing.bibliography import (
 from reportpub.citing.syntax import (
     Citation,
     CitationItem,
-    find_citations,
     parse_citation,
 )
 from reportpub.diagnostics import ReportpubError, SourceLocation
 
 __all__ = [
     "CitationFormatter",
+    "NoteSequence",
+    "StyleRules",
     "BUNDLED_STYLES",
     "is_japanese_entry",
     "style_path",
@@ -104,12 +106,52 @@ __all__ = [
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"cs": CSL_NS}
 
+@dataclass(frozen=True)
+class StyleRules:
+    """What reportpub does around a style's CSL, per style (see the module docstring)."""
+
+    file: str | None = None  # the bundled .csl file
+    japanese_brackets: bool = True  # 「」/『』 around Japanese titles, 2024年1月5日 dates
+    american_quotes: bool = True  # English: commas and periods inside closing quotes
+    page_dash: str = "\u2013"  # between the numbers of a page range
+    japanese_name_delimiter: str | None = None  # between Japanese co-authors, if not the style's
+    western_name_delimiter: str | None = None  # between Western co-authors of a short form, if not "and"
+
+
+SIST02_RULES = StyleRules("sist02.csl", japanese_brackets=False, american_quotes=False, page_dash="-",
+                          japanese_name_delimiter=", ", western_name_delimiter="; ")
+HUMANITIES_RULES = StyleRules("japanese-humanities.csl")
+CHICAGO_RULES = StyleRules("chicago-notes-bibliography.csl")
 BUNDLED_STYLES = {
-    "sist02": "sist02.csl",
-    "chicago-note": "chicago-notes-bibliography.csl",
-    "chicago-notes": "chicago-notes-bibliography.csl",
-    "chicago-notes-bibliography": "chicago-notes-bibliography.csl",
+    "sist02": SIST02_RULES,
+    "japanese-humanities": HUMANITIES_RULES,
+    "chicago-note": CHICAGO_RULES,
+    "chicago-notes": CHICAGO_RULES,
+    "chicago-notes-bibliography": CHICAGO_RULES,
 }
+OWN_STYLE_RULES = StyleRules()  # a project's own .csl file
+
+
+class NoteSequence:
+    """A run of notes as a reader meets them: where each work was given in full, and the
+    work the note just before cited alone (the only note 同上 or Ibid. may point back to).
+
+    An edition with one note list for the whole book keeps one sequence; an edition with
+    a note list per chapter (the EPUB) calls :meth:`new_chapter` at each chapter, so that
+    同上 never reaches into another chapter's list and a work is given in full again the
+    first time a chapter cites it."""
+
+    def __init__(self) -> None:
+        self.full_in: dict[str, int | None] = {}  # key → number of the note with the full form
+        self.previous: str | None = None
+
+    def interrupt(self) -> None:
+        """A note without citations came between: the next note cannot be 同上."""
+        self.previous = None
+
+    def new_chapter(self) -> None:
+        self.full_in.clear()
+        self.previous = None
 
 # --------------------------------------------------------------- citeproc fix
 
@@ -193,7 +235,7 @@ def is_japanese_entry(entry: BibEntry) -> bool:
 def style_path(style: str | Path) -> Path:
     """The .csl file for a bundled style name or a path."""
     if isinstance(style, str) and style in BUNDLED_STYLES:
-        ref = resources.files("reportpub.citing") / "styles" / BUNDLED_STYLES[style]
+        ref = resources.files("reportpub.citing") / "styles" / BUNDLED_STYLES[style].file
         return Path(str(ref))
     return Path(style)
 
@@ -253,8 +295,10 @@ class CitationFormatter:
         self.locale = locale or "ja"
         self._doc_japanese = self.locale.lower().split("-")[0] in ("ja", "jp")
         self._style_display = style_display or str(style)
+        self.rules = OWN_STYLE_RULES
         if isinstance(style, str) and style in BUNDLED_STYLES:
             self._style_display = f"bundled style '{style}'"
+            self.rules = BUNDLED_STYLES[style]
         elif isinstance(style, str) and not style.lower().endswith(".csl") and "/" not in style:
             names = ", ".join(sorted(BUNDLED_STYLES))
             raise ReportpubError.at(
@@ -264,9 +308,9 @@ class CitationFormatter:
         root = self._xml.getroot()
         self.note_class = root.get("class") == "note"
         self._styles: dict[tuple[str, bool], CitationStylesStyle] = {}
-        self._entry_cache: dict[tuple[str, bool], str] = {}
-        self._cited: dict[str, None] = {}
-        self._previous: str | None = None  # key of the note just before, if it cited one key
+        self._entry_cache: dict[tuple[str, bool, bool], str] = {}
+        self._cited: dict[str, None] = {}  # every key cited, in order of first citation
+        self._sequence = NoteSequence()  # the notes of :meth:`note` calls without a sequence of their own
 
     # ------------------------------------------------------------ style XML
 
@@ -318,10 +362,13 @@ class CitationFormatter:
             for sub in root.findall(".//cs:substitute", _NS):
                 sub.getparent().remove(sub)
         if lang.startswith("ja"):
-            _japanese_dates(root)
+            if self.rules.japanese_brackets:
+                _japanese_dates(root)
             # "山田太郎 と 佐藤次郎" reads badly: Japanese names are listed with the delimiter
             for name in root.iter(f"{{{CSL_NS}}}name"):
                 name.attrib.pop("and", None)
+                if self.rules.japanese_name_delimiter:
+                    name.set("delimiter", self.rules.japanese_name_delimiter)
         data = etree.tostring(root)
         try:
             with warnings.catch_warnings():
@@ -354,7 +401,7 @@ class CitationFormatter:
                 item[name] = _range_as_literal(value, japanese) if len(value.get("date-parts", [])) > 1 else value
             else:
                 item[name] = _rich(str(value)) if name in _RICH_FIELDS else html.escape(str(value), quote=False)
-        if japanese:
+        if japanese and self.rules.japanese_brackets:
             if item.get("title"):
                 item["title"] = T_OPEN + item["title"] + T_CLOSE
             if item.get("container-title"):
@@ -365,10 +412,13 @@ class CitationFormatter:
             item["DOI"] = D_OPEN + item["DOI"] + D_CLOSE
         return item
 
-    def _citeproc(self, entry: BibEntry, *, suppress_author: bool, locator: CitationItem | None, note: bool) -> str:
+    def _citeproc(self, entry: BibEntry, *, suppress_author: bool, locator: CitationItem | None, note: bool,
+                  omit_total_pages: bool = False) -> str:
         lang = self._lang_of(entry)
         japanese = is_japanese_entry(entry)
         item = self._prepare(entry, japanese, suppress_author)
+        if omit_total_pages:
+            item.pop("number-of-pages", None)
         style = self._style(lang, suppress_author)
         try:
             source = CiteProcJSON([item])
@@ -391,7 +441,7 @@ class CitationFormatter:
                 f"cannot format entry '{entry.key}' with {self._style_display}: {type(exc).__name__}: {exc}",
                 entry.location.line,
             ) from None
-        out = _postprocess(out, entry, japanese, lang)
+        out = _postprocess(out, entry, japanese and self.rules.japanese_brackets, lang, self.rules)
         if not re.sub(r"<[^>]+>|[\s.,;:]", "", out):
             return ""  # the style leaves this work out (e.g. Chicago: posts in the bibliography)
         return out
@@ -405,13 +455,15 @@ class CitationFormatter:
             )
         return text
 
-    def reference(self, key: str, *, suppress_author: bool = False) -> str:
-        """The full bibliography entry of one work (HTML), as the style sets it ("" if it leaves the work out)."""
+    def reference(self, key: str, *, suppress_author: bool = False, omit_total_pages: bool = False) -> str:
+        """The full bibliography entry of one work (HTML), as the style sets it ("" if it leaves the work out).
+
+        ``omit_total_pages`` leaves out a book's total page count (a note's cited page takes its place)."""
         entry = self._entry(key)
-        cache_key = (key, suppress_author)
+        cache_key = (key, suppress_author, omit_total_pages)
         if cache_key not in self._entry_cache:
             self._entry_cache[cache_key] = self._citeproc(
-                entry, suppress_author=suppress_author, locator=None, note=False
+                entry, suppress_author=suppress_author, locator=None, note=False, omit_total_pages=omit_total_pages
             )
         return self._entry_cache[cache_key]
 
@@ -424,36 +476,43 @@ class CitationFormatter:
 
     # ----------------------------------------------------------------- notes
 
-    def note(self, citation: Citation, location: SourceLocation | None = None) -> str:
-        """The text of the note for one citation group (HTML), in document order.
+    def note(self, citation: Citation, location: SourceLocation | None = None, *, number: int | None = None,
+             sequence: NoteSequence | None = None) -> str:
+        """The text of note ``number`` for one citation group (HTML), in document order.
+
+        The first note of ``sequence`` to cite a work gives it in full; later ones give
+        it short, naming the note that has the full form (前掲注3) when the notes are
+        numbered; a note citing only the work the note just before cited alone is 同上
+        (Ibid.). Without a ``sequence``, the formatter's own is used.
 
         Raises ``path:line: unknown citation key 'x'`` (at ``location``) for a key
         not in the bibliography, before changing any state.
         """
+        sequence = sequence if sequence is not None else self._sequence
         entries = [self._entry(item.key, location) for item in citation.items]
         if not entries:
             return ""
         single = len(citation.items) == 1
         parts = []
         for item, entry in zip(citation.items, entries):
-            ibid = single and self._previous == item.key
-            if ibid:
+            if single and sequence.previous == item.key:
                 text = self._ibid(item, entry)
-            elif item.key in self._cited:
-                text = self._short(item, entry)
+            elif item.key in sequence.full_in:
+                text = self._short(item, entry, sequence.full_in[item.key])
             else:
                 text = self._full(item, entry)
+                sequence.full_in[item.key] = number
             self._cited.setdefault(item.key, None)
             parts.append(_with_affixes(_strip_final_period(text), item))
-        self._previous = citation.items[0].key if single else None
+        sequence.previous = citation.items[0].key if single else None
         text = "; ".join(p for p in parts if p)
         if citation.items[0].prefix and text[:1].isascii() and text[:1].islower():
             text = text[0].upper() + text[1:]
         return _finish_note(text)
 
     def interrupt(self) -> None:
-        """A note without citations came between: the next note cannot be 同上/Ibid."""
-        self._previous = None
+        """A note without citations came between: the next note of the formatter's own sequence cannot be 同上."""
+        self._sequence.interrupt()
 
     @property
     def cited_keys(self) -> list[str]:
@@ -462,29 +521,29 @@ class CitationFormatter:
 
     def _full(self, item: CitationItem, entry: BibEntry) -> str:
         japanese = is_japanese_entry(entry)
+        page = item if item.locator and (item.locator_label or "page") == "page" else None
         if self.note_class:
             # the style's own first note; it sets page locators itself
-            page = item if item.locator and (item.locator_label or "page") == "page" else None
             text = self._citeproc(entry, suppress_author=item.suppress_author, locator=page, note=True)
             text = self._shown(text, entry)
             if item.locator and page is None:
                 text = _strip_final_period(text) + ", " + self._locator_text(item, japanese)
             return text
-        text = self._shown(self.reference(entry.key, suppress_author=item.suppress_author), entry)
+        # the cited page takes the place of the total page count (never "256p, p. 45")
+        text = self._shown(self.reference(entry.key, suppress_author=item.suppress_author,
+                                          omit_total_pages=page is not None), entry)
         if item.locator:
-            text = _strip_final_period(text) + ", " + self._locator_text(item, japanese)
+            text = _with_locator(_strip_final_period(text), self._locator_text(item, japanese))
         return text
 
     def _locator_text(self, item: CitationItem, japanese: bool) -> str:
         label = item.locator_label or "page"
-        value = html.escape(item.locator or "", quote=False)
+        value = html.escape(item.locator or "", quote=False).replace("-", self.rules.page_dash)
         if japanese:
-            value = value.replace("-", "\u2013")
             if label == "page":
                 return "p. " + value
             return _JA_LOCATOR.get(label, "{}").format(value)
-        value = value.replace("-", "\u2013")
-        plural = bool(re.search(r"[\u2013,&]", value))
+        plural = bool(re.search(r"[-\u2013,&]", value))
         if label == "page" and self.note_class:
             return value
         single, many = _EN_LOCATOR.get(label, ("", ""))
@@ -498,33 +557,62 @@ class CitationFormatter:
             return f"{word}, {self._locator_text(item, japanese)}"
         return word
 
-    def _short(self, item: CitationItem, entry: BibEntry) -> str:
+    def _short(self, item: CitationItem, entry: BibEntry, full_note: int | None) -> str:
+        """The short form of a work given in full before, in note ``full_note`` (if numbered)."""
         japanese = is_japanese_entry(entry)
         data = entry.data
         names = data.get("author") or data.get("editor") or []
-        authors = "" if item.suppress_author else _short_authors(names, japanese)
+        authors = "" if item.suppress_author else self._short_authors(names, japanese)
         title = data.get("title-short") or data.get("title") or ""
         if not japanese and not data.get("title-short"):
             title = re.split(r"[:?!.]\s", title, maxsplit=1)[0]
         title_html = _rich(title, keep_nocase=False)
         kind = _title_kind(entry)
+        locator = self._locator_text(item, japanese) if item.locator else ""
         if japanese:
-            if title:
-                title_html = _bracket(title_html, "「」" if kind != "whole" else "『』")
-            text = f"{authors}{title_html}前掲"
-            if item.locator:
-                text += ", " + self._locator_text(item, True)
-            return text
+            where = f"前掲注{full_note}" if full_note is not None else "前掲"
+            if self.rules.japanese_brackets:
+                # 田中花子『日本の報告書』前掲注3, p. 45
+                if title:
+                    title_html = _bracket(title_html, "「」" if kind != "whole" else "『』")
+                bits = [f"{authors}{title_html}{where}"]
+            else:
+                # 田中花子, 前掲注3, p. 45 (the title only when no note number says which work)
+                bits = [authors, where] if full_note is not None else [authors, title_html, where]
+            return ", ".join(b for b in bits + [locator] if b)
+        if not self.note_class and full_note is not None:
+            # Lucas, op. cit., note 3, p. 107: a note style's readers get the short title instead
+            return ", ".join(b for b in (authors, f"op. cit., note {full_note}", locator) if b)
         # Western: Author, Short Title, locator
-        italic = self.note_class
         if title and kind == "whole":
-            title_html = f"<i>{title_html}</i>" if italic else title_html
+            title_html = f"<i>{title_html}</i>" if self.note_class else title_html
         elif title:
             title_html = f"\u201c{title_html}\u201d"
-        bits = [b for b in (authors, title_html) if b]
-        if item.locator:
-            bits.append(self._locator_text(item, False))
-        return _quote_punct(", ".join(bits))
+        text = ", ".join(b for b in (authors, title_html, locator) if b)
+        return _quote_punct(text) if self.rules.american_quotes else text
+
+    def _short_authors(self, names: list[dict[str, str]], japanese: bool) -> str:
+        """Family names (Japanese: whole names) joined as the full form joins them."""
+        def one(n: dict[str, str]) -> str:
+            if "literal" in n:
+                return n["literal"]
+            family = " ".join(x for x in (n.get("non-dropping-particle", ""), n.get("family", "")) if x)
+            if _CJK.search(family + n.get("given", "")):
+                return family + n.get("given", "") if japanese else family
+            return family or n.get("given", "")
+
+        shown = [html.escape(one(n), quote=False) for n in names if one(n)]
+        if not shown:
+            return ""
+        if japanese:
+            if len(shown) > 2:
+                return shown[0] + "ほか"
+            return (self.rules.japanese_name_delimiter or ", ").join(shown)
+        if len(shown) > 2:
+            return f"{shown[0]} et al."
+        if self.rules.western_name_delimiter:
+            return self.rules.western_name_delimiter.join(shown)
+        return " and ".join(shown)
 
     # --------------------------------------------------------- references
 
@@ -679,7 +767,7 @@ def _link(m: re.Match) -> str:
     return f'<a class="url" href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>'
 
 
-def _postprocess(out: str, entry: BibEntry, japanese: bool, lang: str) -> str:
+def _postprocess(out: str, entry: BibEntry, japanese: bool, lang: str, rules: StyleRules) -> str:
     out = out.strip()
     if japanese:
         kind = _title_kind(entry)
@@ -700,7 +788,9 @@ def _postprocess(out: str, entry: BibEntry, japanese: bool, lang: str) -> str:
         out,
     )
     out = _MARKERS.sub("", out)
-    out = _tidy(out, japanese, lang)
+    if rules.page_dash != "\u2013":
+        out = re.sub(r"(?<=p\. )([0-9A-Za-z]+)\u2013(?=[0-9A-Za-z])", rf"\1{rules.page_dash}", out)
+    out = _tidy(out, japanese, lang, rules)
     return out
 
 
@@ -731,7 +821,7 @@ def _on_text(out: str, fn) -> str:
     return "".join(c + (tags[i] if i < len(tags) else "") for i, c in enumerate(chunks))
 
 
-def _tidy(out: str, japanese: bool, lang: str) -> str:
+def _tidy(out: str, japanese: bool, lang: str, rules: StyleRules) -> str:
     tag = "\ue010*"
 
     def fix(text: str) -> str:
@@ -747,7 +837,7 @@ def _tidy(out: str, japanese: bool, lang: str) -> str:
             text = re.sub(r"(?<=[」』])(" + tag + r")[.,]? (" + tag + r")(?=[「『(（])", r"\1\2", text)
             # 高橋三郎, 編 -> 高橋三郎編 (a role term right after a Japanese name)
             text = re.sub(r"(?<=[" + _CJK_RANGE + r"])(" + tag + r"), (" + tag + r")(?=(?:編著|編|監訳|監修|訳|共編|共訳)[\s.,\ue010])", r"\1\2", text)
-        elif lang.startswith("en"):
+        elif lang.startswith("en") and rules.american_quotes:
             text = _quote_punct(text)
         return text
 
@@ -786,6 +876,17 @@ def _finish_note(text: str) -> str:
     return text + "."
 
 
+_FIRST_LINK = re.compile(r'(\. |, | )(<a class="url")')
+
+
+def _with_locator(text: str, locator: str) -> str:
+    """The cited place after the work's own elements, before its DOI, URL and access date."""
+    m = _FIRST_LINK.search(text)
+    if m is None:
+        return f"{text}, {locator}"
+    return f"{text[:m.start()]}, {locator}{m.group(1)}{text[m.start(2):]}"
+
+
 def _with_affixes(text: str, item: CitationItem) -> str:
     prefix = html.escape(item.prefix, quote=False)
     suffix = html.escape(item.suffix, quote=False)
@@ -797,29 +898,6 @@ def _with_affixes(text: str, item: CitationItem) -> str:
         joiner = "" if (first in ",.;:、。)）」』" or _CJK.search(first)) else " "
         text = text + joiner + suffix
     return text
-
-
-def _short_authors(names: list[dict[str, str]], japanese: bool) -> str:
-    def one(n: dict[str, str]) -> str:
-        if "literal" in n:
-            return n["literal"]
-        family = " ".join(x for x in (n.get("non-dropping-particle", ""), n.get("family", "")) if x)
-        if _CJK.search(family + n.get("given", "")):
-            return family + n.get("given", "") if japanese else family
-        return family or n.get("given", "")
-
-    shown = [html.escape(one(n), quote=False) for n in names if one(n)]
-    if not shown:
-        return ""
-    if japanese:
-        if len(shown) > 2:
-            return shown[0] + "ほか"
-        return "・".join(shown)
-    if len(shown) == 1:
-        return shown[0]
-    if len(shown) == 2:
-        return f"{shown[0]} and {shown[1]}"
-    return f"{shown[0]} et al."
 
 
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
@@ -891,7 +969,8 @@ def load_formatter(project):
     )
 
 
-def format_citation_element(formatter, raw: str, path: str, line: int | None = None):
+def format_citation_element(formatter, raw: str, path: str, line: int | None = None, *,
+                            number: int | None = None, sequence: NoteSequence | None = None):
     """A citation's note text as an ``xml.etree`` ``<span class="citation">``, in document order.
 
     Raises ``path:line: …`` for a malformed citation, an unknown key, or a
@@ -900,7 +979,7 @@ def format_citation_element(formatter, raw: str, path: str, line: int | None = N
     citation = parse_citation(raw, path=path, line=line)
     if formatter is None:
         raise ReportpubError.at(path, f"citation '[{raw.strip()}]' but book.toml names no bibliography", line)
-    text = formatter.note(citation, SourceLocation(str(path), line))
+    text = formatter.note(citation, SourceLocation(str(path), line), number=number, sequence=sequence)
     try:
         return ElementTree.fromstring(f'<span class="citation">{text}</span>')
     except ElementTree.ParseError:  # never expected: the formatter writes well-formed markup
@@ -909,22 +988,16 @@ def format_citation_element(formatter, raw: str, path: str, line: int | None = N
         return span
 
 
-def uncited_warnings(project) -> list[str]:
-    """``path:line: warning: bibliography entry 'x' is never cited`` for ``reportpub check``."""
+def uncited_warnings(project, cited_keys) -> list[str]:
+    """``path:line: warning: bibliography entry 'x' is never cited`` for ``reportpub check``.
+
+    ``cited_keys`` come from reading the book the way the build does
+    (:attr:`reportpub.model.Book.cited_keys`): there is one reader of citation syntax."""
     if not project.config.bibliography:
         return []
     try:
         files = [(p, project.relative(p)) for p in project.bibliography_files() if project.inside(p) is not None]
         bibliography = load_bibliography(files)
-        chapters = project.chapter_files()
     except ReportpubError:
         return []  # reading the book has reported it
-    cited: set[str] = set()
-    for chapter in chapters:
-        try:
-            text = chapter.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for _, _, citation in find_citations(text):
-            cited.update(citation.keys)
-    return [str(d) for d in bibliography.uncited_warnings(cited)]
+    return [str(d) for d in bibliography.uncited_warnings(cited_keys)]

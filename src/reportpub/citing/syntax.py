@@ -16,29 +16,23 @@ The syntax follows Pandoc's citations, with Japanese locators added:
   ``第3号``, ``第1部``, ``図3``, ``表2``, ``注4``, ``12行``. Text after the
   locator is the suffix.
 
-:func:`find_citations` finds such groups in Markdown source (outside code spans,
-fenced code, HTML, link destinations) so that a Markdown preprocessor can replace
-them by notes.
+The build finds such groups with one Markdown inline pattern
+(:mod:`reportpub.manuscript.citations`); ``reportpub check`` reads the book the same
+way, so the two never disagree about what is a citation.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from reportpub.diagnostics import (
-    DiagnosticCollector,
-    ReportpubError,
-    line_of_offset,
-)
+from reportpub.diagnostics import ReportpubError
 
 __all__ = [
     "CitationItem",
     "Citation",
     "parse_citation",
-    "find_citations",
     "LOCATOR_LABELS",
 ]
 
@@ -251,175 +245,3 @@ def parse_citation(text: str, *, path: str = "<citation>", line: int | None = No
     return Citation(tuple(items))
 
 
-# ------------------------------------------------------------ in Markdown
-
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>")
-_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S[^\n]*$", re.MULTILINE)
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def _excluded_spans(text: str) -> list[tuple[int, int]]:
-    """Regions where '[@' is not a citation: code, HTML, link destinations, ref defs."""
-    spans: list[tuple[int, int]] = []
-    # fenced code blocks
-    pos = 0
-    while True:
-        m = _FENCE_OPEN.search(text, pos)
-        if not m:
-            break
-        fence = m.group(1)
-        if fence[0] == "`" and "`" in m.group(2):
-            pos = m.end()
-            continue
-        close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.MULTILINE)
-        c = close.search(text, m.end())
-        end = c.end() if c else len(text)
-        spans.append((m.start(), end))
-        pos = end if end > m.start() else m.end()
-        if pos >= len(text):
-            break
-    fenced = list(spans)
-
-    def in_fenced(i: int) -> bool:
-        return any(a <= i < b for a, b in fenced)
-
-    # code spans
-    i = 0
-    n = len(text)
-    while i < n:
-        if text[i] == "`" and not in_fenced(i):
-            if _escaped(text, i):
-                i += 1
-                continue
-            j = i
-            while j < n and text[j] == "`":
-                j += 1
-            run = j - i
-            closer = re.compile(r"(?<!`)`{" + str(run) + r"}(?!`)")
-            c = closer.search(text, j)
-            if c and not in_fenced(c.start()):
-                spans.append((i, c.end()))
-                i = c.end()
-                continue
-            i = j
-            continue
-        i += 1
-    for rx in (_HTML_COMMENT, _AUTOLINK, _HTML_TAG, _REF_DEF):
-        for m in rx.finditer(text):
-            spans.append((m.start(), m.end()))
-    # link destinations: ](...) with balanced parentheses
-    for m in re.finditer(r"\]\(", text):
-        depth = 0
-        k = m.end() - 1
-        while k < n:
-            ch = text[k]
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            elif ch == "\n" and text[k + 1 : k + 2] == "\n":
-                break
-            k += 1
-        spans.append((m.end() - 1, min(k + 1, n)))
-    return sorted(spans)
-
-
-def _escaped(text: str, i: int) -> bool:
-    k = i - 1
-    count = 0
-    while k >= 0 and text[k] == "\\":
-        count += 1
-        k -= 1
-    return count % 2 == 1
-
-
-def find_citations(
-    markdown_text: str,
-    collector: DiagnosticCollector | None = None,
-    path: str = "<markdown>",
-) -> list[tuple[int, int, Citation]]:
-    """Find citation groups in Markdown source: a list of (offset, length, Citation).
-
-    ``offset``/``length`` cover the whole ``[...]``. Brackets inside code spans,
-    fenced code, HTML comments and tags, autolinks, link destinations and link
-    reference definitions are skipped, as are links (``[@x](url)``, ``[@x][ref]``),
-    images and escaped brackets. A group that starts ``[@`` or ``[-@`` but is not a
-    well-formed citation is reported to ``collector`` (as ``path:line: message``)
-    when one is given. Never raises.
-    """
-    text = markdown_text if isinstance(markdown_text, str) else str(markdown_text)
-    merged: list[list[int]] = []
-    for a, b in _excluded_spans(text):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    starts = [a for a, _ in merged]
-
-    def excluded(i: int) -> bool:
-        k = bisect.bisect_right(starts, i) - 1
-        return k >= 0 and i < merged[k][1]
-
-    results: list[tuple[int, int, Citation]] = []
-    pos = 0
-    while True:
-        open_ = text.find("[", pos)
-        if open_ < 0:
-            break
-        pos = open_ + 1
-        if excluded(open_) or _escaped(text, open_):
-            continue
-        if open_ > 0 and text[open_ - 1] == "!":
-            continue
-        if text.startswith("[^", open_):
-            continue
-        close = _matching_bracket(text, open_, excluded)
-        if close is None:
-            continue
-        content = text[open_ + 1 : close]
-        if "@" not in content:
-            continue
-        after = text[close + 1 : close + 2]
-        if after in ("(", "["):
-            continue  # a link: [@handle](url) or [@x][ref]
-        line = line_of_offset(text, open_)
-        try:
-            citation = parse_citation(content, path=path, line=line)
-        except ReportpubError as exc:
-            if collector is not None and re.match(r"\s*-?@", content):
-                collector.diagnostics.extend(exc.diagnostics)
-            continue
-        results.append((open_, close + 1 - open_, citation))
-        pos = close + 1
-    return results
-
-
-def _matching_bracket(text: str, open_: int, excluded) -> int | None:
-    depth = 0
-    i = open_
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "\n" and _BLANK_LINE.match(text, i):
-            return None
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        if i > open_ and excluded(i):
-            return None
-        i += 1
-    return None

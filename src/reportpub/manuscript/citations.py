@@ -8,6 +8,7 @@ first citation of a source is set in full, later ones short).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
@@ -15,11 +16,19 @@ from markdown.inlinepatterns import InlineProcessor
 
 # A bracket group holding an "@key" at its start or after a space or ";", and not a link:
 # not followed by "(" or ":", nor by "[" unless a footnote or another citation follows.
-CITATION_PATTERN = r"\[((?:[^\[\]\n]*?[\s;])?-?@[A-Za-z0-9_{][^\[\]\n]*)\](?!\(|:|\[(?![\^@-]))"
+# The group may run over a line break of its paragraph ("[@a,\np. 3]"); inline patterns
+# never see a blank line.
+CITATION_PATTERN = r"\[((?:[^\[\]]*?[\s;])?-?@[A-Za-z0-9_{][^\[\]]*)\](?!\(|:|\[(?![\^@-]))"
+
+
+# Where an inline HTML tag is still open ("<span title=\"[@a]"): no citation there.
+_OPEN_TAG = re.compile(r"<[A-Za-z/!][^<>]*$")
 
 
 class CitationInlineProcessor(InlineProcessor):
     def handleMatch(self, m, data):  # noqa: N802
+        if _OPEN_TAG.search(data, 0, m.start(0)):
+            return None, None, None  # inside a raw HTML tag: an attribute's text, not a citation
         cite = etree.Element("cite")
         cite.set("class", "citation")
         cite.set("data-cite", m.group(1))

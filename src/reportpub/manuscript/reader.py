@@ -149,8 +149,11 @@ def _check_unrecognised_citations(draft: ChapterDraft, problems: DiagnosticColle
             yield from texts(child, in_code)
             yield child.tail or ""
 
+    unescaped = draft.text.replace("\\[", "")  # "\[@x]" is the author's way to print "[@x]"
     for text in texts(draft.body):
         for match in LEFTOVER_CITATION.finditer(text):
+            if match.group(0) not in unescaped:
+                continue
             problems.error(draft.source, f"'{match.group(0)}' is not a citation reportpub understands "
                            "(write [@key], [@key, p. 12] or [@key1; @key2]; keys start with a letter, digit or _)",
                            draft.line_of(match.group(0)))

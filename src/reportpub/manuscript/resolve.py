@@ -27,17 +27,34 @@ BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "figur
 
 
 class _NoteNumbering:
-    """Running state while walking the book: note numbers and the citation formatter."""
+    """Running state while walking the book: note numbers and the citation formatter.
+
+    Citation notes are formatted twice: for editions with one note list through the book
+    (PDF, web) and for the EPUB, whose every chapter has a note list of its own; there a
+    chapter starts afresh (full forms again, no 同上 pointing into the chapter before)."""
 
     def __init__(self, formatter, problems: DiagnosticCollector, bibliography_failed: bool):
+        from reportpub.citing.formatter import NoteSequence
+
         self.formatter = formatter
         self.problems = problems
         self.bibliography_failed = bibliography_failed
         self.count = 0
         self.seen: dict[tuple[str, str], int] = {}  # (chapter, citation text) → occurrences so far
+        self.book_sequence = NoteSequence()
+        self.chapter_sequence = NoteSequence()
 
-    def citation_html(self, draft: ChapterDraft, cite: etree.Element) -> etree.Element | None:
-        """The formatted citation as a ``<span>``; None (and an error) when it cannot be."""
+    def new_chapter(self) -> None:
+        self.chapter_sequence.new_chapter()
+
+    def interrupt(self) -> None:
+        """An author's note without a citation: no 同上 across it."""
+        self.book_sequence.interrupt()
+        self.chapter_sequence.interrupt()
+
+    def citation_html(self, draft: ChapterDraft, cite: etree.Element, number: int):
+        """The citation of note ``number`` as ``<span>``s, (book-wide, per-chapter); (None, None)
+        (and an error) when it cannot be formatted."""
         from reportpub.citing.formatter import format_citation_element
 
         raw = cite.get("data-cite", "")
@@ -45,12 +62,14 @@ class _NoteNumbering:
         self.seen[(draft.source, raw)] = occurrence + 1
         line = draft.line_of(f"[{raw}]", occurrence=occurrence)
         if self.bibliography_failed:
-            return None  # the bibliography's own error is reported; one error, not one per citation
+            return None, None  # the bibliography's own error is reported; one error, not one per citation
         try:
-            return format_citation_element(self.formatter, raw, draft.source, line)
+            return tuple(format_citation_element(self.formatter, raw, draft.source, line, number=number,
+                                                 sequence=sequence)
+                         for sequence in (self.book_sequence, self.chapter_sequence))
         except ReportpubError as error:
             self.problems.extend(error)
-            return None
+            return None, None
 
 
 def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
@@ -69,6 +88,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
         headings = _assign_heading_ids(body, index)
         title = headings[0].text if headings and headings[0].level == 1 else Path(draft.source).stem
 
+        numbering.new_chapter()
         notes = _number_notes(draft, numbering)
 
         for figure in body.iter("figure"):
@@ -125,6 +145,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
         config=config, chapters=tuple(chapters), references=references,
         assets=tuple(sorted(assets.values(), key=lambda a: a.path)),
         characters="".join(sorted(set(book_text))),
+        cited_keys=tuple(formatter.cited_keys) if formatter is not None else (),
     )
 
 
@@ -160,25 +181,29 @@ def _number_notes(draft: ChapterDraft, numbering: _NoteNumbering) -> list[Note]:
         if child.tag == "span" and "noteref" in classes:
             label = child.get("data-label", "")
             if label not in numbers_by_label:
-                content = draft.notes.get(label)
-                if content is None:
+                written = draft.notes.get(label)
+                if written is None:
                     continue
-                content = copy.deepcopy(content)
-                if not _format_citations_inline(draft, content, numbering) and numbering.formatter is not None:
-                    numbering.formatter.interrupt()  # an author's note between two citations: no 同上 across it
-                numbering.count += 1
-                numbers_by_label[label] = numbering.count
-                notes.append(_make_note(numbering.count, content, draft, f"[^{label}]:", False))
+                number = numbering.count + 1
+                content, per_chapter = copy.deepcopy(written), copy.deepcopy(written)
+                if not _format_citations_inline(draft, content, per_chapter, numbering, number) \
+                        and numbering.formatter is not None:
+                    numbering.interrupt()  # an author's note between two citations: no 同上 across it
+                numbering.count = number
+                numbers_by_label[label] = number
+                notes.append(_make_note(number, content, per_chapter, draft, f"[^{label}]:", False))
             _replace(parent, index, child, numbers_by_label[label])
         elif child.tag == "cite" and "citation" in classes:
-            formatted = numbering.citation_html(draft, child)
-            numbering.count += 1
-            content = etree.Element("div")
-            paragraph = etree.SubElement(content, "p")
-            if formatted is not None:
-                paragraph.append(formatted)
-            notes.append(_make_note(numbering.count, content, draft, f"[{child.get('data-cite')}]", True))
-            _replace(parent, index, child, numbering.count)
+            number = numbering.count + 1
+            formatted = numbering.citation_html(draft, child, number)
+            numbering.count = number
+            content, per_chapter = etree.Element("div"), etree.Element("div")
+            for block, span in zip((content, per_chapter), formatted):
+                paragraph = etree.SubElement(block, "p")
+                if span is not None:
+                    paragraph.append(span)
+            notes.append(_make_note(number, content, per_chapter, draft, f"[{child.get('data-cite')}]", True))
+            _replace(parent, index, child, number)
     return notes
 
 
@@ -197,23 +222,30 @@ def _in_reading_order(root: etree.Element):
             stack.append((child, 0))
 
 
-def _format_citations_inline(draft: ChapterDraft, content: etree.Element, numbering: _NoteNumbering) -> bool:
-    """A citation inside the author's own footnote is set in that note's text; True if there was one."""
+def _format_citations_inline(draft: ChapterDraft, content: etree.Element, per_chapter: etree.Element,
+                             numbering: _NoteNumbering, number: int) -> bool:
+    """A citation inside the author's own footnote is set in that note's text (``content`` as
+    the book-wide editions show it, ``per_chapter`` as the EPUB does); True if there was one."""
     found = False
-    for parent in list(content.iter()):
-        for child in list(parent):
+    pairs = [(a, b) for a, b in zip(content.iter(), per_chapter.iter())]
+    for parent, twin in pairs:
+        for child, twin_child in zip(list(parent), list(twin)):
             if child.tag == "cite" and "citation" in (child.get("class") or ""):
                 found = True
-                formatted = numbering.citation_html(draft, child)
-                replacement = formatted if formatted is not None else etree.Element("span")
-                replacement.tail = child.tail
-                parent[list(parent).index(child)] = replacement
+                for where, old, span in zip((parent, twin), (child, twin_child),
+                                            numbering.citation_html(draft, child, number)):
+                    replacement = span if span is not None else etree.Element("span")
+                    replacement.tail = old.tail
+                    where[list(where).index(old)] = replacement
     return found
 
 
-def _make_note(number: int, content: etree.Element, draft: ChapterDraft, needle: str, is_citation: bool) -> Note:
+def _make_note(number: int, content: etree.Element, per_chapter: etree.Element, draft: ChapterDraft,
+               needle: str, is_citation: bool) -> Note:
     mark_url_links(content)  # citation notes are made here, after the reader marked the body
+    mark_url_links(per_chapter)
     html = serialize(content)
+    chapter_html = serialize(per_chapter)
     inline = etree.Element("div")
     inline.text = content.text
     blocks = [child for child in content]
@@ -228,7 +260,8 @@ def _make_note(number: int, content: etree.Element, draft: ChapterDraft, needle:
         span.tail = " " if position < len(blocks) - 1 else None
         inline.append(span)
     return Note(number=number, html=html, inline_html=serialize(inline),
-                location=SourceLocation(draft.source, draft.line_of(needle)), is_citation=is_citation)
+                location=SourceLocation(draft.source, draft.line_of(needle)), is_citation=is_citation,
+                chapter_html=None if chapter_html == html else chapter_html)
 
 
 def _replace(parent: etree.Element, index: int, child: etree.Element, number: int) -> None:

@@ -174,7 +174,7 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
 
 def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) -> str:
     """``<aside epub:type="footnote">`` with a link back to the reference at its start."""
-    root = _marked_for_mode(note.html, mode, skip_tables=True)
+    root = _marked_for_mode(note.html_per_chapter, mode, skip_tables=True)
     back = etree.Element("a", {"class": "note-back", "href": f"#noteref-{note.number}", "role": "doc-backlink"})
     back.text = str(note.number)
     first = root[0] if len(root) and root[0].tag == "p" and not (root.text or "").strip() else None
