@@ -3,14 +3,19 @@
 :class:`CitationFormatter` turns :class:`~reportpub.citing.syntax.Citation` objects into
 note texts (HTML fragments), in document order, and lists the cited works.
 
-* The first citation of a work gives its full form. For a note style (Chicago
-  notes) that is the style's own first note; for any other style (SIST 02, a
-  numeric style) it is the style's bibliography entry for the work, without its
-  number, plus the locator: that is how Japanese reports set such notes.
-* Later citations give a short form: for a Japanese work 著者「題名」前掲 (or
-  『書名』 for a whole book) plus the locator, or 同上 when the note just before
-  cited the same single work; for a Western work ``Author, Short Title, 45`` or
-  ``Ibid., 45``.
+* The first citation of a work in a :class:`NoteSequence` gives its full form. For a
+  note style (Chicago notes) that is the style's own first note; for any other style
+  (SIST 02, a numeric style) it is the style's bibliography entry for the work,
+  without its number, plus the locator before any DOI or URL, a cited page in place
+  of a book's total page count: that is how Japanese reports set such notes.
+* Later citations give a short form naming the note with the full form: 著者,
+  前掲注3 (sist02), 著者「題名」前掲注3 (the 「」『』 styles), ``Author, op. cit.,
+  note 3`` (Western works in a style that is not a note style; Chicago keeps its
+  ``Author, Short Title, 45``), or 同上 / ``Ibid.`` when the note just before, in
+  the same sequence, cited the same single work. Co-authors are joined as the full
+  form joins them.
+* What reportpub adds around each bundled style (brackets, page-range dash, name
+  delimiters, quote punctuation) is stated once, in its :class:`StyleRules`.
 * :meth:`CitationFormatter.bibliography` gives the references list of every cited
   work, as (key, HTML) pairs: Japanese works first, by reading (the entry's ``reading`` field, else the
   author's or title's characters by code point, katakana read as hiragana), then
@@ -33,13 +38,15 @@ layer around it:
 * it joins a name as "given family" or "family, given" whatever the script
   ("田中, . 花子 ."): CJK names become literals, family then given, no space;
 * it has no per-entry language: Japanese entries are rendered with the ja-JP
-  locale (dates 2024年1月5日, terms 参照, names joined by the style's delimiter
-  rather than " と "), Western ones with en-US;
+  locale (terms 参照, names joined by the style's delimiter rather than " と "),
+  Western ones with en-US;
 * a numeric style's citation number ("(1)") is dropped from entries: in notes and in
   a list sorted by reading it means nothing;
-* Japanese titles are set in 「」 (articles, chapters, web pages) or 『』 (books,
-  and the names of journals, newspapers and books that hold a part), without
-  italics; ". " before an opening bracket is dropped (田中花子「題名」);
+* for styles whose rules ask for it (japanese-humanities, chicago-note, a project's
+  own .csl), Japanese titles are set in 「」 (articles, chapters, web pages) or 『』
+  (books, and the names of journals, newspapers and books that hold a part),
+  without italics, ". " before an opening bracket is dropped (田中花子「題名」), and
+  dates read 2024年1月5日;
 * URLs and DOIs become ``<a class="url" href>`` links (class ``url`` as the
   reader gives links that show their URL: set sideways in vertical text); doubled punctuation ("?." "。." ",,")
   is removed; in English, commas and periods go inside closing quotes.
