@@ -57,8 +57,9 @@ def test_build_then_noop(project):
 def test_bad_book_toml(project):
     (project / "manuscript" / "book.toml").write_text("colour = 1\n" + BOOK, encoding="utf-8")
     assert_clean_failure(run_cli("build", str(project)), "manuscript/book.toml:1: unknown key 'colour' "
-                         "(known keys: allow_remote, authors, bibliography, chapters, csl, date, editions, identifier, "
-                         "language, pdf, publisher, rights, slug, subtitle, title, version)")
+                         "(known keys: allow_remote, appendix, authors, bibliography, chapters, colophon, cover, csl, date, "
+                         "editions, identifier, language, numbering, pdf, publisher, rights, slug, subtitle, title, toc, "
+                         "version)")
 
 
 def test_malformed_toml(project):

@@ -17,6 +17,7 @@ from pathlib import Path
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
 from reportpub.editions import FORMATS, MODES
 from reportpub.inputs import resolve_input
+from reportpub.numbering import number_form
 
 CONFIG_PATH = "manuscript/book.toml"  # where a project keeps its book.toml, relative to the project
 # Trim sizes in millimetres (width, height), portrait.
@@ -51,6 +52,40 @@ class PdfConfig:
 
 
 @dataclass(frozen=True)
+class TocConfig:
+    """The ``[toc]`` table: how deep the contents list (目次) goes."""
+
+    depth: int = 2  # 1: chapters; 2: and their ## sections; 3: and ### subsections
+
+
+@dataclass(frozen=True)
+class NumberingConfig:
+    """The ``[numbering]`` table: label patterns (see numbering.py); "" leaves chapters unnumbered."""
+
+    chapters: str = ""
+    appendix: str = "付録A"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the colophon's publication history (初版・改版)."""
+
+    version: str
+    date: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ColophonConfig:
+    """The ``[colophon]`` table: what a Japanese colophon (奥付) lists besides title and authors."""
+
+    isbn: str | None = None
+    printer: str | None = None
+    contact: str | None = None
+    history: tuple[HistoryEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class EditionsConfig:
     """The ``[editions]`` table: which formats and writing modes a plain build makes."""
 
@@ -75,8 +110,13 @@ class BookConfig:
     bibliography: tuple[str, ...] = ()
     csl: str = "sist02"
     chapters: tuple[str, ...] | None = None
+    appendix: tuple[str, ...] = ()
+    cover: str | None = None
     allow_remote: bool = False
     pdf: PdfConfig = field(default_factory=PdfConfig)
+    toc: TocConfig = field(default_factory=TocConfig)
+    numbering: NumberingConfig = field(default_factory=NumberingConfig)
+    colophon: ColophonConfig = field(default_factory=ColophonConfig)
     editions: EditionsConfig = field(default_factory=EditionsConfig)
     path: str = "manuscript/book.toml"
 
@@ -111,12 +151,26 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "bibliography": ((str, list), "a file name or a list of file names"),
     "csl": ((str,), "a style name or a .csl path"),
     "chapters": ((list,), "a list of file names"),
+    "appendix": ((list,), "a list of file names"),
+    "cover": ((str,), "an image file name such as \"images/cover.jpg\""),
     "allow_remote": ((bool,), "true or false"),
     "pdf": ((dict,), "a table"),
     "editions": ((dict,), "a table"),
+    "toc": ((dict,), "a table"),
+    "numbering": ((dict,), "a table"),
+    "colophon": ((dict,), "a table"),
 }
 _PDF_KEYS = {"paper": ((str,), "a string"), "bleed": ((str,), "a length such as \"3mm\"")}
 _EDITION_KEYS = {"formats": ((list,), "a list"), "modes": ((list,), "a list")}
+_TOC_KEYS = {"depth": ((int,), "1, 2 or 3")}
+_NUMBERING_KEYS = {"chapters": ((str,), "a label such as \"第1章\", \"1\" or \"第一章\", or \"\" for none"),
+                   "appendix": ((str,), "a label such as \"付録A\"")}
+_COLOPHON_KEYS = {"isbn": ((str,), "a string such as \"978-4-00-000000-0\""), "printer": ((str,), "a string"),
+                  "contact": ((str,), "a string"), "history": ((list,), "a list of {version, date, note} tables")}
+_HISTORY_KEYS = {"version": ((str,), "a string"), "date": ((dt.date,), "a date such as 2024-12-20"),
+                 "note": ((str,), "a string")}
+TOC_DEPTHS = (1, 2, 3)
+COVER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def line_of_key(text: str, key: str, table: str | None = None) -> int | None:
@@ -148,6 +202,41 @@ def safe_slug(name: str) -> str:
     """A file-name-safe form of a directory name, used when book.toml has no slug."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
     return slug or "book"
+
+
+def isbn_problem(isbn: str) -> str | None:
+    """Why an ISBN (10 or 13 digits, hyphens allowed) is not valid, or None."""
+    digits = isbn.replace("-", "").replace(" ", "").upper()
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+        expected = str((10 - total % 10) % 10)
+    elif re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+        expected = "0123456789X"[(11 - total % 11) % 11]
+    else:
+        return "is not an ISBN (13 digits starting 978 or 979, or 10 digits)"
+    return None if digits[-1] == expected else f"has a wrong check digit (the last digit should be {expected})"
+
+
+def _colophon(table: dict, text: str, problems: DiagnosticCollector, check) -> ColophonConfig:
+    """The [colophon] table, its ISBN and history entries checked."""
+    isbn = table.get("isbn")
+    if isbn and (why := isbn_problem(isbn)):
+        problems.error(CONFIG_PATH, f"[colophon] isbn '{isbn}' {why}", line_of_key(text, "isbn", "colophon"))
+    history = []
+    for entry in table.get("history", []):
+        if not isinstance(entry, dict):
+            problems.error(CONFIG_PATH, "[colophon] history must be a list of {version, date, note} tables",
+                           line_of_key(text, "history", "colophon"))
+            continue
+        good = check(entry, _HISTORY_KEYS, "colophon.history")
+        if "version" in good and "date" in good:
+            history.append(HistoryEntry(good["version"], good["date"], good.get("note", "")))
+        elif len(good) == len(entry):
+            problems.error(CONFIG_PATH, "[colophon] each history entry needs a version and a date",
+                           line_of_key(text, "history", "colophon"))
+    return ColophonConfig(isbn=isbn, printer=table.get("printer"), contact=table.get("contact"),
+                          history=tuple(sorted(history, key=lambda e: e.date)))
 
 
 def load_config(project_dir: Path) -> BookConfig:
@@ -229,12 +318,35 @@ def load_config(project_dir: Path) -> BookConfig:
                 problems.error(rel, f"[editions] {name}: unknown '{v}' (choose from {', '.join(allowed)})",
                                line_of_key(text, name, "editions"))
 
+    toc_table = check(top.get("toc", {}), _TOC_KEYS, "toc")
+    depth = toc_table.get("depth", TocConfig.depth)
+    if depth not in TOC_DEPTHS:
+        problems.error(rel, f"[toc] depth {depth} must be 1 (chapters), 2 (and sections) or 3 (and subsections)",
+                       line_of_key(text, "depth", "toc"))
+    numbering_table = check(top.get("numbering", {}), _NUMBERING_KEYS, "numbering")
+    for key, value in numbering_table.items():
+        if value and number_form(value) is None:
+            problems.error(rel, f"[numbering] {key} '{value}' holds no number: write the first label, "
+                           "with 1, 一 or A where the number goes (\"第1章\", \"第一章\", \"付録A\")",
+                           line_of_key(text, key, "numbering"))
+    colophon = _colophon(check(top.get("colophon", {}), _COLOPHON_KEYS, "colophon"), text, problems, check)
+
     authors = string_list("authors", top.get("authors", []))
     bibliography = string_list("bibliography", top.get("bibliography", []))
     chapters = string_list("chapters", top["chapters"]) if "chapters" in top else None
-    for name in (chapters or ()) + bibliography:
-        if Path(name).is_absolute() or ".." in Path(name).parts:
-            problems.error(rel, f"'{name}' must be a path inside manuscript/", line_of_key(text, "chapters") if chapters and name in chapters else line_of_key(text, "bibliography"))
+    appendix = string_list("appendix", top.get("appendix", []))
+    cover = top.get("cover")
+    for key, names in (("chapters", chapters or ()), ("appendix", appendix), ("bibliography", bibliography),
+                       ("cover", (cover,) if cover else ())):
+        for name in names:
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                problems.error(rel, f"'{name}' must be a path inside manuscript/", line_of_key(text, key))
+    if cover and Path(cover).suffix.lower() not in COVER_SUFFIXES:
+        problems.error(rel, f"cover '{cover}' must be a PNG or JPEG image (.png, .jpg)", line_of_key(text, "cover"))
+    elif cover and not (project_dir / "manuscript" / cover).is_file():
+        problems.error(rel, f"cover '{cover}' not found (the path is relative to manuscript/)", line_of_key(text, "cover"))
+    for name in set(chapters or ()) & set(appendix):
+        problems.error(rel, f"'{name}' is listed both in chapters and in appendix", line_of_key(text, "appendix"))
     problems.raise_if_errors()
 
     slug = top.get("slug") or safe_slug(project_dir.resolve().name)
@@ -255,8 +367,13 @@ def load_config(project_dir: Path) -> BookConfig:
         bibliography=bibliography,
         csl=top.get("csl", "sist02"),
         chapters=chapters,
+        appendix=appendix,
+        cover=cover,
         allow_remote=top.get("allow_remote", False),
         pdf=PdfConfig(paper=paper, width_mm=width, height_mm=height, bleed_mm=bleed),
+        toc=TocConfig(depth=depth),
+        numbering=NumberingConfig(**numbering_table),
+        colophon=colophon,
         editions=EditionsConfig(formats=formats, modes=modes),
         path=rel,
     )

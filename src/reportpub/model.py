@@ -24,6 +24,14 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class ContentsEntry:
+    """A heading in the contents list (目次), with the headings under it."""
+
+    heading: Heading
+    children: tuple["ContentsEntry", ...] = ()
+
+
+@dataclass(frozen=True)
 class Note:
     """One note, numbered in a single sequence through the book.
 
@@ -75,6 +83,26 @@ class Chapter:
     headings: tuple[Heading, ...]
     notes: tuple[Note, ...]
     anchors: tuple[str, ...]  # every id defined in this chapter
+    label: str = ""  # its number as printed, e.g. 第1章 or 付録A; "" when unnumbered (title then has none)
+    appendix: bool = False
+
+    def contents(self, depth: int) -> tuple[ContentsEntry, ...]:
+        """The chapter's sections down to heading level ``depth`` (2: ##; 3: ### too), nested."""
+        root: list = []
+        stack: list[tuple[int, list]] = [(1, root)]
+        for heading in self.headings:
+            if heading.level < 2 or heading.level > depth:
+                continue
+            while stack[-1][0] >= heading.level:
+                stack.pop()
+            children: list = []
+            stack[-1][1].append((heading, children))
+            stack.append((heading.level, children))
+
+        def freeze(entries: list) -> tuple[ContentsEntry, ...]:
+            return tuple(ContentsEntry(heading, freeze(children)) for heading, children in entries)
+
+        return freeze(root)
 
     @property
     def file_name(self) -> str:

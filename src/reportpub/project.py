@@ -78,25 +78,30 @@ class Project:
         return resolve_input(self.root, path)
 
     def chapter_files(self) -> list[Path]:
-        """Chapter files in book order: as book.toml lists them, else *.md by file name."""
-        if self.config.chapters is None:
-            files = sorted(self.manuscript.glob("*.md"), key=lambda p: p.name)
+        """Chapter files in book order: as book.toml lists them, else *.md by file name; then
+        the appendix chapters book.toml lists."""
+        config = self.config
+        appendix = [self.manuscript / name for name in config.appendix]
+        if config.chapters is None:
+            files = sorted((p for p in self.manuscript.glob("*.md") if p not in appendix), key=lambda p: p.name)
             self.refuse_outside(files)
-            return files
-        missing, files = [], []
+            listed = {"appendix": config.appendix}
+        else:
+            files = []
+            listed = {"chapters": config.chapters, "appendix": config.appendix}
         text = (self.manuscript / "book.toml").read_text(encoding="utf-8")
-        for name in self.config.chapters:
-            path = self.manuscript / name
-            if not path.is_file() or self.inside(path) is None:
-                missing.append(name)
-            files.append(path)
+        missing = []
+        for key, names in listed.items():
+            for name in names:
+                path = self.manuscript / name
+                if not path.is_file() or self.inside(path) is None:
+                    missing.append(ReportpubError.at(config.path, f"{'chapter' if key == 'chapters' else 'appendix'} "
+                                                     f"'{name}' is listed but missing", line_of_key(text, key)))
+                if key == "chapters":
+                    files.append(path)
         if missing:
-            line = line_of_key(text, "chapters")
-            raise ReportpubError([
-                ReportpubError.at(self.config.path, f"chapter '{name}' is listed but missing", line).diagnostics[0]
-                for name in missing
-            ])
-        return files
+            raise ReportpubError([error.diagnostics[0] for error in missing])
+        return files + appendix
 
     def style_files(self) -> list[Path]:
         """The author's CSS, layered over the theme in file-name order."""

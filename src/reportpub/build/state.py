@@ -57,6 +57,8 @@ class Fingerprinter:
         images = project.manuscript / "images"
         if images.is_dir():
             files += sorted(p for p in images.rglob("*") if p.is_file())
+        if project.config.cover:
+            files.append(project.manuscript / project.config.cover)
         csl = project.config.csl
         if csl.endswith(".csl"):
             files.append(project.manuscript / csl)

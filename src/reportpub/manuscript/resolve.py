@@ -16,12 +16,14 @@ from pathlib import Path
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
 from reportpub.manuscript.reader import ChapterDraft, mark_url_links
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
+from reportpub.numbering import label as chapter_label
 from reportpub.project import Project
 from reportpub.typography.coverage import check_coverage
 from reportpub.xhtml import parse_fragment, serialize, text_of
 
 FIGURE_LABEL = "図{}"
 TABLE_LABEL = "表{}"
+UNNUMBERED = "unnumbered"  # the class ({.unnumbered}) that keeps a chapter out of the numbering, as in Pandoc
 LABEL_SEPARATOR = "\u3000"  # a full-width space between 図1 and the caption, as Japanese books set it
 BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "figure", "dl", "dd", "dt"}
 
@@ -82,9 +84,13 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     assets: dict[str, Asset] = {}
     anchors_seen: dict[str, str] = {}
     chapters: list[Chapter] = []
+    appendix_sources = {f"manuscript/{name}" for name in project.config.appendix}
+    numbered = {False: 0, True: 0}  # chapters and appendices numbered so far
 
     for index, draft in enumerate(drafts, 1):
         body = draft.body
+        appendix = draft.source in appendix_sources
+        label = _number_chapter(body, project.config.numbering, appendix, numbered)
         headings = _assign_heading_ids(body, index)
         title = headings[0].text if headings and headings[0].level == 1 else Path(draft.source).stem
 
@@ -122,7 +128,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
         chapters.append(Chapter(
             index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",
             title=title, body=serialize(body), headings=tuple(headings), notes=tuple(notes),
-            anchors=tuple(anchors),
+            anchors=tuple(anchors), label=label, appendix=appendix,
         ))
 
     for draft in drafts:
@@ -153,6 +159,23 @@ def _with_marked_urls(html: str) -> str:
     root = parse_fragment(html)
     mark_url_links(root)
     return serialize(root)
+
+
+def _number_chapter(body: etree.Element, numbering, appendix: bool, numbered: dict[bool, int]) -> str:
+    """Put the chapter's label (第1章, 付録A …) before its title; "" when it has none: numbering is
+    off, the chapter has no title heading, or the heading is marked ``{.unnumbered}``."""
+    pattern = numbering.appendix if appendix else numbering.chapters
+    heading = next((el for el in body.iter() if el.tag in ("h1", "h2", "h3", "h4")), None)
+    if not pattern or heading is None or heading.tag != "h1" or UNNUMBERED in (heading.get("class") or "").split():
+        return ""
+    numbered[appendix] += 1
+    label = chapter_label(pattern, numbered[appendix])
+    span = etree.Element("span", {"class": "chapter-label"})
+    span.text = label
+    span.tail = LABEL_SEPARATOR + (heading.text or "")
+    heading.text = None
+    heading.insert(0, span)
+    return label
 
 
 def _assign_heading_ids(body: etree.Element, chapter_index: int) -> list[Heading]:

@@ -71,6 +71,7 @@ class Templates:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
+        self.environment.filters["japanese_date"] = japanese_date
 
     def render(self, name: str, book: Book, **context) -> str:
         """Render a template with the book's common context; author errors become ReportpubError."""

@@ -76,7 +76,8 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         return _prepare_fragment(templates.render(partial, book, **context), file_name, mode, anchors)
 
     cover_href, cover_bytes, cover_size = cover_image(book.config, project, mode)
-    chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings} for c in book.chapters]
+    chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings,
+                 "sections": c.contents(config.toc.depth)} for c in book.chapters]
 
     pages = [
         page("cover", "cover.xhtml", "表紙", _cover_markup(cover_href, cover_size, config.title),
@@ -309,14 +310,21 @@ def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: st
         '  <h1 class="toc-title">目次</h1>',
         "  <ol>",
     ]
+    def entries(chapter, contents, indent: str) -> None:
+        lines.append(f"{indent}<ol>")
+        for entry in contents:
+            heading = entry.heading
+            lines.append(f'{indent}  <li><a href="{chapter.file_name}#{e(heading.id)}">{e(heading.text)}</a>')
+            if entry.children:
+                entries(chapter, entry.children, indent + "    ")
+            lines.append(f"{indent}  </li>")
+        lines.append(f"{indent}</ol>")
+
     for chapter in book.chapters:
         lines.append(f'    <li><a href="{chapter.file_name}">{e(chapter.title)}</a>')
-        sections = [h for h in chapter.headings if h.level == 2]
-        if sections:
-            lines.append("      <ol>")
-            for heading in sections:
-                lines.append(f'        <li><a href="{chapter.file_name}#{e(heading.id)}">{e(heading.text)}</a></li>')
-            lines.append("      </ol>")
+        contents = chapter.contents(book.config.toc.depth)
+        if contents:
+            entries(chapter, contents, "      ")
         lines.append("    </li>")
     if book.references:
         lines.append('    <li><a href="references.xhtml">参考文献</a></li>')
@@ -339,10 +347,16 @@ def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: st
 def _ncx_toc(book: Book) -> list:
     """The same table of contents for EbookLib's NCX (EPUB 2 reading systems)."""
     toc: list = []
+    def links(chapter, contents) -> list:
+        found = []
+        for entry in contents:
+            link = epub.Link(f"{chapter.file_name}#{entry.heading.id}", entry.heading.text, f"ncx-{entry.heading.id}")
+            found.append((link, links(chapter, entry.children)) if entry.children else link)
+        return found
+
     for chapter in book.chapters:
         entry = epub.Link(chapter.file_name, chapter.title, f"ncx-{_uid(chapter)}")
-        sections = [epub.Link(f"{chapter.file_name}#{h.id}", h.text, f"ncx-{h.id}")
-                    for h in chapter.headings if h.level == 2]
+        sections = links(chapter, chapter.contents(book.config.toc.depth))
         toc.append((entry, sections) if sections else entry)
     if book.references:
         toc.append(epub.Link("references.xhtml", "参考文献", "ncx-references"))

@@ -52,6 +52,7 @@ def write_web(book: Book, project: Project, templates: Templates, target: Path) 
     for chapter in book.chapters:
         html, notes_html = web_chapter_html(chapter, images)
         chapters.append({"id": chapter.id, "title": chapter.title, "href": "", "headings": chapter.headings,
+                         "sections": chapter.contents(book.config.toc.depth),
                          "html": html, "notes_html": notes_html})
     css = "\n".join(path.read_text(encoding="utf-8") for path in stylesheets(project, "web", "horizontal"))
     html = templates.render("web.html", book, chapters=chapters, inline_css=css, mode="horizontal")

@@ -64,6 +64,7 @@ class PdfLayout:
         self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
         chapters = [
             {"id": c.id, "title": c.title, "href": "", "headings": c.headings, "source": c.source,
+             "sections": c.contents(book.config.toc.depth),
              "html": self._chapter_html(c)}
             for c in book.chapters
         ]
