@@ -10,18 +10,22 @@ BIN := $(VENV)/bin
 # the download page, the preview); Java for EPUBCheck when no java is on PATH.
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola libharfbuzz-subset0 poppler-utils chromium
 STAMP := $(VENV)/.installed
+# Ace by DAISY, the EPUB accessibility checker of the slow tests (npm, into node_modules/; it drives
+# Debian's chromium, see `browser`, so puppeteer downloads no browser of its own).
+ACE := node_modules/.bin/ace-cli
 
 .PHONY: all setup system-packages build test test-fast browser benchmark clean
 
 all: build
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) $(ACE)
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing system packages:$$missing"; \
@@ -37,6 +41,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
+
+$(ACE): package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $(ACE)
 
 build: setup
 	$(BIN)/reportpub build .

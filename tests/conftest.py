@@ -159,3 +159,27 @@ def built_epubs(epub_book, tmp_path_factory) -> dict[str, Path]:
         paths[mode] = out / f"{book.config.slug}-{mode}.epub"
         write_epub(book, project, mode, templates, paths[mode])
     return paths
+
+
+# --- Ace by DAISY, the EPUB accessibility checker (make installs it into node_modules/) ---------
+
+ACE = REPOSITORY / "node_modules" / ".bin" / "ace-cli"
+
+
+def run_ace(path: Path, out: Path) -> list[str]:
+    """Ace's violations of an EPUB, as "impact rule file: title" lines. Skips the calling test
+    when Ace (``make``) or Debian's chromium (``make browser``) is missing."""
+    import json
+    import os
+
+    chromium = shutil.which("chromium")
+    if not ACE.is_file() or chromium is None:
+        pytest.skip("Ace needs node_modules/ (make) and chromium (make browser)")
+    result = subprocess.run([str(ACE), "--silent", "--force", "--outdir", str(out), str(path)], capture_output=True,
+                            text=True, timeout=600, env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium})
+    report_file = out / "report.json"
+    assert report_file.is_file(), f"Ace wrote no report:\n{result.stdout}\n{result.stderr}"
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    return [f"{check['earl:test']['earl:impact']} {check['earl:test']['dct:title']} {subject['earl:testSubject']['url']}: "
+            f"{check['earl:result'].get('dct:description', '')}"
+            for subject in report["assertions"] for check in subject["assertions"]]

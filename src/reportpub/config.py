@@ -113,6 +113,7 @@ class BookConfig:
     appendix: tuple[str, ...] = ()
     cover: str | None = None
     allow_remote: bool = False
+    accessibility_summary: str | None = None  # the EPUB's schema:accessibilitySummary; else one said from the book
     pdf: PdfConfig = field(default_factory=PdfConfig)
     toc: TocConfig = field(default_factory=TocConfig)
     numbering: NumberingConfig = field(default_factory=NumberingConfig)
@@ -154,6 +155,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "appendix": ((list,), "a list of file names"),
     "cover": ((str,), "an image file name such as \"images/cover.jpg\""),
     "allow_remote": ((bool,), "true or false"),
+    "accessibility_summary": ((str,), "a string"),
     "pdf": ((dict,), "a table"),
     "editions": ((dict,), "a table"),
     "toc": ((dict,), "a table"),
@@ -370,6 +372,7 @@ def load_config(project_dir: Path) -> BookConfig:
         appendix=appendix,
         cover=cover,
         allow_remote=top.get("allow_remote", False),
+        accessibility_summary=top.get("accessibility_summary"),
         pdf=PdfConfig(paper=paper, width_mm=width, height_mm=height, bleed_mm=bleed),
         toc=TocConfig(depth=depth),
         numbering=NumberingConfig(**numbering_table),

@@ -3,7 +3,8 @@
 Chapter bodies are XHTML fragments (serialised with ``markup.serialize``) in which
 every note reference is ``<span class="noteref" data-note="N"></span>``: each writer
 decides how a note is shown (a PDF footnote, an EPUB pop-up note, a web note) from
-``Chapter.notes``. Only resolve.py numbers things (notes, figures, tables).
+``Chapter.notes``. A figure whose author gave its image no alternative text of its own
+(the image repeats the caption) has the class ``caption-as-alt``. Only resolve.py numbers things (notes, figures, tables).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 from reportpub.config import BookConfig
 from reportpub.diagnostics import SourceLocation
+
+CAPTION_AS_ALT_CLASS = "caption-as-alt"  # see the module docstring
 
 
 @dataclass(frozen=True)

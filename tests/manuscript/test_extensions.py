@@ -59,7 +59,14 @@ def test_setext_heading_still_works():
 
 def test_lone_image_becomes_figure():
     html = convert("![地図の説明](images/map.png)")
-    assert html == '<figure class="figure"><img alt="地図の説明" src="images/map.png" /><figcaption>地図の説明</figcaption></figure>'
+    assert html == ('<figure class="figure caption-as-alt"><img alt="地図の説明" src="images/map.png" />'
+                    '<figcaption>地図の説明</figcaption></figure>')
+
+
+def test_figure_alternative_text_apart_from_its_caption():
+    html = convert('![北部の地図](images/map.png "州の南西部を前線が走る地図")')
+    assert html == ('<figure class="figure"><img alt="州の南西部を前線が走る地図" src="images/map.png" />'
+                    '<figcaption>北部の地図</figcaption></figure>')
 
 
 def test_inline_image_stays_inline():

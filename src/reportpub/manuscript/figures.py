@@ -1,7 +1,11 @@
 """Figures and table captions.
 
-An image alone in its paragraph becomes ``<figure><img/><figcaption>caption</figcaption></figure>``
-with the alt text as caption. A paragraph ``Table: caption`` directly before a table
+An image alone in its paragraph becomes ``<figure><img/><figcaption>caption</figcaption></figure>``:
+``![caption](images/x.png "alternative text")`` gives the caption and, apart from it, the
+image's alternative text (what a reader who cannot see the figure hears or reads instead).
+Without the quoted text the image repeats its caption as alternative text, and the figure
+is marked ``caption-as-alt`` so that ``reportpub check`` can warn of it and an EPUB does
+not claim alternative text for every image. A paragraph ``Table: caption`` directly before a table
 becomes that table's ``<caption>``. Numbers (図1, 表1) are given by resolve.py.
 """
 
@@ -11,6 +15,8 @@ import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from reportpub.model import CAPTION_AS_ALT_CLASS
 
 TABLE_CAPTION_PREFIX = "Table:"
 
@@ -36,9 +42,13 @@ class FiguresTreeprocessor(Treeprocessor):
     def _make_figure(p: etree.Element) -> None:
         img = p[0]
         p.tag = "figure"
-        p.set("class", " ".join(filter(None, [p.get("class"), "figure"])))
+        caption_text = img.get("alt", "")
+        alternative = (img.attrib.pop("title", None) or "").strip()
+        if alternative:
+            img.set("alt", alternative)
+        p.set("class", " ".join(filter(None, [p.get("class"), "figure", None if alternative else CAPTION_AS_ALT_CLASS])))
         caption = etree.SubElement(p, "figcaption")
-        caption.text = img.get("alt", "")
+        caption.text = caption_text
         img.tail = None
 
     @staticmethod

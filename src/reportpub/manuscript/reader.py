@@ -20,6 +20,7 @@ from reportpub.diagnostics import (
     decode_utf8,
     line_of_offset,
 )
+from reportpub.model import CAPTION_AS_ALT_CLASS
 from reportpub.project import Project
 from reportpub.manuscript.slips import blank_code, find_slips
 from reportpub.sanitizer import locate, sanitize, srcset_urls
@@ -95,6 +96,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     _extract_footnotes(draft)
     draft.images = list(dict.fromkeys(url for img in body.iter("img")
                                       for url in [img.get("src", ""), *srcset_urls(img.get("srcset", ""))] if url))
+    _check_alternative_text(draft, problems)
     return draft
 
 
@@ -120,6 +122,20 @@ def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
         name, offset = open_tags[0]
         return name, line_of_offset(text, offset)
     return None, None
+
+
+def _check_alternative_text(draft: ChapterDraft, problems: DiagnosticCollector) -> None:
+    """A warning, at its line, for each figure whose image has no alternative text of its own."""
+    seen: dict[str, int] = {}
+    for figure in draft.body.iter("figure"):
+        image = figure.find("img")
+        if image is None or CAPTION_AS_ALT_CLASS not in (figure.get("class") or "").split():
+            continue
+        src = image.get("src", "")
+        occurrence = seen.get(src, 0)
+        seen[src] = occurrence + 1
+        problems.warning(draft.source, f"figure '{src}' has no alternative text apart from its caption: "
+                         f'write ![caption]({src} "what the figure shows")', draft.line_of(f"({src}", occurrence=occurrence))
 
 
 def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector) -> None:

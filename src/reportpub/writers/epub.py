@@ -39,6 +39,7 @@ from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheets
 from reportpub.writers.cover import cover_image
+from reportpub.writers.epub_accessibility import accessibility_metadata
 from reportpub.xhtml import parse_fragment, serialize
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
@@ -99,6 +100,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 
     publication = epub.EpubBook()
     _set_metadata(publication, book, mode)
+    _set_accessibility_metadata(publication, book, mode)
 
     for href, content in css:
         publication.add_item(epub.EpubItem(uid=_css_uid(href), file_name=href, media_type="text/css", content=content))
@@ -134,7 +136,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         "epub3_pages": False,
         "raise_exceptions": True,
     }
-    epub.EpubWriter(buffer, publication, options).write()
+    _Writer(buffer, publication, options).write()
     _write_reproducible_zip(buffer.getvalue(), target, config.timestamp)
 
 
@@ -393,6 +395,21 @@ def _set_metadata(publication: epub.EpubBook, book: Book, mode: str) -> None:
         publication.add_metadata(None, "meta", "", {"name": "primary-writing-mode", "content": "vertical-rl"})
     else:
         publication.set_direction("ltr")
+
+
+def _set_accessibility_metadata(publication: epub.EpubBook, book: Book, mode: str) -> None:
+    """EPUB Accessibility 1.1's package metadata (writers/epub_accessibility.py)."""
+    for name, value in accessibility_metadata(book, mode):
+        publication.add_metadata(None, "meta", value, {"property": name})
+
+
+class _Writer(epub.EpubWriter):
+    """EbookLib's writer, with the book's language on the package element too (EPUB
+    Accessibility: the language of the package metadata, as of the content)."""
+
+    def _write_opf_file(self, root):
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
 
 
 def _stylesheet_files(project: Project, mode: str) -> list[tuple[str, bytes]]:
