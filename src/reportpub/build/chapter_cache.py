@@ -6,7 +6,7 @@ import hashlib
 import pickle
 from pathlib import Path
 
-from reportpub.atomic import write_atomically
+from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.digests import package_digest
 from reportpub.project import Project
 
@@ -35,16 +35,17 @@ class ChapterCache:
     def get(self, path: Path):
         """(draft, diagnostics) of the chapter as last read, or None."""
         entry = self._entry(path)
+        stored = read_cache_entry(entry) if entry is not None else None  # None when damaged
         try:
-            return pickle.loads(entry.read_bytes()) if entry is not None else None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return pickle.loads(stored) if stored is not None else None
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
 
     def put(self, path: Path, result) -> None:
         entry = self._entry(path)
         if entry is None or result[0] is None:
             return  # a chapter that could not be read is read again next time
-        write_atomically(entry, pickle.dumps(result))
+        write_cache_entry(entry, pickle.dumps(result))
 
     def prune(self) -> None:
         """Forget chapters as they were before their last edit."""

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportpub import __version__
+from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import file_digest as sha256_of
 from reportpub.editions import Edition
@@ -71,8 +72,8 @@ def fonts_used(cache_dir: Path) -> list[dict]:
     ``cache_dir`` and trusted while the file's size and modification time stay the same."""
     cache_path = cache_dir / "font-digests.json"
     try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        cache = json.loads(read_cache_entry(cache_path) or b"{}")  # {} when missing or damaged
+    except ValueError:
         cache = {}
     records, changed = [], False
     for path in sorted({p for p in (font_file(family) for family in FONT_FAMILIES) if p}):
@@ -83,10 +84,7 @@ def fonts_used(cache_dir: Path) -> list[dict]:
             cache[str(path)], changed = known, True
         records.append({"file": str(path), "sha256": known[2]})
     if changed:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = cache_path.with_name(cache_path.name + ".tmp")
-        temporary.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
-        temporary.replace(cache_path)
+        write_cache_entry(cache_path, json.dumps(cache, sort_keys=True))
     return records
 
 

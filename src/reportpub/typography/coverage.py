@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from reportpub.atomic import write_atomically
+from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.diagnostics import DiagnosticCollector
 from reportpub.typography.fonts import find_face
 from reportpub.xhtml import parse_fragment, text_of
@@ -37,7 +37,7 @@ def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...]
     cache = cache_dir / f"coverage-{key}.json" if cache_dir else None
     if cache is not None:
         try:
-            stored = json.loads(cache.read_text(encoding="utf-8"))
+            stored = json.loads(read_cache_entry(cache) or b"null")
             if stored["fonts"] == identity:
                 return frozenset(point for first, last in stored["ranges"] for point in range(first, last + 1))
         except (OSError, ValueError, KeyError, TypeError):
@@ -54,7 +54,7 @@ def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...]
                 ranges[-1][1] = point
             else:
                 ranges.append([point, point])
-        write_atomically(cache, json.dumps({"fonts": identity, "ranges": ranges}))
+        write_cache_entry(cache, json.dumps({"fonts": identity, "ranges": ranges}))
     return frozenset(points)
 
 

@@ -79,7 +79,7 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
-from reportpub.atomic import write_atomically
+from reportpub.atomic import is_sealed, read_cache_entry, seal, write_cache_entry
 from reportpub.typography.orientation import data_version, vertical_orientation
 
 # Bump whenever the bytes this module writes for the same inputs would change.
@@ -161,7 +161,7 @@ def derive_vertical_font(
         json.dumps(key, ensure_ascii=True, sort_keys=True).encode("ascii")
     ).hexdigest()
     target = cache_dir / f"vertical-{digest[:32]}.otf"
-    if target.exists():
+    if target.exists() and is_sealed(target):  # a truncated or damaged font is derived again
         return target
 
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -174,6 +174,7 @@ def derive_vertical_font(
             font.save(stream)
         os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache is not
         os.replace(temporary, target)
+        seal(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -196,8 +197,8 @@ def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
     stored: dict = {}
     if cache_dir is not None:
         try:
-            stored = json.loads((cache_dir / SOURCE_DIGESTS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            stored = json.loads(read_cache_entry(cache_dir / SOURCE_DIGESTS) or b"{}")
+        except ValueError:
             stored = {}
         known = stored.get(memo_key[0])
         if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
@@ -210,7 +211,7 @@ def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
     _source_hashes[memo_key] = digest.hexdigest()
     if cache_dir is not None:
         stored[memo_key[0]] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
-        write_atomically(cache_dir / SOURCE_DIGESTS, json.dumps(stored))
+        write_cache_entry(cache_dir / SOURCE_DIGESTS, json.dumps(stored))
     return _source_hashes[memo_key]
 
 

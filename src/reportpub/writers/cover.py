@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from reportpub.atomic import write_atomically
+from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.config import BookConfig
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
@@ -350,11 +350,12 @@ def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_d
     import hashlib
 
     key = hashlib.sha256(repr((config, width, height, mode, Path(__file__).read_bytes())).encode()).hexdigest()[:32]
-    path = cache_dir / f"cover-{key}.png"
-    if path.is_file():
-        return path.read_bytes()
+    path = cache_dir / f"cover-{key}.entry"
+    stored = read_cache_entry(path)  # None when missing or damaged
+    if stored is not None:
+        return stored
     content = make_cover(config, width, height, mode=mode)
-    write_atomically(path, content)
+    write_cache_entry(path, content)
     return content
 
 

@@ -25,12 +25,12 @@ import hashlib
 import zlib
 from pathlib import Path
 
-from reportpub.atomic import write_atomically
+from reportpub.atomic import read_cache_entry, write_cache_entry
 
 # Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
 CFF_TAG, TRUETYPE_TAG = b"OTTO", b"\x00\x01\x00\x00"
-SUBSET_FORMAT = 2  # of the cached subsets: its length (8 bytes, big-endian), then the subset deflated
+SUBSET_FORMAT = 3  # of the cached subsets: its length (8 bytes, big-endian), then the subset deflated, as a checked entry
 
 
 class FontSources:
@@ -166,14 +166,14 @@ def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path)
     (the subset deflated, its length). Kept in ``cache_dir``: an edit seldom changes the
     glyphs a book uses."""
     cached = cache_dir / subset_name(path, index, glyphs)
-    if cached.is_file():
-        stored = cached.read_bytes()
+    stored = read_cache_entry(cached)  # None when missing or damaged
+    if stored is not None:
         return stored[8:], int.from_bytes(stored[:8], "big")
     data = _harfbuzz_subset(path, index, glyphs)
     if data is None:
         raise RuntimeError(f"HarfBuzz cannot subset {path}")
     compressed = zlib.compress(data)
-    write_atomically(cached, len(data).to_bytes(8, "big") + compressed)
+    write_cache_entry(cached, len(data).to_bytes(8, "big") + compressed)
     return compressed, len(data)
 
 

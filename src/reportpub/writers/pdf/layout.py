@@ -20,7 +20,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from reportpub.atomic import write_atomically
+from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import fonts_digest, package_digest
 from reportpub.model import Book
@@ -120,11 +120,12 @@ class PdfLayout:
                              .encode()).hexdigest()[:32]
         cached = directory / f"{key}.html"
         self._html_cache_used.add(cached.name)
-        if cached.is_file():
-            return cached.read_text(encoding="utf-8")
+        stored = read_cache_entry(cached)  # None when missing or damaged
+        if stored is not None:
+            return stored.decode("utf-8")
         html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache",
                                 styled_classes=self.styled_classes)
-        write_atomically(cached, html)
+        write_cache_entry(cached, html)
         return html
 
     def forget_unused_chapter_html(self) -> None:

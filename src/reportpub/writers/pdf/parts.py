@@ -33,7 +33,8 @@ import os
 import re
 from pathlib import Path
 
-from reportpub.atomic import temporary_beside, write_atomically
+from reportpub.atomic import read_cache_entry, temporary_beside, write_atomically, write_cache_entry
+from reportpub.digests import file_digest
 from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
@@ -49,7 +50,7 @@ from reportpub.writers.pdf.join import CachedPart, join_parts
 from reportpub.writers.pdf.layout import PdfLayout
 from reportpub.writers.pdf.output import write_pdf
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 CONTENTS_ATTEMPTS = 4  # lay the contents out again at most this often when its length changes
 
 
@@ -77,9 +78,12 @@ class PartCache:
             return None
         record = self.directory / f"{key}.json"
         files = {v: self.directory / f"{key}.{v}.pdf" for v in variants}
-        if not record.is_file() or not all(f.is_file() for f in files.values()):
+        stored = read_cache_entry(record)  # None when missing or damaged
+        if stored is None or not all(f.is_file() for f in files.values()):
             return None
-        data = json.loads(record.read_text(encoding="utf-8"))
+        data = json.loads(stored)
+        if any(file_digest(files[v]) != data["sha256"].get(v) for v in variants):
+            return None  # a part's PDF was damaged after it was written: lay it out again
         return CachedPart(key, data["pages"], data["anchors"], files, data["fonts"])
 
     def put(self, key: str, document, variants: list[str], write, fonts) -> CachedPart:
@@ -96,8 +100,9 @@ class PartCache:
             finally:
                 temporary.unlink(missing_ok=True)
         anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
-        record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document)}
-        write_atomically(self.directory / f"{key}.json", json.dumps(record, ensure_ascii=False))
+        record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document),
+                  "sha256": {variant: file_digest(path) for variant, path in files.items()}}
+        write_cache_entry(self.directory / f"{key}.json", json.dumps(record, ensure_ascii=False))
         self.used.add(key)
         return CachedPart(key, record["pages"], anchors, files, record["fonts"])
 

@@ -1,0 +1,78 @@
+"""Every cache entry is checked before it is used: a damaged one is made again, never trusted."""
+
+import pytest
+
+from reportpub.atomic import is_sealed, read_cache_entry, seal, write_cache_entry
+from tests.conftest import run_cli
+
+BOOK = """title = "試験の本"
+authors = ["著者"]
+date = 2024-12-20
+version = "1.0"
+slug = "t"
+
+[editions]
+formats = ["pdf", "epub"]
+modes = ["vertical"]
+"""
+
+
+def test_a_cache_entry_reads_back_only_while_whole(tmp_path):
+    entry = tmp_path / "entry"
+    write_cache_entry(entry, "内容")
+    assert read_cache_entry(entry) == "内容".encode()
+    entry.write_bytes(entry.read_bytes()[:-1])
+    assert read_cache_entry(entry) is None and not entry.exists()
+    entry.write_bytes(b"garbage without a header")
+    assert read_cache_entry(entry) is None and not entry.exists()
+
+
+def test_a_sealed_file_is_trusted_only_while_unchanged(tmp_path):
+    font = tmp_path / "vertical.otf"
+    font.write_bytes(b"OTTO" + bytes(1000))
+    assert not is_sealed(font) and not font.exists()  # never sealed: not trusted
+    font.write_bytes(b"OTTO" + bytes(1000))
+    seal(font)
+    assert is_sealed(font)
+    font.write_bytes(b"OTTO")
+    assert not is_sealed(font) and not font.exists()
+
+
+def test_damaged_caches_are_rebuilt_to_the_same_editions(make_project):
+    """Build; damage every file in build/.cache (each cut to half, the cover replaced by garbage);
+    build again: the editions are byte-identical to the first build's, and EPUBCheck passes."""
+    from tests.conftest import run_epubcheck
+
+    root = make_project({"01.md": "# 第一章\n\n縦書きの本文です。「括弧」と12の数字[^a]。\n\n[^a]: 注。\n"}, book=BOOK)
+    first = run_cli("build", "--jobs", "1", str(root))
+    assert first.returncode == 0, first.stderr
+    editions = ["t-vertical.pdf", "t-vertical.epub"]
+    good = {name: (root / "build" / name).read_bytes() for name in editions}
+    cache = root / "build" / ".cache"
+    kinds = {p.relative_to(cache).parts[0] for p in cache.rglob("*") if p.is_file()}
+    assert {"fonts", "covers", "chapters", "pdf-parts", "pdf-html"} <= kinds, kinds
+    damaged = 0
+    for path in cache.rglob("*"):
+        if path.is_file() and not path.name.endswith(".sha256"):
+            content = path.read_bytes()
+            path.write_bytes(b"\x89PNG garbage" * 10 if path.parent.name == "covers" else content[:len(content) // 2])
+            damaged += 1
+    assert damaged >= 8
+    for name in editions:
+        (root / "build" / name).unlink()
+    second = run_cli("build", "--jobs", "1", str(root))
+    assert second.returncode == 0, second.stderr
+    for name in editions:
+        assert (root / "build" / name).read_bytes() == good[name], f"{name} differs after rebuilding damaged caches"
+    report = run_epubcheck(root / "build" / "t-vertical.epub")
+    assert report["errors"] == 0, report["messages"]
+
+
+def test_force_trusts_no_cache(make_project):
+    root = make_project({"01.md": "# 第一章\n\n本文です。\n"}, book=BOOK.replace('["pdf", "epub"]', '["epub"]'))
+    assert run_cli("build", str(root)).returncode == 0
+    stale = root / "build" / ".cache" / "pdf-html" / "vertical" / "0123.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("a cache entry of any kind", encoding="utf-8")
+    assert run_cli("build", "--force", str(root)).returncode == 0
+    assert not stale.exists()
