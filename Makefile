@@ -4,11 +4,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the build needs: the Japanese fonts, Symbola for emoji and symbols, HarfBuzz's subsetter (without it
+# Debian packages the build needs: the Japanese fonts, Symbola for emoji and symbols, Liberation Serif
+# for italics in Latin text (Noto CJK has none), HarfBuzz's subsetter (without it
 # WeasyPrint falls back to fontTools subsetting, about 9 times slower), poppler's tools
 # (the tests read PDFs with pdftotext/pdffonts), headless Chromium for the browser tests (the EPUBs,
 # the download page, the preview); Java for EPUBCheck when no java is on PATH.
-SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola libharfbuzz-subset0 poppler-utils chromium
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola fonts-liberation libharfbuzz-subset0 poppler-utils chromium
 STAMP := $(VENV)/.installed
 # Ace by DAISY, the EPUB accessibility checker of the slow tests (npm, into node_modules/; it drives
 # Debian's chromium, see `browser`, so puppeteer downloads no browser of its own).

@@ -3,7 +3,8 @@
 Pipeline (Python-Markdown's own order): the page-break block processor and the
 built-in footnotes, tables, attribute lists and admonitions parse blocks; the
 inline processors registered here turn ``[@key]`` citations, ``{漢字|かんじ}`` ruby,
-``^12^`` tate-chu-yoko and ``《《…》》`` emphasis dots into elements; the figures
+``^12^`` tate-chu-yoko and ``《《…》》`` emphasis dots into elements, and smarty
+curls straight quotes ("…" → “…”, it's → it’s); the figures
 tree processor turns lone images into figures and ``Table: caption`` paragraphs
 into table captions. Numbering is not done here: resolve.py numbers the whole book.
 """
@@ -30,6 +31,7 @@ def make_markdown() -> markdown.Markdown:
             "attr_list",
             "admonition",
             "fenced_code",
+            "smarty",
             CitationExtension(),
             RubyExtension(),
             TateChuYokoExtension(),
@@ -37,5 +39,12 @@ def make_markdown() -> markdown.Markdown:
             PageBreakExtension(),
             FiguresExtension(),
         ],
-        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+        extension_configs={
+            "footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"},
+            # Straight quotes become typographic ones, as characters (XHTML knows no &ldquo;);
+            # dashes and "..." stay as written: Japanese sets ―― and …… its own way.
+            "smarty": {"smart_dashes": False, "smart_ellipses": False, "smart_angled_quotes": False,
+                       "substitutions": {"left-single-quote": "\u2018", "right-single-quote": "\u2019",
+                                         "left-double-quote": "\u201c", "right-double-quote": "\u201d"}},
+        },
     )

@@ -81,7 +81,7 @@ class PdfLayout:
         sheets = stylesheets(project, "pdf", mode)
         if vertical:
             self.geometry = vertical_geometry(book.config)
-            # Text that CSS generates (問, 答, 注, leaders) must be in the derived fonts too.
+            # Text that CSS generates (問, 注, leaders) must be in the derived fonts too.
             css_text = "".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
             faces, self.derived_fonts = vertical_font_faces(html + css_text, project, fetcher)
             page_css = self.geometry.css() + faces

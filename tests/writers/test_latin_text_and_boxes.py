@@ -1,0 +1,42 @@
+"""Latin text as an English reader expects it (italic emphasis, curly quotes) and the question box
+as the author wrote it, read from the editions."""
+
+import re
+import subprocess
+
+from tests.conftest import run_cli
+
+BOOK = """title = "試験の本"
+authors = ["著者"]
+date = 2024-12-20
+slug = "t"
+
+[editions]
+formats = ["pdf", "html"]
+modes = ["horizontal"]
+"""
+
+CHAPTER = """# 章
+
+The word *emphasis* is "quoted", and it's *強調* in Japanese. Code keeps `"straight"` quotes.
+
+!!! question "問いの題"
+    問いの本文です。
+"""
+
+
+def test_latin_emphasis_quotes_and_question_box(make_project):
+    root = make_project({"01.md": CHAPTER}, book=BOOK)
+    result = run_cli("build", str(root), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    pdf = root / "build" / "t-horizontal.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "is \u201cquoted\u201d, and it\u2019s" in text
+    assert '"straight"' in text
+    # The question box: 問 before its title, and its body as written, with no 答 (answer) before it.
+    assert "問問いの題問いの本文です。" in re.sub(r"\s+", "", text) and "答" not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Liberation-Serif-Italic" in fonts  # *emphasis* on Latin text is set in a real italic
+    web = (root / "build" / "t.html").read_text(encoding="utf-8")
+    assert "<em>emphasis</em>" in web and '<em class="em-sesame">強調</em>' in web
+    assert "em:not(.em-sesame) { font-style: italic;" in web
