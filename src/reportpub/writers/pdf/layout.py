@@ -35,6 +35,7 @@ from reportpub.writers.pdf.geometry import (
     horizontal_geometry,
     vertical_geometry,
 )
+from reportpub.writers.pdf import page_flow
 from reportpub.writers.pdf.islands import measure_islands, place_islands
 from reportpub.writers.pdf.output import edition_xmp
 
@@ -149,6 +150,7 @@ class PdfLayout:
         html = self.html if html is None else html
         css = self.css + ([weasyprint.CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)]
                           if extra_css else [])
+        page_flow.install()  # notes with their calls, islands as page floats
         with self._listening():
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
