@@ -150,3 +150,17 @@ def test_mistakes_in_the_new_keys_name_their_line(make_project, old, new, messag
     result = run_cli("check", str(root))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == message
+
+
+def test_the_reference_example_is_a_book_toml_that_checks(make_project):
+    """docs/book-toml.md's complete example, with the files it names, passes `reportpub check`."""
+    from tests.conftest import REPOSITORY
+
+    reference = (REPOSITORY / "docs" / "book-toml.md").read_text(encoding="utf-8")
+    book = re.search(r"```toml\n(.*?)```", reference, re.DOTALL).group(1)
+    chapters = {name: f"# {name}\n\n本文。\n" for name in re.findall(r'"([\w-]+\.md)"', book)}
+    bibliography = "@book{yamada2024,\n  author = {山田 花子},\n  title = {交通の本},\n  year = {2024}\n}\n"
+    root = make_project(chapters, book=book, files={"manuscript/images/cover.jpg": cover_jpeg(),
+                                                    "manuscript/references.bib": bibliography})
+    result = run_cli("check", str(root))
+    assert result.returncode == 0, result.stderr

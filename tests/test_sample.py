@@ -122,3 +122,21 @@ def test_chapter_openings_carry_their_text(sample_build):
         pages = pdf_text(path).split("\f")
         opening = next(page for page in pages if "はじめに" in page and "目次" not in page)
         assert "軍事協力が深化" in re.sub(r"\s+", "", opening), name
+
+
+def test_sample_styles_colour_the_running_heads(sample_build):
+    """The repository's styles/running-head.css reaches the PDFs: the running heads (7 pt) are
+    indigo, the text stays black."""
+    import fitz
+
+    for name in ("report-vertical.pdf", "report-horizontal.pdf"):
+        heads, text = set(), set()
+        with fitz.open(sample_build / name) as document:
+            for page in document:
+                for block in page.get_text("dict")["blocks"]:
+                    for line in block.get("lines", []):
+                        for span in line["spans"]:
+                            if span["text"].strip():
+                                (heads if round(span["size"]) == 7 else text).add(span["color"])
+        assert 0x233A58 in heads, (name, sorted(map(hex, heads)))
+        assert 0x233A58 not in text and 0 in text, name

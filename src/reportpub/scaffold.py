@@ -9,26 +9,44 @@ from pathlib import Path
 from reportpub.config import safe_slug
 from reportpub.diagnostics import ReportpubError
 
-BOOK_TOML = """title = "報告書の題名"
-subtitle = "副題"
+BOOK_TOML = """# book.toml: what the book is and which editions to make. Every key is explained,
+# with its default, in reportpub's docs/book-toml.md. Text values go in quotes.
+
+title = "報告書の題名"
+subtitle = "副題"                        # optional
 authors = ["著者 太郎"]
-publisher = "発行者"
+publisher = "発行者"                     # optional; the colophon's 発行者
 language = "ja"
-date = {date}
-version = "1.0"
-identifier = "urn:uuid:{uuid}"
-slug = "{slug}"
-bibliography = "references.json"
-csl = "sist02"
-chapters = ["01-introduction.md", "02-findings.md"]
+date = {date}                      # publication date; also the timestamp of every output
+version = "1.0"                          # edition version, in the colophon (第1.0版)
+identifier = "urn:uuid:{uuid}"  # keep it: it names this book in every edition
+slug = "{slug}"                         # output file names: {slug}-vertical.pdf …
+bibliography = "references.json"         # CSL-JSON, CSL-YAML or BibTeX, for [@key] citations
+csl = "sist02"                           # or "japanese-humanities", "chicago-note", a .csl file
+chapters = ["01-introduction.md", "02-findings.md"]   # reading order; default: *.md by name
+# appendix = ["a1.md"]                   # appendix chapters after them, numbered 付録A …
+# cover = "images/cover.jpg"             # your cover (PNG or JPEG); default: one set from the title
 
 [pdf]
-paper = "A5"
-bleed = "3mm"
+paper = "A5"                             # A4 A5 A6 B5 B6 shiroku shinsho, or "148mm 210mm"
+bleed = "3mm"                            # around the print PDF's trim
 
 [editions]
-formats = ["pdf", "print", "epub", "html"]
-modes = ["vertical", "horizontal"]
+formats = ["pdf", "print", "epub", "html"]   # reader PDF, print PDF, EPUB 3, web edition
+modes = ["vertical", "horizontal"]           # 縦組み, 横組み
+
+# [toc]
+# depth = 2                              # contents: 1 chapters, 2 and ## sections, 3 and ###
+
+# [numbering]
+# chapters = "第1章"                      # or "1", "第一章", "一"; "" (the default) for none
+# appendix = "付録A"
+
+# [colophon]
+# isbn = "978-4-00-000000-0"
+# printer = "印刷所"
+# contact = "連絡先"
+# history = [{{ version = "1.0", date = {date}, note = "初版発行" }}]
 """
 
 CHAPTER_1 = """# はじめに
