@@ -9,7 +9,6 @@ runs code or fetches something is left.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
 
 import pytest

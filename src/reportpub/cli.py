@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--explain", action="store_true", help="say why each output is rebuilt or skipped")
     build.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")
     build.add_argument("--watch", action="store_true", help="rebuild when a source changes")
+    build.add_argument("--strict", action="store_true",
+                       help="treat warnings (a remote resource that failed or was redirected, an unused note) as errors")
 
     check = commands.add_parser("check", help="lint the manuscript and verify build/ against manifest.json")
     check.add_argument("project", nargs="?", default=".", type=Path)

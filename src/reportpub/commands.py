@@ -27,7 +27,8 @@ def command_build(arguments: argparse.Namespace, say: Say) -> int:
         return watch(project, arguments, say)
     with progress_display() as progress:
         result = build(project, only=arguments.only, mode=arguments.mode, force=arguments.force,
-                       jobs=arguments.jobs, report=say, explain=arguments.explain, progress=progress)
+                       jobs=arguments.jobs, report=say, explain=arguments.explain, progress=progress,
+                       strict=arguments.strict)
     for name in result.written:
         say(f"wrote build/{name}")
     return 0

@@ -86,8 +86,8 @@ def url_problems(text: str, sheet: Path, resolve_inside, allow_remote: bool) -> 
         problem = resource_problem(found.url, allow_remote=allow_remote, allow_data=True)
         if problem is None and scheme_of(found.url) is None and not remote(found.url):
             relative = urllib.parse.unquote(urllib.parse.urlsplit(normalized(found.url)).path)
-            if relative:
-                problem = resolve_inside(sheet.parent / relative)
+            outside = resolve_inside(sheet.parent / relative) if relative else None
+            problem = f"'{found.url}' {outside}" if outside else None
         if problem:
             problems.append((found.line, problem))
     return problems

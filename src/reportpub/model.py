@@ -122,6 +122,17 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class RemoteResource:
+    """A remote resource the author's stylesheets or templates name, as this build fetched it
+    (``allow_remote = true``); ``body`` is None when the fetch failed (and was reported)."""
+
+    url: str  # as the author wrote it
+    final_url: str  # after redirects
+    content_type: str
+    body: bytes | None
+
+
+@dataclass(frozen=True)
 class Book:
     """The whole resolved book: configuration, chapters in order, references, assets."""
 
@@ -131,6 +142,7 @@ class Book:
     assets: tuple[Asset, ...]
     characters: str  # every distinct character of the text, for font checks and subsetting
     cited_keys: tuple[str, ...] = ()  # bibliography keys the text cites, in order of first citation
+    remote_resources: tuple[RemoteResource, ...] = ()  # fetched once per build, for every writer
 
     def chapter_of_anchor(self, anchor: str) -> Chapter | None:
         for chapter in self.chapters:

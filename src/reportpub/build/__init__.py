@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
 from reportpub.build.workers import worker_pool
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8, machine_faults_reported
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, machine_faults_reported
 from reportpub.editions import MODES, Edition, planned_editions
 from reportpub.model import Book
 from reportpub.project import Project
@@ -42,9 +42,11 @@ def planned_outputs(project: Project, only: str | None = None, mode: str | None 
     return planned_editions(project.config, only, mode)
 
 
-def read_book(project: Project, warn: Report = lambda message: None, reuse: bool = True) -> Book:
+def read_book(project: Project, warn: Report = lambda message: None, reuse: bool = True, strict: bool = False) -> Book:
     """Read, parse and resolve the whole manuscript; every problem reported at once. Chapters
-    unchanged since the last build come from the cache, unless ``reuse`` is false."""
+    unchanged since the last build come from the cache, unless ``reuse`` is false; with
+    ``strict``, warnings found while reading are errors."""
+    from reportpub.build.author_files import check_author_files
     from reportpub.build.chapter_cache import ChapterCache
     from reportpub.manuscript.resolve import resolve_book
 
@@ -75,7 +77,7 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
             drafts.append(draft)
     if not files and not problems.errors:
         problems.error(project.config.path, "the manuscript has no chapters (no *.md in manuscript/)")
-    _check_author_text(project, problems)
+    remote_resources = check_author_files(project, problems)
     formatter = None
     if project.config.bibliography:
         from reportpub.citing.formatter import load_formatter
@@ -84,33 +86,14 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
             formatter = load_formatter(project)
         except ReportpubError as error:
             problems.extend(error)
+    if strict:
+        problems.diagnostics = [replace(d, severity="error") for d in problems.diagnostics]
     try:
-        return resolve_book(project, drafts, formatter, problems)
+        book = resolve_book(project, drafts, formatter, problems)
+        return replace(book, remote_resources=remote_resources) if remote_resources else book
     finally:
         for diagnostic in problems.warnings:
             warn(str(diagnostic))
-
-
-# The author's files every writer reads as text besides the manuscript: stylesheets and templates.
-AUTHOR_TEXT_SUFFIXES = (".css", ".html", ".xhtml")
-
-
-def _check_author_text(project: Project, problems: DiagnosticCollector) -> None:
-    """Every stylesheet and template is UTF-8 text, or an error at its file and line (the
-    writers read them later, in worker processes, where a decoding error is no author's message)."""
-    try:
-        files = project.style_files() + project.template_files()
-    except ReportpubError as error:
-        problems.extend(error)
-        return
-    for path in files:
-        if path.suffix in AUTHOR_TEXT_SUFFIXES:
-            try:
-                decode_utf8(path.read_bytes(), project.relative(path))
-            except OSError as exc:
-                problems.error(project.relative(path), f"cannot read: {exc.strerror}")
-            except ReportpubError as error:
-                problems.extend(error)
 
 
 PARALLEL_READING_MIN_CHAPTERS = 12
@@ -180,11 +163,12 @@ def _jobs(outputs: list[Edition]) -> list[tuple[str, list[Edition]]]:
 
 def build(project: Project, only: str | None = None, mode: str | None = None, force: bool = False,
           jobs: int | None = None, report: Report = print, explain: bool = False,
-          progress: Report = lambda message: None) -> BuildResult:
+          progress: Report = lambda message: None, strict: bool = False) -> BuildResult:
     """Bring the requested editions in build/ up to date. ``report`` gets what the author
     must see (warnings, explanations); ``progress`` what a terminal may show while working.
     One build of a project runs at a time (build/lock.py); a full disk or a read-only build/
-    is reported with its folder; ``force`` rebuilds every output and first empties every cache."""
+    is reported with its folder; ``force`` rebuilds every output and first empties every cache;
+    ``strict`` makes the warnings of reading the book errors."""
     from reportpub.build.lock import exclusive_build
 
     with machine_faults_reported(project.root):
@@ -192,11 +176,11 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         with exclusive_build(build_dir):
             if force:
                 shutil.rmtree(build_dir / ".cache", ignore_errors=True)
-            return _build(project, only, mode, force, jobs, report, explain, progress)
+            return _build(project, only, mode, force, jobs, report, explain, progress, strict)
 
 
 def _build(project: Project, only: str | None, mode: str | None, force: bool, jobs: int | None,
-           report: Report, explain: bool, progress: Report) -> BuildResult:
+           report: Report, explain: bool, progress: Report, strict: bool = False) -> BuildResult:
     outputs = planned_outputs(project, only, mode)
     build_dir = project.build_dir
     state = load_state(build_dir)
@@ -237,7 +221,7 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
             if any(kind == "pdf" for kind, _ in work):
                 for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
                     pool.submit(_import_weasyprint)
-        book = read_book(project, warn=report, reuse=not force)
+        book = read_book(project, warn=report, reuse=not force, strict=strict)
         _set_source_date_epoch(book)
         progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
         if pool is None:

@@ -35,7 +35,8 @@ def watch(project: Project, arguments: argparse.Namespace, say: Callable[[str], 
         started = time.monotonic()
         try:
             current = Project.open(project.root)  # book.toml may have changed
-            result = build(current, only=arguments.only, mode=arguments.mode, jobs=arguments.jobs, report=say)
+            result = build(current, only=arguments.only, mode=arguments.mode, jobs=arguments.jobs, report=say,
+                           strict=arguments.strict)
             for name in result.written:
                 say(f"wrote build/{name}")
             if result.written:

@@ -31,3 +31,14 @@ def find_face(pattern: str) -> FontFace:
     if not file_name or wanted not in family:
         raise ReportpubError.at("fonts", f"font '{wanted}' is not installed (Debian packages fonts-noto-cjk and fonts-symbola; run make)")
     return FontFace(Path(file_name), int(index or 0))
+
+
+@lru_cache(maxsize=1)
+def system_font_files() -> frozenset[Path]:
+    """Every font file fontconfig knows: the system fonts a stylesheet may use, by family name
+    or by ``@font-face { src: local() }`` alike (never by a file path)."""
+    try:
+        result = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(Path(line).resolve() for line in result.stdout.splitlines() if line)

@@ -31,6 +31,7 @@ def web_chapter_html(chapter: Chapter, images: dict[str, str]) -> tuple[str, str
     for img in root.iter("img"):
         if img.get("src") in images:
             img.set("src", images[img.get("src")])
+        img.attrib.pop("srcset", None)  # the one file embeds each figure once, from its src
     notes = etree.Element("ol", {"class": "note-list"})
     for note in chapter.notes:
         item = etree.SubElement(notes, "li", {"id": note.id, "value": str(note.number)})

@@ -2,10 +2,14 @@
 
 WeasyPrint would otherwise follow any ``file://`` path or network URL found in a
 manuscript or stylesheet. This fetcher serves a URL only when it names a file under
-the project directory or the installed package (after resolving ``..`` and symbolic
-links); network URLs are refused unless book.toml sets ``allow_remote = true``,
-and then only http(s), with a timeout and a size limit. Refused URLs are remembered
-so the build can report them as errors instead of silently dropping a resource.
+the project directory or the installed package (the rule of :mod:`reportpub.inputs`:
+``..`` and symbolic links resolved), or a font file fontconfig knows — the system
+fonts a stylesheet may name by family or by ``@font-face { src: local() }`` alike.
+Network URLs are refused unless book.toml sets ``allow_remote = true``, and then only
+http(s): served from what the build fetched once while reading the book
+(``Book.remote_resources``), else fetched here by the same rules (:mod:`reportpub.remote`).
+Refused and failed URLs are remembered so the build can report them as errors instead
+of silently dropping a resource.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reportpub.diagnostics import Diagnostic, SourceLocation
 from reportpub.digests import PACKAGE_DIR
+from reportpub.inputs import inside
+from reportpub.model import RemoteResource
+from reportpub.remote import TIMEOUT_SECONDS, FetchFailed, fetch
+from reportpub.typography.fonts import system_font_files
 
 # Documents are given this base URL instead of the project's file:// URL: WeasyPrint names
 # images and fonts after their URLs, and an absolute path there would make the PDF's
 # bytes depend on where the project lies. The fetcher maps it back to the project.
 PROJECT_ORIGIN = "https://project.reportpub.invalid/"
-REMOTE_TIMEOUT_SECONDS = 10
-REMOTE_SIZE_LIMIT = 20 * 1024 * 1024
 
 
 class RefusedResource(ValueError):
@@ -33,20 +39,24 @@ class RefusedResource(ValueError):
 class ProjectURLFetcher(URLFetcher):
     """A WeasyPrint URL fetcher confined to the project and the package's own data."""
 
-    def __init__(self, project_root: Path, allow_remote: bool = False, extra_roots: tuple[Path, ...] = ()):
-        super().__init__(timeout=REMOTE_TIMEOUT_SECONDS, allow_redirects=False)
+    def __init__(self, project_root: Path, allow_remote: bool = False, extra_roots: tuple[Path, ...] = (),
+                 remote_resources: tuple[RemoteResource, ...] = ()):
+        super().__init__(timeout=TIMEOUT_SECONDS, allow_redirects=False)
         self.roots = (project_root.resolve(), PACKAGE_DIR, *(r.resolve() for r in extra_roots))
         self.allow_remote = allow_remote
+        self.remote = {resource.url: resource for resource in remote_resources}
         self.refused: list[str] = []
+        self.failed: dict[str, str] = {}  # URL → why it could not be fetched
 
     def allowed_path(self, url: str) -> Path | None:
         parsed = urllib.parse.urlsplit(url)
         if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             return None
-        path = Path(urllib.parse.unquote(parsed.path)).resolve()
-        if any(path == root or root in path.parents for root in self.roots):
-            return path
-        return None
+        path = Path(urllib.parse.unquote(parsed.path))
+        for root in self.roots:
+            if (resolved := inside(root, path)) is not None:
+                return resolved
+        return path.resolve() if path.resolve() in system_font_files() else None
 
     def project_url(self, path: Path) -> str:
         """The virtual URL of a file inside the project."""
@@ -67,15 +77,24 @@ class ProjectURLFetcher(URLFetcher):
         if scheme == "file" and self.allowed_path(url) is not None:
             return super().fetch(url, headers)
         if scheme in ("http", "https") and self.allow_remote:
-            response = super().fetch(url, headers)
-            data = response.read(REMOTE_SIZE_LIMIT + 1)
-            response.close()
-            if len(data) > REMOTE_SIZE_LIMIT:
-                self.refused.append(url)
-                raise RefusedResource(f"refused {url}: larger than {REMOTE_SIZE_LIMIT} bytes")
-            return URLFetcherResponse(response.url, data, response.headers, response.status)
+            return self._remote(url)
         self.refused.append(url)
         raise RefusedResource(f"refused to read {url}: outside the project")
+
+    def _remote(self, url: str) -> URLFetcherResponse:
+        """A remote resource, fetched at most once by this build (redirects only to http(s))."""
+        resource = self.remote.get(url)
+        if resource is None:
+            try:
+                resource, _ = fetch(url)
+            except FetchFailed as failure:
+                resource = RemoteResource(url=url, final_url=url, content_type="", body=None)
+                self.failed[url] = str(failure)
+            self.remote[url] = resource
+        if resource.body is None:
+            raise RefusedResource(f"could not fetch {url}")  # reported: a warning while reading, or an error here
+        headers = {"Content-Type": resource.content_type} if resource.content_type else None
+        return URLFetcherResponse(resource.final_url, resource.body, headers, 200)
 
     def diagnostics(self, candidates: list[Path], fallback: str, relative) -> list[Diagnostic]:
         """A problem per refused URL, placed at the first author file (stylesheet, template,
@@ -85,6 +104,9 @@ class ProjectURLFetcher(URLFetcher):
         for url in dict.fromkeys(self.refused):
             location = _find_reference(url, candidates, relative) or SourceLocation(fallback)
             problems.append(Diagnostic(location, f"refused to read '{url}': only files inside the project may be used{hint}"))
+        for url, reason in self.failed.items():
+            location = _find_reference(url, candidates, relative) or SourceLocation(fallback)
+            problems.append(Diagnostic(location, f"could not fetch '{url}': {reason}"))
         return problems
 
 

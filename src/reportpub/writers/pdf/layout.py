@@ -77,7 +77,8 @@ class PdfLayout:
         title_page = re.search(r'<p class="title">(.*?)</p>', html, re.DOTALL)
         self.running_title = html_module.unescape(re.sub(r"<[^>]*>", "", title_page.group(1))) if title_page \
             else book.config.title
-        self.fetcher = fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote)
+        self.fetcher = fetcher = ProjectURLFetcher(project.root, allow_remote=book.config.allow_remote,
+                                                     remote_resources=book.remote_resources)
         self.font_config = font_config = FontConfiguration()
         sheets = stylesheets(project, "pdf", mode)
         if vertical:
