@@ -179,3 +179,30 @@ def test_active_link_end_to_end(make_project):
 def test_raw_html_in_any_case_or_namespace_is_an_error_at_its_line(make_project, raw, expected):
     root = make_project({"01.md": f"# 一\n\n本文。\n\n前 {raw} 後\n"}, book=HTML_ONLY.format(extra=""))
     refused(root, f"manuscript/01.md:5: {expected}")
+
+
+def test_srcset_images_of_the_project_are_carried_and_the_epub_is_valid(make_project):
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from tests.conftest import run_epubcheck
+
+    def png(colour: str) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 20), colour).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    root = make_project({"01.md": "# 一\n\n本文。\n\n<img src=\"images/a.png\" srcset=\"images/a.png 1x, images/b.png 2x\" alt=\"図\"/>\n"},
+                        book=HTML_ONLY.format(extra="").replace('["html"]', '["epub", "html"]'),
+                        files={"manuscript/images/a.png": png("navy"), "manuscript/images/b.png": png("red")})
+    result = run_cli("build", str(root))
+    assert result.returncode == 0, result.stderr
+    epub = root / "build" / "test-horizontal.epub"
+    with zipfile.ZipFile(epub) as archive:
+        assert {"EPUB/images/a.png", "EPUB/images/b.png"} <= set(archive.namelist()), archive.namelist()
+    report = run_epubcheck(epub)
+    assert report["errors"] == 0, report["messages"]
+    web = (root / "build" / "test.html").read_text(encoding="utf-8")
+    assert "srcset" not in web and 'src="data:image/png;base64,' in web
