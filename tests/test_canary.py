@@ -65,7 +65,8 @@ def good_project(tmp_path_factory) -> Path:
 
 
 def editions(build: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in build.iterdir() if p.is_file()}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in build.iterdir()
+            if p.is_file() and not p.name.startswith(".")}
 
 
 def published_bytes(build: Path):
@@ -145,6 +146,9 @@ ATTEMPTS = {
     "figure links outside": (lambda root, out: (link(root, "manuscript/images/a.png", out / "secret.png"),
                                                 write(root, "manuscript/01.md", CHAPTER + "\n![図](images/a.png)\n")),
                              "manuscript/01.md:5: image 'images/a.png' lies outside the project"),
+    "cover links outside": (lambda root, out: (link(root, "manuscript/images/c.png", out / "secret.png"),
+                                               write(root, "manuscript/book.toml", BOOK + 'cover = "images/c.png"\n')),
+                            "manuscript/book.toml:6: cover 'images/c.png' links to a file outside the project"),
     "raw HTML image by file URL": (lambda root, out: write(root, "manuscript/01.md", CHAPTER + f'\n<IMG SRC="file://{out}/secret.png" alt=""/>\n'),
                                    "manuscript/01.md:5: <img src>: a file: resource"),
     "raw HTML object": (lambda root, out: write(root, "manuscript/01.md", CHAPTER + f'\n<Object data="file://{out}/secret.md"></Object>\n'),

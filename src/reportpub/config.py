@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
 from reportpub.editions import FORMATS, MODES
-from reportpub.inputs import resolve_input
+from reportpub.inputs import outside_problem, resolve_input
 from reportpub.numbering import number_form
 
 CONFIG_PATH = "manuscript/book.toml"  # where a project keeps its book.toml, relative to the project
@@ -347,6 +347,8 @@ def load_config(project_dir: Path) -> BookConfig:
         problems.error(rel, f"cover '{cover}' must be a PNG or JPEG image (.png, .jpg)", line_of_key(text, "cover"))
     elif cover and not (project_dir / "manuscript" / cover).is_file():
         problems.error(rel, f"cover '{cover}' not found (the path is relative to manuscript/)", line_of_key(text, "cover"))
+    elif cover and (outside := outside_problem(project_dir.resolve(), project_dir / "manuscript" / cover)):
+        problems.error(rel, f"cover '{cover}' {outside}", line_of_key(text, "cover"))
     for name in set(chapters or ()) & set(appendix):
         problems.error(rel, f"'{name}' is listed both in chapters and in appendix", line_of_key(text, "appendix"))
     problems.raise_if_errors()
