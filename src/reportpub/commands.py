@@ -63,12 +63,36 @@ def command_check(arguments: argparse.Namespace, say: Say) -> int:
     warnings += uncited_warnings(project, book.cited_keys)
     for warning in warnings:
         say(warning)
-    problems = verify_build(project.build_dir, "build/" + MANIFEST_NAME) if (project.build_dir / MANIFEST_NAME).is_file() else []
+    built = (project.build_dir / MANIFEST_NAME).is_file()
+    problems = verify_build(project.build_dir, "build/" + MANIFEST_NAME) if built else []
     if problems:
         raise ReportpubError(problems)
+    epubs = _check_epubs(project, say) if built else ""
     say(f"check: manuscript has no errors ({len(warnings)} warning(s))"
-        + ("; build/ matches manifest.json" if (project.build_dir / MANIFEST_NAME).is_file() else ""))
+        + ("; build/ matches manifest.json" if built else "") + epubs)
     return 0
+
+
+def _check_epubs(project: Project, say: Say) -> str:
+    """EPUBCheck on every EPUB build/ holds: its errors end the check, its warnings are shown;
+    what to add to the summary line."""
+    from reportpub.build.epubcheck import check_epub, unavailable
+
+    epubs = sorted(project.build_dir.glob("*.epub"))
+    if not epubs:
+        return ""
+    why_not = unavailable()
+    if why_not:
+        say(f"warning: {why_not}; the EPUBs were not validated")
+        return ""
+    found = [d for path in epubs for d in check_epub(path, f"build/{path.name}")]
+    for diagnostic in found:
+        if diagnostic.severity == "warning":
+            say(str(diagnostic))
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise ReportpubError(errors)
+    return f"; EPUBCheck passes {len(epubs)} EPUB(s)" + (f" with {len(found)} warning(s)" if found else "")
 
 
 def command_clean(arguments: argparse.Namespace, say: Say) -> int:
