@@ -3,13 +3,14 @@
 import pytest
 
 from reportpub.build import read_book
+from reportpub.manuscript.limits import MAX_NESTING
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.writers.web import write_web
 
 CASES = {
     "one 50,000-character line": "# 長い行\n\n" + "あいうえお、かきくけこ。" * 4200 + "\n",
-    "deeply nested lists": "# 入れ子\n\n" + "".join("    " * i + "- 項目\n" for i in range(60)),
+    "deeply nested lists": "# 入れ子\n\n" + "".join("    " * i + "- 項目\n" for i in range(MAX_NESTING)),
     "a table with 1,000 rows": "# 表\n\nTable: 大きな表\n\n| a | b |\n|---|---|\n" + "".join(f"| {i} | 値{i} |\n" for i in range(1000)),
     "an empty chapter": "",
     "only headings": "# 一\n\n## 二\n\n### 三\n\n#### 四\n",

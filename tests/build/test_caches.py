@@ -1,7 +1,5 @@
 """Every cache entry is checked before it is used: a damaged one is made again, never trusted."""
 
-import pytest
-
 from reportpub.atomic import is_sealed, read_cache_entry, seal, write_cache_entry
 from tests.conftest import run_cli
 

@@ -405,3 +405,27 @@ def test_bibtex_through_bibtexparser_keeps_the_entry_lines(tmp_path):
     library = bibtexparser.parse_string(text)
     assert [block.start_line + 1 for block in library.entries] == [3, 6]
     assert [e.location.line for e in load(tmp_path, "refs.bib", text)] == [3, 6]
+
+
+# ------------------------------------------------------- slips that would lose data
+
+
+@pytest.mark.parametrize("issued", ['"-5"', '{"date-parts": [[-4]]}', '{"date-parts": [[0]]}', "-5", '"2020/-5"'])
+def test_a_year_csl_would_print_as_bc_is_an_error(tmp_path, issued):
+    """CSL reads 0 and negative years as BC: "-5" would print "5 BC" in every note that cites it."""
+    text = '[\n  {"id": "k", "type": "book", "title": "T",\n   "issued": ' + issued + '}\n]\n'
+    message = error_of(tmp_path, "refs.json", text)
+    assert message.startswith("manuscript/refs.json:2: entry 'k': year ")
+    assert "is not a year from 1 to 9999; write a date before the common era as a literal" in message
+
+
+def test_bibtex_brace_too_many_does_not_drop_the_rest_of_the_entry(tmp_path):
+    text = "@book{good, title = {Fine}, year = 2020}\n\n@book{k,\n  title = {Title}},\n  author = {Smith, J},\n  year = 2020\n}\n"
+    assert error_of(tmp_path, "refs.bib", text) == (
+        "manuscript/refs.bib:5: invalid BibTeX entry: field 'author' comes after the entry was closed "
+        "(a '}' too many before it?)")
+
+
+def test_bibtex_comment_between_entries_is_still_a_comment(tmp_path):
+    text = "@book{a, title={x}}\n\nA note: key = value, in plain text.\n\n@book{b, title={y}}\n"
+    assert sorted(load(tmp_path, "refs.bib", text).keys()) == ["a", "b"]

@@ -416,6 +416,14 @@ def _parse_date_string(s: str) -> list[list[int]] | None:
     return parts
 
 
+def _check_year(year: int, var: str) -> None:
+    """A year from 1 to 9999: CSL reads 0 and negative years as BC, so a slip ("-5" for a
+    month, a 0 for "unknown") would print "5 BC" or "0 AD" in the notes without a word."""
+    if not 1 <= year <= 9999:
+        raise ValueError(f"year {year} of '{var}' is not a year from 1 to 9999; write a date before "
+                         "the common era as a literal, e.g. {\"literal\": \"紀元前5年\"}")
+
+
 def _norm_date(value: Any, var: str) -> dict[str, Any] | None:
     if isinstance(value, _dt.datetime):
         value = value.date()
@@ -424,9 +432,12 @@ def _norm_date(value: Any, var: str) -> dict[str, Any] | None:
     if isinstance(value, bool):
         raise ValueError(f"field '{var}' is not a date")
     if isinstance(value, int):
+        _check_year(value, var)
         return {"date-parts": [[value]]}
     if isinstance(value, str):
         parts = _parse_date_string(value)
+        for nums in parts or ():
+            _check_year(nums[0], var)
         return {"date-parts": parts} if parts else ({"literal": value.strip()} if value.strip() else None)
     if not isinstance(value, dict):
         raise ValueError(f"field '{var}' is not a date")
@@ -447,6 +458,7 @@ def _norm_date(value: Any, var: str) -> dict[str, Any] | None:
             while nums and nums[-1] == 0 and len(nums) > 1:
                 nums.pop()
             if nums:
+                _check_year(nums[0], var)
                 if len(nums) > 1 and not 1 <= nums[1] <= 12 and not 21 <= nums[1] <= 24:
                     raise ValueError(f"month {nums[1]} of '{var}' is out of range")
                 if len(nums) > 2 and not 1 <= nums[2] <= 31:

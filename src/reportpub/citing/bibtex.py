@@ -66,6 +66,13 @@ def parse_bibtex(text: str, display: str = "<bibtex>") -> list[BibtexRecord]:
             if m:
                 line = _line(block.start_line) + block.raw[: block.raw.find(m.group(0))].count("\n")
                 raise ReportpubError.at(display, f"invalid BibTeX entry: expected '{{' after '@{m.group(1)}'", line)
+            # ... and keeps what follows a '}' too many ("title = {A}}, year = 2020}") as text
+            # between entries: the rest of the entry would be dropped without a word.
+            m = _FIELDS_AFTER_ENTRY.match(block.raw)
+            if m:
+                line = _line(block.start_line) + m.group(0).count("\n")
+                raise ReportpubError.at(display, f"invalid BibTeX entry: field '{m.group(1)}' comes after the entry "
+                                        "was closed (a '}' too many before it?)", line)
     macros = dict(_MONTH_MACROS)
     for string in library.strings:
         try:
@@ -128,6 +135,7 @@ def _syntax_error(block: ParsingFailedBlock, text: str, display: str) -> Reportp
     return ReportpubError.at(display, f"invalid BibTeX entry: {what}: {reason}", line)
 
 
+_FIELDS_AFTER_ENTRY = re.compile(r"\s*,\s*([A-Za-z][\w-]*)\s*=")
 _ENTRY_WITHOUT_BRACE = re.compile(r"(?m)^\s*@\s*([A-Za-z]+)\b(?!\s*[{(])")
 _SWALLOWED_FIELD = re.compile(r"[,}]\s*\n\s*[A-Za-z][\w\-:.+/]*\s*=")
 _FIELD_START = re.compile(r"([A-Za-z][\w\-:.+/]*)\s*=\s*")

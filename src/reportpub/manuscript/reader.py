@@ -22,6 +22,7 @@ from reportpub.diagnostics import (
 )
 from reportpub.model import CAPTION_AS_ALT_CLASS
 from reportpub.project import Project
+from reportpub.manuscript.limits import check_limits, too_deep, tree_too_deep
 from reportpub.manuscript.slips import blank_code, find_slips
 from reportpub.sanitizer import locate, sanitize, srcset_urls
 from reportpub.xhtml import parse_fragment, remove_keeping_tail, text_of
@@ -70,9 +71,15 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_footnote_labels(source, text, problems)
     find_slips(source, text, problems)
+    if not check_limits(source, blank_code(text), problems):
+        return None
 
     md.reset()
-    html = md.convert(text)
+    try:
+        html = md.convert(text)
+    except RecursionError:  # nesting the source scans did not count (a mix of kinds)
+        too_deep(source, None, problems)
+        return None
     try:
         body = parse_fragment(html)
     except etree.ParseError as error:
@@ -87,6 +94,9 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
         problems.error(source, f"{what} (raw HTML must be well-formed XHTML)", line)
         return None
 
+    if tree_too_deep(body):
+        too_deep(source, None, problems)
+        return None
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
     refusals = sanitize(body)
     for refusal, line in zip(refusals, locate(refusals, blank_code(text))):
@@ -140,7 +150,15 @@ def _check_alternative_text(draft: ChapterDraft, problems: DiagnosticCollector) 
 
 def _check_footnote_labels(source: str, text: str, problems: DiagnosticCollector) -> None:
     scanned = blank_code(text)
-    defined = {m.group(1): m.start() for m in FOOTNOTE_DEFINITION.finditer(scanned)}
+    defined: dict[str, int] = {}
+    for m in FOOTNOTE_DEFINITION.finditer(scanned):
+        if m.group(1) in defined:
+            # Python-Markdown would keep the second text and drop the first without a word.
+            problems.error(source, f"footnote [^{m.group(1)}] is defined twice (first on line "
+                           f"{line_of_offset(text, defined[m.group(1)])}); give each note its own label",
+                           line_of_offset(text, m.start()))
+        else:
+            defined[m.group(1)] = m.start()
     used = set()
     for m in FOOTNOTE_REFERENCE.finditer(scanned):
         used.add(m.group(1))

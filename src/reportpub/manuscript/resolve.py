@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import copy
 import mimetypes
+import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
+from reportpub.images import ImageProblem, check_image_file
 from reportpub.manuscript.reader import ChapterDraft, mark_url_links
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
 from reportpub.numbering import label as chapter_label
@@ -87,8 +89,10 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     appendix_sources = {f"manuscript/{name}" for name in project.config.appendix}
     numbered = {False: 0, True: 0}  # chapters and appendices numbered so far
 
+    author_ids: list[tuple[ChapterDraft, str]] = []
     for index, draft in enumerate(drafts, 1):
         body = draft.body
+        author_ids += [(draft, element.get("id")) for element in body.iter() if element.get("id")]
         appendix = draft.source in appendix_sources
         label = _number_chapter(body, project.config.numbering, appendix, numbered)
         headings = _assign_heading_ids(body, index)
@@ -141,6 +145,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     references = ()
     if formatter is not None and not problems.errors:
         references = tuple(Reference(key, _with_marked_urls(html)) for key, html in formatter.bibliography())
+    _check_author_ids(author_ids, chapters, references, problems)
     problems.raise_if_errors()
 
     book_text = "".join(text_of(d.body, frozenset()) for d in drafts)
@@ -153,6 +158,24 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
         characters="".join(sorted(set(book_text))),
         cited_keys=tuple(formatter.cited_keys) if formatter is not None else (),
     )
+
+
+# Ids reportpub gives to what it makes (numbered blocks, notes, the matter around the chapters,
+# the pages' own wrappers): an author's id of that form would clash in some edition, and two
+# elements with one id make an EPUB that fails EPUBCheck and links that go to the wrong place.
+RESERVED_ID = re.compile(r"(chapter-\d+(-\d+)?|figure-\d+|table-\d+|note-\d+|noteref-\d+|island-measure-\d+"
+                         r"|titlepage|toc|nav|nav-toc|landmarks|references|colophon|cover|reportpub-preview)")
+
+
+def _check_author_ids(author_ids: list[tuple[ChapterDraft, str]], chapters: list[Chapter],
+                      references: tuple[Reference, ...], problems: DiagnosticCollector) -> None:
+    """An id the author wrote ({#id} or id="…") may be none that reportpub generates."""
+    generated = {f"section-{chapter.id}" for chapter in chapters} | {f"ref-{reference.key}" for reference in references}
+    for draft, anchor in author_ids:
+        if RESERVED_ID.fullmatch(anchor) or anchor in generated:
+            line = draft.line_of("#" + anchor) or draft.line_of(f'id="{anchor}"')
+            problems.error(draft.source, f"id '{anchor}' is one reportpub gives to what it generates "
+                           "(chapter-N, figure-N, table-N, note-N, section-…, ref-…, toc …); choose another", line)
 
 
 def _with_marked_urls(html: str) -> str:
@@ -313,15 +336,12 @@ def _check_image(project: Project, draft: ChapterDraft, src: str, problems: Diag
         problems.error(draft.source, f"image '{src}' not found", line)
         return None
     media_type = mimetypes.guess_type(resolved.name)[0] or ""
-    try:
-        from PIL import Image
-
-        with Image.open(resolved) as image:
-            image.verify()
-    except Exception:  # Pillow raises many types for a file that is not an image
-        problems.error(draft.source, f"image '{src}' is not a readable image", line)
-        return None
-    if media_type not in ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"):
+    if media_type not in ("image/png", "image/jpeg", "image/gif", "image/webp"):
         problems.error(draft.source, f"image '{src}' has an unsupported type ({media_type or 'unknown'}); use PNG, JPEG or GIF", line)
+        return None
+    try:
+        media_type, _ = check_image_file(resolved)
+    except ImageProblem as problem:
+        problems.error(draft.source, f"image '{src}' {problem}", line)
         return None
     return Asset(href=src, path=project.relative(resolved), media_type=media_type)

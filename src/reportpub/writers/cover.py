@@ -363,6 +363,7 @@ def cover_image(config: BookConfig, project, mode: str, width: int = 1400, heigh
     """(href, bytes, size) of the cover: the image book.toml's ``cover`` names, else
     manuscript/images/cover.png or .jpg if present, else one generated from book.toml."""
     from reportpub.diagnostics import ReportpubError
+    from reportpub.images import ImageProblem, check_image_file
 
     # book.toml's cover is checked with book.toml (config.py): it exists and is PNG or JPEG by name.
     names = [config.cover] if config.cover else [f"images/{name}" for name in COVER_NAMES]
@@ -370,14 +371,9 @@ def cover_image(config: BookConfig, project, mode: str, width: int = 1400, heigh
         candidate = project.manuscript / name
         path = project.inside(candidate) if candidate.is_file() else None
         if path is not None:
-            content = path.read_bytes()
             try:
-                with Image.open(io.BytesIO(content)) as image:
-                    size = image.size
-                    kind = image.format
-            except OSError:
-                raise ReportpubError.at(project.relative(candidate), "the cover is not a readable PNG or JPEG image")
-            if kind not in ("PNG", "JPEG"):
-                raise ReportpubError.at(project.relative(candidate), f"the cover is a {kind} image; use PNG or JPEG")
-            return name, content, size
+                _, size = check_image_file(path, allowed=("PNG", "JPEG"))
+            except ImageProblem as problem:
+                raise ReportpubError.at(project.relative(candidate), f"the cover {problem}") from None
+            return name, path.read_bytes(), size
     return "images/cover.png", cached_cover(config, width, height, mode, project.build_dir / ".cache" / "covers"), (width, height)
