@@ -4,6 +4,7 @@ edit touched is laid out again."""
 
 import re
 import subprocess
+import warnings
 
 import pytest
 from pypdf import PdfReader
@@ -38,7 +39,8 @@ PARAGRAPH = "国際情勢は12月に大きく動きました。北朝鮮とロ�
 
 def chapter(number: int, paragraphs: int) -> str:
     body = "\n\n".join(PARAGRAPH for _ in range(paragraphs))
-    link = "前の章の[節](#section-1-2)を見てください。" if number > 1 else ""
+    # A link into chapter 1 from the others (across parts), and one within the chapter.
+    link = ("前の章の[節](#section-1-2)を見てください。" if number > 1 else "") + f"[この章の節](#section-{number}-2)も。"
     return (f"# 第{number}章　題{number}\n\n{link}{body}[^n{number}]\n\n## 節{number}の二 {{#section-{number}-2}}\n\n"
             f"{body}[@doc]\n\n[^n{number}]: 第{number}章の注。\n")
 
@@ -120,7 +122,11 @@ def links_and_outline(path):
 
 @pytest.mark.parametrize("mode", ["horizontal", "vertical"])
 def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
-    targets = assemble(project, mode, tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        targets = assemble(project, mode, tmp_path)
+    # The author sees no library's warning (pikepdf warns of pages.extend() and named destinations).
+    assert [str(w.message) for w in caught if w.category.__module__.startswith("pikepdf")] == []
     whole(project, mode, tmp_path / "whole.pdf", tmp_path / "whole-print.pdf")
     assembled, reference = page_texts(targets["reader"]), page_texts(tmp_path / "whole.pdf")
     assert len(assembled) == len(reference) > 8

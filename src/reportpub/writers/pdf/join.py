@@ -49,7 +49,10 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
                 _add_blank_page(document, as_print)
             with pikepdf.open(cached.files["reader"]) as part:
                 start = len(document.pages)
-                document.pages.extend(part.pages)
+                # Page by page: pages.extend() warns that it drops named destinations (PageCopyWarning),
+                # which the joiner carries over itself (_named_destinations).
+                for page in part.pages:
+                    document.pages.append(page)
                 if as_print is not None:
                     as_print.convert(document.pages[start:])
                 destinations += _named_destinations(document, part)
