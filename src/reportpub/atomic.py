@@ -24,9 +24,14 @@ CACHE_HEADER = b"reportpub-cache sha256="
 SEAL_SUFFIX = ".sha256"
 
 
-def temporary_beside(path: Path) -> Path:
-    """Where ``path`` is written before it is renamed into place (this process's own name)."""
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+TEMPORARY_GLOB = ".*.tmp-*"  # every temporary of temporary_beside, whoever made it
+
+
+def temporary_beside(path: Path, token: int | None = None) -> Path:
+    """Where ``path`` is written before it is renamed into place: ``.NAME.tmp-TOKEN``, the token
+    being this process's id unless given (a build gives its workers its own, so that it can
+    find every temporary they made)."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid() if token is None else token}")
 
 
 def write_atomically(path: Path, data: bytes | str) -> None:

@@ -8,11 +8,12 @@ fonts' identity. Nothing here knows about editions or builds.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
+from reportpub.typography.fonts import installed_text_font_files
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Fonts are large: their identity is (path, size, mtime), not their bytes.
-FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
 
 
 def file_digest(path: Path) -> str:
@@ -40,12 +41,12 @@ def package_digest() -> str:
     return _package_digest
 
 
+@lru_cache(maxsize=None)
 def fonts_digest() -> str:
-    """The identity of the system fonts the editions may use."""
+    """The identity of the text fonts the editions are set in, wherever fontconfig finds them.
+    Fonts are large: their identity is (path, size, mtime), not their bytes."""
     digest = hashlib.sha256()
-    for directory in FONT_DIRS:
-        if directory.is_dir():
-            for path in sorted(directory.iterdir()):
-                stat = path.stat()
-                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for path in installed_text_font_files():
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()

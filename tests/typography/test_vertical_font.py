@@ -6,6 +6,7 @@ these tests fail, rather than skip, when the font is missing.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import cffi
@@ -148,6 +149,17 @@ def test_characters_the_font_lacks_are_left_out(tmp_path):
     with TTFont(path) as font:
         assert 0x1F4A1 not in font.getBestCmap()
         assert ord("漢") in font.getBestCmap()
+
+
+def test_the_derived_font_is_the_same_whenever_and_under_whatever_date_it_is_made(tmp_path, monkeypatch, source):
+    # A cached font outlives the build that made it: its bytes must not carry that build's date.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    first = derive_vertical_font(NOTO_SERIF_CJK, "漢字", tmp_path / "a", FAMILY).read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1734652800")
+    second = derive_vertical_font(NOTO_SERIF_CJK, "漢字", tmp_path / "b", FAMILY).read_bytes()
+    assert first == second
+    with TTFont(io.BytesIO(first)) as font:
+        assert font["head"].modified == source["head"].modified
 
 
 def test_second_call_returns_the_cached_file_without_rebuilding(derived_path, monkeypatch):

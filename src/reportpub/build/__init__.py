@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
+from reportpub.atomic import temporary_beside
 from reportpub.build.workers import worker_pool
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, machine_faults_reported
 from reportpub.editions import MODES, Edition, planned_editions
@@ -114,12 +115,6 @@ def _read_chapter_job(job: tuple[Project, Path]):
     return draft, problems.diagnostics
 
 
-def temporary_path(target: Path, token: int) -> Path:
-    """Where an output is written before it is renamed into place; ``token`` (the building
-    process's id) lets the build find every temporary its workers made, finished or not."""
-    return target.with_name(f".{target.name}.tmp-{token}")
-
-
 def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, token: int,
                force: bool = False) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
@@ -132,12 +127,12 @@ def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, tok
     if kind == "pdf":
         from reportpub.writers.pdf.parts import write_mode_pdfs
 
-        targets = {o.pdf_variant.name: temporary_path(project.build_dir / o.name, token) for o in outputs}
+        targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in outputs}
         inputs_digest = Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
         write_mode_pdfs(book, project, outputs[0].mode, templates, targets, inputs_digest, reuse=not force)
         written += [(str(targets[o.pdf_variant.name]), o.name) for o in outputs]
     for output in outputs if kind != "pdf" else ():
-        temporary = temporary_path(project.build_dir / output.name, token)
+        temporary = temporary_beside(project.build_dir / output.name, token)
         if output.format == "epub":
             from reportpub.writers.epub import write_epub
 
@@ -222,7 +217,6 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
                 for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
                     pool.submit(_import_weasyprint)
         book = read_book(project, warn=report, reuse=not force, strict=strict)
-        _set_source_date_epoch(book)
         progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
         if pool is None:
             for job in work:
@@ -282,11 +276,6 @@ def _changed_on_disk(target: Path, record: dict | None) -> bool:
     return stat.st_size != record.get("size") or stat.st_mtime_ns != record.get("mtime_ns")
 
 
-def _set_source_date_epoch(book: Book) -> None:
-    """WeasyPrint and zip timestamps follow SOURCE_DATE_EPOCH; default it to book.toml's date."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(book.config.timestamp.timestamp())))
-
-
 def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh: dict[str, str]) -> list[tuple[str, str]]:
     """manifest.json and index.html over every edition now in build/ (fresh temporaries
     take the place of the files they will replace)."""
@@ -308,9 +297,9 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh
             records.append(OutputRecord(output, path.stat().st_size, sha256_of(path)))
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
     inputs = {project.relative(p): sha256_of(p) for p in sources}
-    manifest = temporary_path(project.build_dir / "manifest.json", os.getpid())
+    manifest = temporary_beside(project.build_dir / "manifest.json", os.getpid())
     manifest.write_text(make_manifest(book.config, records, inputs, fonts_used(project.build_dir / ".cache")), encoding="utf-8")
-    index = temporary_path(project.build_dir / "index.html", os.getpid())
+    index = temporary_beside(project.build_dir / "index.html", os.getpid())
     write_download_page(book, Templates(project), records, _cover(book, project), index)
     return [(str(manifest), "manifest.json"), (str(index), "index.html")]
 

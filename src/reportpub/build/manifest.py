@@ -12,7 +12,6 @@ import ctypes.util
 import importlib.metadata
 import json
 import platform
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,9 +21,9 @@ from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import file_digest as sha256_of
 from reportpub.editions import Edition
+from reportpub.typography.fonts import installed_text_font_files
 
 MANIFEST_NAME = "manifest.json"
-FONT_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif CJK JP:bold", "Noto Sans CJK JP:bold", "Symbola")
 PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pikepdf", "uharfbuzz")
 
 
@@ -56,17 +55,6 @@ def _library_version(name: str, fallback: str, function: str) -> str:
         return "unknown"
 
 
-@lru_cache(maxsize=None)
-def font_file(family: str) -> Path | None:
-    """The font file fontconfig picks for a family (what WeasyPrint will use)."""
-    try:
-        result = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    path = Path(result.stdout.strip())
-    return path if result.returncode == 0 and path.is_file() else None
-
-
 def fonts_used(cache_dir: Path) -> list[dict]:
     """The font files used, with their SHA-256. Font files are large: their digests are kept in
     ``cache_dir`` and trusted while the file's size and modification time stay the same."""
@@ -76,7 +64,7 @@ def fonts_used(cache_dir: Path) -> list[dict]:
     except ValueError:
         cache = {}
     records, changed = [], False
-    for path in sorted({p for p in (font_file(family) for family in FONT_FAMILIES) if p}):
+    for path in installed_text_font_files():
         stat = path.stat()
         known = cache.get(str(path))
         if not known or known[:2] != [stat.st_size, stat.st_mtime_ns]:

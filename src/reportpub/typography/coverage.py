@@ -18,17 +18,15 @@ from fontTools.ttLib import TTFont
 
 from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.diagnostics import DiagnosticCollector
-from reportpub.typography.fonts import find_face
+from reportpub.typography.fonts import TEXT_FAMILIES, find_face
 from reportpub.xhtml import parse_fragment, text_of
 
-CJK_FONTS = ("Noto Serif CJK JP", "Noto Sans CJK JP")
-TEXT_FONTS = (*CJK_FONTS, "Symbola")  # Symbola: emoji and symbols the CJK fonts lack
 # Characters that are never drawn as glyphs: controls, zero-width and variation selectors.
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Mn", "Zl", "Zp"}
 
 
 @lru_cache(maxsize=8)
-def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...] = TEXT_FONTS) -> frozenset[int]:
+def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...] = TEXT_FAMILIES) -> frozenset[int]:
     """Every code point one of the font families maps. Reading CJK character maps takes a
     third of a second, so the result is kept in ``cache_dir``, keyed by the font files' identity."""
     faces = [find_face(family) for family in families]

@@ -1,4 +1,10 @@
-"""The system fonts reportpub sets type in, found through fontconfig (what WeasyPrint uses too)."""
+"""The system fonts reportpub sets type in, found through fontconfig (what WeasyPrint uses too).
+
+:data:`TEXT_FACES` is the one list of them: the theme's serif and sans CJK faces and the
+symbol font, each with the derived vertical family the vertical PDF sets it as. The vertical
+fonts, the character coverage check, the cover, the manifest and the build's fingerprint of
+the fonts all read it; every file is found through fontconfig, wherever it is installed.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,42 @@ class FontFace:
 
     path: Path
     index: int
+
+
+@dataclass(frozen=True)
+class TextFace:
+    """A face the built-in theme sets text in."""
+
+    pattern: str  # fontconfig's name for it: family, then ``:bold`` for the bold face
+    vertical_family: str  # the family of its derived vertical font in pdf-vertical.css
+    weight: int  # its CSS font-weight
+    cjk: bool  # a Japanese text face (not the symbol font)
+
+    @property
+    def family(self) -> str:
+        return self.pattern.split(":")[0]
+
+
+TEXT_FACES = (
+    TextFace("Noto Serif CJK JP", "RP Vertical Serif", 400, cjk=True),
+    TextFace("Noto Serif CJK JP:bold", "RP Vertical Serif", 700, cjk=True),
+    TextFace("Noto Sans CJK JP", "RP Vertical Sans", 400, cjk=True),
+    TextFace("Noto Sans CJK JP:bold", "RP Vertical Sans", 700, cjk=True),
+    TextFace("Symbola", "RP Vertical Symbols", 400, cjk=False),  # emoji and symbols the CJK fonts lack (💡 ✅)
+)
+CJK_FAMILIES = tuple(dict.fromkeys(face.family for face in TEXT_FACES if face.cjk))
+TEXT_FAMILIES = tuple(dict.fromkeys(face.family for face in TEXT_FACES))
+
+
+def installed_text_font_files() -> list[Path]:
+    """The files of the text faces that are installed, in a fixed order."""
+    files = set()
+    for face in TEXT_FACES:
+        try:
+            files.add(find_face(face.pattern).path)
+        except ReportpubError:
+            continue  # reported where the face is needed
+    return sorted(files)
 
 
 @lru_cache(maxsize=None)

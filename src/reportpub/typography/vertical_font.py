@@ -60,12 +60,11 @@ and the same inputs give the same bytes.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
-import os
 import re
 import struct
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -79,11 +78,11 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
-from reportpub.atomic import is_sealed, read_cache_entry, seal, write_cache_entry
+from reportpub.atomic import is_sealed, read_cache_entry, seal, write_atomically, write_cache_entry
 from reportpub.typography.orientation import data_version, vertical_orientation
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 2  # bump when the derived fonts change
+FORMAT_VERSION = 3  # bump when the derived fonts change
 
 # Always included, whatever the text: what the templates and generated text
 # (headings, notes, the colophon) may add without appearing in the manuscript.
@@ -166,18 +165,13 @@ def derive_vertical_font(
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     font = _build_font(source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy)
-    # Write beside the target and rename: a crash or a parallel build never leaves a
-    # half-written font under the final name.
-    handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".vertical-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            font.save(stream)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache is not
-        os.replace(temporary, target)
-        seal(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # The font keeps its source's head.modified: a saved font otherwise takes the time of
+    # saving (or SOURCE_DATE_EPOCH), and a cached font would carry the date of the first build.
+    font.recalcTimestamp = False
+    stream = io.BytesIO()
+    font.save(stream)
+    write_atomically(target, stream.getvalue())  # a crash or a parallel build never leaves half a font
+    seal(target)
     return target
 
 

@@ -18,11 +18,13 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.config import BookConfig
+from reportpub.diagnostics import ReportpubError
+from reportpub.typography.fonts import find_face
 
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
-SERIF_BOLD = "NotoSerifCJK-Bold.ttc"
-SANS_BOLD = "NotoSansCJK-Bold.ttc"
-SANS_REGULAR = "NotoSansCJK-Regular.ttc"
+# Faces of the theme's text fonts (typography/fonts.py), by their fontconfig names.
+SERIF_BOLD = "Noto Serif CJK JP:bold"
+SANS_BOLD = "Noto Sans CJK JP:bold"
+SANS_REGULAR = "Noto Sans CJK JP"
 
 PAPER = (246, 243, 236)  # warm off-white
 INK = (34, 34, 38)
@@ -42,25 +44,13 @@ SHIFT_IN_VERTICAL = set("、。，．")
 
 
 @lru_cache(maxsize=None)
-def _font_index(file_name: str) -> int:
-    """The face of a CJK collection whose family is the Japanese one (index 0 in Noto's .ttc)."""
-    path = str(FONT_DIR / file_name)
-    for index in range(16):
-        try:
-            family, _ = ImageFont.truetype(path, 10, index=index).getname()
-        except OSError:
-            break
-        if family.endswith(" JP"):
-            return index
-    return 0
-
-
-@lru_cache(maxsize=None)
-def _font(file_name: str, size: int) -> ImageFont.FreeTypeFont:
-    path = FONT_DIR / file_name
-    if not path.is_file():  # no Noto CJK on this machine: Pillow's own font still gives a cover
+def _font(pattern: str, size: int) -> ImageFont.FreeTypeFont:
+    """The face fontconfig finds for ``pattern`` (the face of a collection it names)."""
+    try:
+        face = find_face(pattern)
+    except ReportpubError:  # no Noto CJK on this machine: Pillow's own font still gives a cover
         return ImageFont.load_default(size)
-    return ImageFont.truetype(str(path), size, index=_font_index(file_name))
+    return ImageFont.truetype(str(face.path), size, index=face.index)
 
 
 def _has_raqm() -> bool:
@@ -250,13 +240,13 @@ def _draw_vertical_column(image: Image.Image, text: str, font: ImageFont.FreeTyp
     return y
 
 
-def _fit(text: str, font_file: str, size: int, extent: float, max_lines: int, min_size: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _fit(text: str, font_pattern: str, size: int, extent: float, max_lines: int, min_size: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size (down to ``min_size``) at which ``text`` wraps into ``max_lines`` within ``extent``."""
     while True:
         limit = max(1, int(extent // size))
         lines = wrap(text, limit)
         if len(lines) <= max_lines or size <= min_size:
-            return _font(font_file, size), lines
+            return _font(font_pattern, size), lines
         size = int(size * 0.92)
 
 
@@ -362,7 +352,6 @@ def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_d
 def cover_image(config: BookConfig, project, mode: str, width: int = 1400, height: int = 2000) -> tuple[str, bytes, tuple[int, int]]:
     """(href, bytes, size) of the cover: the image book.toml's ``cover`` names, else
     manuscript/images/cover.png or .jpg if present, else one generated from book.toml."""
-    from reportpub.diagnostics import ReportpubError
     from reportpub.images import ImageProblem, check_image_file
 
     # book.toml's cover is checked with book.toml (config.py): it exists and is PNG or JPEG by name.

@@ -49,9 +49,10 @@ def _mark_symbols(root: etree.Element, cache_dir: Path | None = None) -> None:
     vertical symbol font, which sets them upright. Each gets U+FE0E (text presentation):
     Pango matches emoji presentation runs to an emoji font of fontconfig's choosing,
     whatever the CSS says."""
-    from reportpub.typography.coverage import CJK_FONTS, covered_code_points
+    from reportpub.typography.coverage import covered_code_points
+    from reportpub.typography.fonts import CJK_FAMILIES
 
-    cjk = covered_code_points(cache_dir, CJK_FONTS)
+    cjk = covered_code_points(cache_dir, CJK_FAMILIES)
 
     def split(text: str) -> tuple[str, list[etree.Element]]:
         """Text before the first symbol, then symbol spans each carrying the text after it."""

@@ -186,16 +186,6 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     return document
 
 
-# The derived vertical fonts: (fontconfig pattern, family name in the theme, CSS weight).
-VERTICAL_FACES = (
-    ("Noto Serif CJK JP", "RP Vertical Serif", 400),
-    ("Noto Serif CJK JP:bold", "RP Vertical Serif", 700),
-    ("Noto Sans CJK JP", "RP Vertical Sans", 400),
-    ("Noto Sans CJK JP:bold", "RP Vertical Sans", 700),
-    ("Symbola", "RP Vertical Symbols", 400),  # emoji and symbols the CJK fonts lack (💡 ✅)
-)
-
-
 def font_cache_dir(project: Project) -> Path:
     return project.build_dir / ".cache" / "fonts"
 
@@ -203,7 +193,7 @@ def font_cache_dir(project: Project) -> Path:
 def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
     """@font-face rules for the derived vertical fonts, subset to the document's characters and
     the common ones, and the file of each (family, weight)."""
-    from reportpub.typography.fonts import find_face
+    from reportpub.typography.fonts import TEXT_FACES, find_face
     from reportpub.typography.vertical_font import (
         COMMON_TCY_STRINGS,
         common_japanese,
@@ -220,8 +210,8 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
     tcy_strings |= set(re.findall(r'\bdata-number="(\d{1,3})"', html))
     tcy_strings |= COMMON_TCY_STRINGS
     rules, files = [], {}
-    for pattern, family, weight in VERTICAL_FACES:
-        face = find_face(pattern)
+    for text_face in TEXT_FACES:
+        face, family, weight = find_face(text_face.pattern), text_face.vertical_family, text_face.weight
         # No punctuation tightening: WeasyPrint justifies only at spaces, so a tightened column
         # would end short of the grid; aligned columns matter more to a Japanese reader.
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,

@@ -33,7 +33,7 @@ import os
 import re
 from pathlib import Path
 
-from reportpub.atomic import read_cache_entry, temporary_beside, write_atomically, write_cache_entry
+from reportpub.atomic import TEMPORARY_GLOB, read_cache_entry, temporary_beside, write_atomically, write_cache_entry
 from reportpub.digests import file_digest
 from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
@@ -121,7 +121,7 @@ class PartCache:
                 path.unlink(missing_ok=True)
         self.directory.mkdir(parents=True, exist_ok=True)
         write_atomically(generations, json.dumps(sorted(self.used)))
-        for temporary in self.directory.glob(".*.tmp-*"):  # left by a build that was killed
+        for temporary in self.directory.glob(TEMPORARY_GLOB):  # left by a build that was killed
             temporary.unlink(missing_ok=True)
 
 
