@@ -23,10 +23,14 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser.middlewares import LatexDecodingMiddleware
-from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 from bibtexparser.model import Entry, Field, ImplicitComment, ParsingFailedBlock
 
 from reportpub.diagnostics import ReportpubError
+from reportpub.typography.scripts import JAPANESE_LETTER
 
 __all__ = ["BibtexRecord", "parse_bibtex", "bibtex_to_csl", "split_names"]
 
@@ -243,7 +247,6 @@ def _decode(values: dict[str, str]) -> dict[str, str]:
     return {f.key: re.sub(r"\s+", " ", str(f.value)).strip() for f in decoded.fields}
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc\uff66-\uff9f]")
 
 
 def split_names(value: str) -> list[dict[str, str]]:
@@ -262,7 +265,7 @@ def split_names(value: str) -> list[dict[str, str]]:
         if raw.startswith("{") and _closing(raw, 0) == len(raw) - 1:
             names.append({"literal": _decode({"n": raw[1:-1]})["n"]})
             continue
-        if _CJK.search(raw) and "," not in raw:
+        if JAPANESE_LETTER.search(raw) and "," not in raw:
             words = _decode({"n": raw})["n"].split()
             names.append({"family": words[0], "given": "".join(words[1:])} if len(words) > 1 else {"literal": words[0]})
             continue
@@ -393,7 +396,7 @@ def bibtex_to_csl(record: BibtexRecord, display: str = "<bibtex>") -> dict[str, 
     if publisher:
         item["publisher"] = publisher
     if record.type in _THESIS_GENRES and "genre" not in item:
-        japanese = bool(_CJK.search(text.get("title", "") + (publisher or "")))
+        japanese = bool(JAPANESE_LETTER.search(text.get("title", "") + (publisher or "")))
         item["genre"] = _THESIS_GENRES[record.type][0 if japanese else 1]
     place = text.get("location") or text.get("address")
     if place:

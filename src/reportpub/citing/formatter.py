@@ -97,6 +97,7 @@ from reportpub.citing.syntax import (
     parse_citation,
 )
 from reportpub.diagnostics import ReportpubError, SourceLocation
+from reportpub.typography.scripts import JAPANESE_LETTER, JAPANESE_LETTERS
 
 __all__ = [
     "CitationFormatter",
@@ -193,8 +194,6 @@ U_OPEN, U_CLOSE = "\ue004", "\ue005"  # URL
 D_OPEN, D_CLOSE = "\ue006", "\ue007"  # DOI
 _MARKERS = re.compile("[\ue000-\ue00f]")
 
-_CJK_RANGE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\uff66-\uff9f"
-_CJK = re.compile("[" + _CJK_RANGE + "]")
 
 # Titles of parts (in 「」) and of whole works (in 『』), for Japanese entries.
 _PART_TYPES = frozenset(
@@ -236,7 +235,7 @@ def is_japanese_entry(entry: BibEntry) -> bool:
     for var in ("author", "editor"):
         for name in data.get(var, []):
             texts.extend(str(v) for v in name.values())
-    return bool(_CJK.search(" ".join(texts)))
+    return bool(JAPANESE_LETTER.search(" ".join(texts)))
 
 
 def style_path(style: str | Path) -> Path:
@@ -604,7 +603,7 @@ class CitationFormatter:
             if "literal" in n:
                 return n["literal"]
             family = " ".join(x for x in (n.get("non-dropping-particle", ""), n.get("family", "")) if x)
-            if _CJK.search(family + n.get("given", "")):
+            if JAPANESE_LETTER.search(family + n.get("given", "")):
                 return family + n.get("given", "") if japanese else family
             return family or n.get("given", "")
 
@@ -665,7 +664,7 @@ def _prepare_name(name: dict[str, str]) -> dict[str, str]:
         return {"literal": html.escape(name["literal"], quote=False)}
     family = name.get("family", "")
     given = name.get("given", "")
-    if _CJK.search(family + given):
+    if JAPANESE_LETTER.search(family + given):
         # family name first, no space: 田中花子
         particle = name.get("non-dropping-particle", "")
         return {"literal": html.escape(particle + family + given, quote=False)}
@@ -843,7 +842,7 @@ def _tidy(out: str, japanese: bool, lang: str, rules: StyleRules) -> str:
             text = re.sub(r"(?<=[^\s\ue010])(" + tag + r")[.,] (" + tag + r")(?=[「『])", r"\1\2", text)
             text = re.sub(r"(?<=[」』])(" + tag + r")[.,]? (" + tag + r")(?=[「『(（])", r"\1\2", text)
             # 高橋三郎, 編 -> 高橋三郎編 (a role term right after a Japanese name)
-            text = re.sub(r"(?<=[" + _CJK_RANGE + r"])(" + tag + r"), (" + tag + r")(?=(?:編著|編|監訳|監修|訳|共編|共訳)[\s.,\ue010])", r"\1\2", text)
+            text = re.sub(r"(?<=[" + JAPANESE_LETTERS + r"])(" + tag + r"), (" + tag + r")(?=(?:編著|編|監訳|監修|訳|共編|共訳)[\s.,\ue010])", r"\1\2", text)
         elif lang.startswith("en") and rules.american_quotes:
             text = _quote_punct(text)
         return text
@@ -898,11 +897,11 @@ def _with_affixes(text: str, item: CitationItem) -> str:
     prefix = html.escape(item.prefix, quote=False)
     suffix = html.escape(item.suffix, quote=False)
     if prefix:
-        joiner = "" if _CJK.search(prefix[-1]) or prefix[-1] in "「『(（" else " "
+        joiner = "" if JAPANESE_LETTER.search(prefix[-1]) or prefix[-1] in "「『(（" else " "
         text = prefix + joiner + text
     if suffix:
         first = suffix[0]
-        joiner = "" if (first in ",.;:、。)）」』" or _CJK.search(first)) else " "
+        joiner = "" if (first in ",.;:、。)）」』" or JAPANESE_LETTER.search(first)) else " "
         text = text + joiner + suffix
     return text
 

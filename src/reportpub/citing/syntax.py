@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from reportpub.diagnostics import ReportpubError
+from reportpub.typography.scripts import JAPANESE_TEXT
 
 __all__ = [
     "CitationItem",
@@ -142,8 +143,7 @@ def _parse_locator(text: str) -> tuple[str | None, str | None, str]:
 
 # --------------------------------------------------------------------- keys
 
-_CJK_CHARS = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_KEYCHAR = rf"(?:(?![{_CJK_CHARS}])\w)"
+_KEYCHAR = rf"(?:(?![{JAPANESE_TEXT}])\w)"
 _KEY = re.compile(rf"[A-Za-z0-9_](?:{_KEYCHAR}|[:.#$%&\-+?<>~/](?={_KEYCHAR}))*")
 _BRACED_KEY = re.compile(r"\{([^{}\n]+)\}")
 

@@ -7,15 +7,15 @@ emphasis, since sesame dots on Latin text are not a convention.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from reportpub.typography.scripts import JAPANESE_LETTER
+
 EMPHASIS_DOTS_PATTERN = r"《《(.+?)》》"
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 class EmphasisDotsInlineProcessor(InlineProcessor):
@@ -33,7 +33,7 @@ class JapaneseEmphasisTreeprocessor(Treeprocessor):
         for em in root.iter("em"):
             text = "".join(em.itertext())
             classes = (em.get("class") or "").split()
-            if _JAPANESE.search(text) and "em-sesame" not in classes:
+            if JAPANESE_LETTER.search(text) and "em-sesame" not in classes:
                 em.set("class", " ".join(classes + ["em-sesame"]))
 
 
