@@ -2,7 +2,7 @@
 
 WeasyPrint has no ``writing-mode``. The vertical PDF is therefore laid out
 horizontally on a frame with the page's width and height swapped, and each page is
-shown turned 90° clockwise (shared/design/vertical-pdf.md). Turned with the page,
+shown turned 90° clockwise (docs/vertical-pdf.md). Turned with the page,
 horizontal glyphs come out sideways — right for Latin letters and ASCII digits
 (UAX #50 ``R``, CSS ``text-orientation: mixed``) and wrong for everything that stands
 upright in vertical text. This module builds, from a CJK font, a font in which each

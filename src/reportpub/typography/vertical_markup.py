@@ -25,8 +25,8 @@ that is not a changed text node — tags, attribute values, comments, namespace
 prefixes such as ``epub:type``, entity spelling — comes out byte for byte as it went
 in. Text is left untouched inside ``<rt>``/``<rp>`` (ruby readings), ``<code>``,
 ``<pre>``, ``<kbd>``, ``<samp>``, ``<script>``, ``<style>``, ``<svg>``, ``<math>``,
-``<table>`` (tables are set as upright horizontal islands in the vertical PDF, see the
-design doc, so their digits must stay horizontal), and inside elements that already
+``<table>`` (tables are set as upright horizontal islands in the vertical PDF, see
+docs/vertical-pdf.md, so their digits must stay horizontal), and inside elements that already
 carry one of the classes ``tcy``, ``upright``, ``sideways`` (author's ``^12^`` arrives
 as ``<span class="tcy">`` or ``<span class="tcy tcy-3">``). That last rule makes the
 function idempotent.
