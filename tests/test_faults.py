@@ -77,7 +77,7 @@ def test_a_full_disk_is_named_and_keeps_the_good_editions(project, mount_tmpfs):
     for name, content in saved.items():
         (project / "build" / name).write_bytes(content)
     before = snapshot(project / "build")
-    edit(project, "# 第一章\n\n" + "長い本文です。" * 20000 + "\n")
+    edit(project, "# 第一章\n\n" + "\n\n".join(["長い本文です。" * 20] * 1000) + "\n")
     result = run_cli("build", str(project))
     assert_clean_failure(result)
     assert "internal error" not in result.stderr
@@ -233,6 +233,16 @@ def test_a_second_build_of_the_same_project_says_who_is_running(project):
     assert_clean_failure(result, f"build/: another build of this project is running (pid {os.getpid()}); "
                          "wait for it to finish")
     assert run_cli("build", str(project)).returncode == 0
+
+
+def test_a_lock_file_that_is_a_link_is_refused_not_followed(project, tmp_path):
+    (project / "build").mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("keep", encoding="utf-8")
+    (project / "build" / ".reportpub.lock").symlink_to(victim)
+    assert_clean_failure(run_cli("build", str(project)), "build/.reportpub.lock: is a symbolic link; reportpub writes "
+                         "only its own files in build/ (remove it and build again)")
+    assert victim.read_text(encoding="utf-8") == "keep"
 
 
 def test_leftover_temporaries_of_dead_builds_are_removed(project):

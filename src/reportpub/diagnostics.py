@@ -109,9 +109,9 @@ CRASH_LOG = "reportpub-crash.log"
 
 # Faults of the machine rather than of the manuscript: the folder and the cause are the message.
 MACHINE_FAULTS = {
-    errno.EROFS: "the file system is read-only",
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "cannot write: the file system is read-only",
+    errno.ENOSPC: "cannot write: the disk is full",
+    errno.EDQUOT: "cannot write: the disk quota is used up",
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
 }
@@ -119,8 +119,8 @@ MACHINE_FAULTS = {
 
 @contextlib.contextmanager
 def machine_faults_reported(root: Path, default_folder: str = "build/"):
-    """Turn an OSError of the machine (read-only file system, full disk, no permission) met
-    while writing into ``path: cannot write: cause`` naming the folder it happened in, relative to
+    """Turn an OSError of the machine (read-only file system, full disk, no permission) into
+    ``path: cannot write: cause`` (or ``path: permission denied``) naming the folder it happened in, relative to
     the project ``root`` (``default_folder`` when the error names no file, as a full disk's does)."""
     try:
         yield
@@ -135,5 +135,5 @@ def machine_faults_reported(root: Path, default_folder: str = "build/"):
                 folder = path.relative_to(root).as_posix() + "/"
             except ValueError:
                 folder = f"{path}/"
-        raise ReportpubError.at(folder, f"cannot write: {MACHINE_FAULTS[exc.errno]} ({exc.strerror}); "
+        raise ReportpubError.at(folder, f"{MACHINE_FAULTS[exc.errno]} ({exc.strerror}); "
                                 "the files already there were kept") from None

@@ -15,6 +15,7 @@ project).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -31,7 +32,13 @@ UNOWNED_TEMPORARY = re.compile(r"^\.vertical-.+\.tmp$")  # mkstemp's name carrie
 @contextlib.contextmanager
 def exclusive_build(build_dir: Path) -> Iterator[None]:
     """Hold this project's build lock (``build_dir`` exists and is the project's own folder)."""
-    descriptor = os.open(build_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        descriptor = os.open(build_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise ReportpubError.at(f"build/{LOCK_NAME}", "is a symbolic link; reportpub writes only its own "
+                                "files in build/ (remove it and build again)") from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
