@@ -74,3 +74,27 @@ def test_force_trusts_no_cache(make_project):
     stale.write_text("a cache entry of any kind", encoding="utf-8")
     assert run_cli("build", "--force", str(root)).returncode == 0
     assert not stale.exists()
+
+
+def test_caches_keep_this_build_and_the_one_before_only(make_project):
+    """Three edits that each bring new characters (new derived vertical fonts) and a new title
+    (a new cover): the fonts of the first build and its covers are gone, the last two builds'
+    fonts are kept (undoing an edit derives nothing), and one cover per mode and size remains."""
+    root = make_project({"01.md": "# 一\n\n本文です。\n"}, book=BOOK)
+    cache = root / "build" / ".cache"
+    fonts_of_build = []
+    for number, text in enumerate(["鬱蒼", "薔薇", "檸檬"], 1):
+        (root / "manuscript" / "01.md").write_text(f"# 一\n\n本文{text}です。\n", encoding="utf-8")
+        book = root / "manuscript" / "book.toml"
+        book.write_text(BOOK.replace("試験の本", f"試験の本{number}"), encoding="utf-8")
+        result = run_cli("build", str(root), "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+        fonts_of_build.append({p.name for p in (cache / "fonts").glob("vertical-*.otf")})
+    first, second, third = fonts_of_build
+    assert second > first, "the second build keeps the first one's fonts beside its own"
+    assert not first & third, "the first build's fonts are gone after the third"
+    assert (second - first) < third  # the second build's fonts stay for an undo
+    assert all((cache / "fonts" / (name + ".sha256")).is_file() for name in third)
+    covers = sorted(p.name for p in (cache / "covers").iterdir())
+    assert len(covers) == len(set(covers)) and all(name.startswith("cover-vertical-") for name in covers)
+    assert len(covers) <= 2, covers  # the EPUB's cover and the download page's, one of each size

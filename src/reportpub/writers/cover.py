@@ -336,16 +336,17 @@ COVER_NAMES = ("cover.png", "cover.jpg", "cover.jpeg")
 
 def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_dir: Path) -> bytes:
     """make_cover(), kept in ``cache_dir``: drawing a cover takes a noticeable part of a quick
-    EPUB build. The key covers the configuration, the size, the mode and this module's code."""
+    EPUB build. One entry per mode and size, holding the key it was drawn for (the
+    configuration and this module's code), so the cache never holds more than its sizes."""
     import hashlib
 
     key = hashlib.sha256(repr((config, width, height, mode, Path(__file__).read_bytes())).encode()).hexdigest()[:32]
-    path = cache_dir / f"cover-{key}.entry"
+    path = cache_dir / f"cover-{mode}-{width}x{height}.entry"
     stored = read_cache_entry(path)  # None when missing or damaged
-    if stored is not None:
-        return stored
+    if stored is not None and stored.startswith(key.encode() + b"\n"):
+        return stored[len(key) + 1:]
     content = make_cover(config, width, height, mode=mode)
-    write_cache_entry(path, content)
+    write_cache_entry(path, key.encode() + b"\n" + content)
     return content
 
 

@@ -33,11 +33,12 @@ import os
 import re
 from pathlib import Path
 
-from reportpub.atomic import TEMPORARY_GLOB, read_cache_entry, temporary_beside, write_atomically, write_cache_entry
+from reportpub.atomic import TEMPORARY_GLOB, read_cache_entry, temporary_beside, write_cache_entry
 from reportpub.digests import file_digest
 from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
+from reportpub.retention import entry_key, keep_recent
 from reportpub.templates import Templates
 from reportpub.writers.pdf.book_html import (
     NOMBRE_CARRIER,
@@ -47,7 +48,7 @@ from reportpub.writers.pdf.book_html import (
 )
 from reportpub.writers.pdf.fonts import FontSources
 from reportpub.writers.pdf.join import CachedPart, join_parts
-from reportpub.writers.pdf.layout import PdfLayout
+from reportpub.writers.pdf.layout import PdfLayout, font_cache_dir
 from reportpub.writers.pdf.output import write_pdf
 
 CACHE_FORMAT = 5
@@ -57,10 +58,6 @@ CONTENTS_ATTEMPTS = 4  # lay the contents out again at most this often when its 
 def first_right_page_after(last_page: int) -> int:
     """The page a part starts on: the next right-hand (odd-numbered) page."""
     return last_page + 1 if last_page % 2 == 0 else last_page + 2
-
-
-# In a part cache's directory: the keys of the parts the last build used (PartCache.prune).
-GENERATIONS_FILE = ".last-build.json"
 
 
 class PartCache:
@@ -110,17 +107,7 @@ class PartCache:
         """Forget parts neither this build nor the one before used. The build before's are
         kept so that undoing an edit costs no layout, even one whose new length had moved
         every later chapter; older versions go."""
-        generations = self.directory / GENERATIONS_FILE
-        try:
-            before = set(json.loads(generations.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            before = set()
-        keep = self.used | before
-        for path in self.directory.glob("*.*"):
-            if path.name.split(".", 1)[0] not in keep and not path.name.startswith("."):
-                path.unlink(missing_ok=True)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomically(generations, json.dumps(sorted(self.used)))
+        keep_recent(self.directory, self.used, "*.*")
         for temporary in self.directory.glob(TEMPORARY_GLOB):  # left by a build that was killed
             temporary.unlink(missing_ok=True)
 
@@ -203,6 +190,8 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache)
     cache.prune()
     layout.forget_unused_chapter_html()
+    if layout.vertical:  # derived fonts of older character sets (about 5 MB each) go too
+        keep_recent(font_cache_dir(project), {entry_key(path) for path in layout.derived_fonts.values()}, "vertical-*")
     for subset in font_cache.glob("*.font"):
         if subset.name not in fonts_used:
             subset.unlink(missing_ok=True)
