@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -25,25 +22,15 @@ def command_build(arguments: argparse.Namespace, say: Say) -> int:
         from reportpub.build.watch import watch
 
         return watch(project, arguments, say)
-    with progress_display() as progress:
+    from reportpub.build.progress import progress_bars
+
+    with progress_bars() as progress:
         result = build(project, only=arguments.only, mode=arguments.mode, force=arguments.force,
                        jobs=arguments.jobs, report=say, explain=arguments.explain, progress=progress,
                        strict=arguments.strict)
     for name in result.written:
         say(f"wrote build/{name}")
     return 0
-
-
-@contextlib.contextmanager
-def progress_display():
-    """A live status line on a terminal (rich); nothing in a pipe or on CI."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield lambda message: None
-        return
-    from rich.console import Console
-
-    with Console(stderr=True).status("reading the manuscript") as status:
-        yield lambda message: status.update(message)
 
 
 def command_preview(arguments: argparse.Namespace, say: Say) -> int:

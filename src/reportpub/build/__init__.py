@@ -14,6 +14,7 @@ replaces a good edition. The state of the build is recorded last.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from typing import Callable
 
 from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
 from reportpub.atomic import temporary_beside
+from reportpub.build.progress import Progress, Step, quiet, relay, send_from_worker
 from reportpub.build.workers import worker_pool
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, machine_faults_reported
 from reportpub.editions import MODES, Edition, planned_editions
@@ -115,13 +117,21 @@ def _read_chapter_job(job: tuple[Project, Path]):
     return draft, problems.diagnostics
 
 
+def _job_name(job: tuple[str, list[Edition]]) -> str:
+    """What a job is called on its progress line."""
+    kind, outputs = job
+    return {"pdf": f"{outputs[0].mode} PDF", "epub": f"{outputs[0].mode} EPUB"}.get(kind, "web edition")
+
+
 def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, token: int,
-               force: bool = False) -> list[tuple[str, str]]:
+               force: bool = False, progress: Progress = send_from_worker) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
-    A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition."""
+    A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition.
+    ``progress`` gets its steps (in a worker, they go back to the build through the queue)."""
     from reportpub.templates import Templates
 
     kind, outputs = job
+    name = _job_name(job)
     templates = Templates(project)
     written = []
     if kind == "pdf":
@@ -129,10 +139,12 @@ def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, tok
 
         targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in outputs}
         inputs_digest = Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
-        write_mode_pdfs(book, project, outputs[0].mode, templates, targets, inputs_digest, reuse=not force)
+        write_mode_pdfs(book, project, outputs[0].mode, templates, targets, inputs_digest, reuse=not force,
+                        progress=lambda what, done, total: progress(Step(name, done, total, what)))
         written += [(str(targets[o.pdf_variant.name]), o.name) for o in outputs]
     for output in outputs if kind != "pdf" else ():
         temporary = temporary_beside(project.build_dir / output.name, token)
+        progress(Step(name, 0, 1, f"writing {output.name}"))
         if output.format == "epub":
             from reportpub.writers.epub import write_epub
 
@@ -141,6 +153,7 @@ def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, tok
             from reportpub.writers.web import write_web
 
             write_web(book, project, templates, temporary)
+        progress(Step(name, 1, 1, f"wrote {output.name}"))
         written.append((str(temporary), output.name))
     return written
 
@@ -158,7 +171,7 @@ def _jobs(outputs: list[Edition]) -> list[tuple[str, list[Edition]]]:
 
 def build(project: Project, only: str | None = None, mode: str | None = None, force: bool = False,
           jobs: int | None = None, report: Report = print, explain: bool = False,
-          progress: Report = lambda message: None, strict: bool = False) -> BuildResult:
+          progress: Progress = quiet, strict: bool = False) -> BuildResult:
     """Bring the requested editions in build/ up to date. ``report`` gets what the author
     must see (warnings, explanations); ``progress`` what a terminal may show while working.
     One build of a project runs at a time (build/lock.py); a full disk or a read-only build/
@@ -175,7 +188,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
 
 
 def _build(project: Project, only: str | None, mode: str | None, force: bool, jobs: int | None,
-           report: Report, explain: bool, progress: Report, strict: bool = False) -> BuildResult:
+           report: Report, explain: bool, progress: Progress, strict: bool = False) -> BuildResult:
     outputs = planned_outputs(project, only, mode)
     build_dir = project.build_dir
     state = load_state(build_dir)
@@ -212,20 +225,22 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
         stack.callback(_remove_temporaries, build_dir, temporaries, token)
         pool = None
         if workers > 1:
-            pool = stack.enter_context(worker_pool(workers))
+            queue = multiprocessing.get_context("fork").SimpleQueue()  # the workers' steps, see progress.py
+            pool = stack.enter_context(worker_pool(workers, queue))
+            stack.enter_context(relay(queue, progress))
             if any(kind == "pdf" for kind, _ in work):
                 for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
                     pool.submit(_import_weasyprint)
+        progress(Step("manuscript", 0, 1, "reading the chapters"))
         book = read_book(project, warn=report, reuse=not force, strict=strict)
-        progress(f"building {', '.join(o.name for o in stale)} with {workers} job(s)")
+        progress(Step("manuscript", 1, 1, f"{len(book.chapters)} chapter(s) read"))
         if pool is None:
             for job in work:
-                temporaries += _write_job(job, book, project, token, force)
+                temporaries += _write_job(job, book, project, token, force, progress)
         else:
             futures = [pool.submit(_write_job, job, book, project, token, force) for job in work]
-            for done, future in enumerate(futures, 1):
+            for future in futures:
                 temporaries += future.result()
-                progress(f"{done}/{len(work)} jobs done")
         temporaries += _write_catalogue(project, book, outputs, dict(temporaries))
         _refuse_inputs_changed_meanwhile(project, [(o, fingerprints[o.name][1]) for o in stale])
         for temporary, name in temporaries:

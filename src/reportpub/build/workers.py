@@ -20,11 +20,19 @@ from concurrent.futures import ProcessPoolExecutor
 PR_SET_PDEATHSIG = 1
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int, progress_queue=None) -> ProcessPoolExecutor:
     """A pool of ``workers`` forked processes that die with this one. Create and use it from
-    the main thread: the kernel's parent-death signal follows the thread that forked."""
+    the main thread: the kernel's parent-death signal follows the thread that forked. Steps
+    the workers report (build/progress.py) go into ``progress_queue``, when given."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(), progress_queue))
+
+
+def _start_worker(parent: int, progress_queue) -> None:
+    from reportpub.build.progress import inherit_queue
+
+    die_with_parent(parent)
+    inherit_queue(progress_queue)
 
 
 def die_with_parent(parent: int) -> None:

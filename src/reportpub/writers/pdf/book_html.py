@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reportpub.numbering import KANJI_DIGITS
 from reportpub.typography.vertical_markup import (
     MATTER_SKIP_ELEMENTS,
     add_vertical_markup,
@@ -40,7 +41,6 @@ ID = re.compile(r'\bid="([^"]+)"')
 PLACEHOLDER_PAGE = 888
 
 
-KANJI_DIGITS = "〇一二三四五六七八九"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 from reportpub.atomic import TEMPORARY_GLOB, read_cache_entry, temporary_beside, write_cache_entry
 from reportpub.digests import file_digest
@@ -113,11 +114,13 @@ class PartCache:
 
 
 def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
-                    inputs_digest: str, reuse: bool = True) -> None:
+                    inputs_digest: str, reuse: bool = True,
+                    progress: Callable[[str, int, int], None] = lambda what, done, total: None) -> None:
     """Write one writing mode's PDF editions: ``targets`` maps "reader" and/or "print" to the
     file each is written to. ``inputs_digest`` is the build's digest of everything the pages
     depend on but the chapters (reportpub, fonts, book.toml, images, styles, templates);
-    ``reuse`` false lays out every part again."""
+    ``reuse`` false lays out every part again. ``progress(what, done, total)`` hears of each
+    part laid out (or taken from the cache) and of the joining."""
     layout = PdfLayout(book, project, mode, templates)
     # The front matter brings the catalog, so it is written as each edition asks; the other
     # parts only as the reader edition, whose pages the print edition takes over (_PrintPages).
@@ -167,12 +170,15 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         return cache.put(key, document, variants, write, fonts.deferred)
 
     front, rest = parts[0], parts[1:]
+    steps = len(rest) + 2  # the front matter, each part after it, the joining
+    progress("laying out the front matter", 0, steps)
     front_pages = laid_out("front", number_contents(front.body, None, layout.vertical), 1).pages
     layout.check()  # the stylesheets' own problems, even when every part comes from the cache
     for _ in range(CONTENTS_ATTEMPTS):
         placed: list[tuple[int, CachedPart]] = []
         last_page = front_pages
-        for part in rest:
+        for done, part in enumerate(rest, 1):
+            progress(f"laying out {part.name.replace('-', ' ')}", done, steps)
             first_page = first_right_page_after(last_page)
             cached = laid_out(part.name, part.body, first_page)
             placed.append((first_page, cached))
@@ -184,11 +190,13 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again
     else:
         raise RuntimeError("the contents' length does not settle: its page numbers keep moving the chapters")
+    progress("joining the parts", steps - 1, steps)
     font_cache = cache.directory / "fonts"
     fonts_used = set()
     for variant, target in targets.items():
         fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache)
     cache.prune()
+    progress("done", steps, steps)
     layout.forget_unused_chapter_html()
     if layout.vertical:  # derived fonts of older character sets (about 5 MB each) go too
         keep_recent(font_cache_dir(project), {entry_key(path) for path in layout.derived_fonts.values()}, "vertical-*")
