@@ -43,8 +43,8 @@ modes = ["horizontal"]
 
 CHAPTERS = {
     "00.md": "# はじめに {.unnumbered}\n\n前書きです。\n",
-    "01.md": "# 調査\n\n本文です。\n\n## 方法\n\n方法です。\n\n### 細目\n\n細かい。\n",
-    "02.md": "# 結果\n\n結果です。\n",
+    "01.md": "# 調査 {#survey}\n\n本文です。\n\n## 方法 {#method}\n\n方法です。\n\n### 細目\n\n細かい。\n",
+    "02.md": "# 結果\n\n結果です。詳しくは[](#survey)の[](#method)を参照。\n",
     "a1.md": "# 資料\n\n付録です。\n",
 }
 
@@ -164,3 +164,13 @@ def test_the_reference_example_is_a_book_toml_that_checks(make_project):
                                                     "manuscript/references.bib": bibliography})
     result = run_cli("check", str(root))
     assert result.returncode == 0, result.stderr
+
+
+def test_cross_references_print_the_number_or_title_they_lead_to(feature_book):
+    chapter = epub_file(feature_book, "chapter-003.xhtml")
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>([^<]*)</a>', chapter)
+    assert ("chapter-002.xhtml#survey", "第1章") in links and ("chapter-002.xhtml#method", "方法") in links, links
+    pages = pdf_text(feature_book / "build" / "fb-horizontal.pdf")
+    assert "詳しくは第1章の方法を参照。" in re.sub(r"\s+", "", pages)
+    web = (feature_book / "build" / "fb.html").read_text(encoding="utf-8")
+    assert re.search(r'<a [^>]*href="#survey"[^>]*>第1章</a>', web)

@@ -25,6 +25,7 @@ from reportpub.xhtml import parse_fragment, serialize, text_of
 
 FIGURE_LABEL = "図{}"
 TABLE_LABEL = "表{}"
+CROSS_REFERENCE = "xref"  # the class of a link whose text reportpub filled in
 UNNUMBERED = "unnumbered"  # the class ({.unnumbered}) that keeps a chapter out of the numbering, as in Pandoc
 LABEL_SEPARATOR = "\u3000"  # a full-width space between 図1 and the caption, as Japanese books set it
 BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "figure", "dl", "dd", "dt"}
@@ -85,7 +86,8 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     figures = tables = 0
     assets: dict[str, Asset] = {}
     anchors_seen: dict[str, str] = {}
-    chapters: list[Chapter] = []
+    reference_texts: dict[str, str] = {}  # id → what a cross-reference to it prints
+    pending: list[tuple[ChapterDraft, dict]] = []  # chapters, made once their cross-references are filled in
     appendix_sources = {f"manuscript/{name}" for name in project.config.appendix}
     numbered = {False: 0, True: 0}  # chapters and appendices numbered so far
 
@@ -129,11 +131,12 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
             anchors_seen[anchor] = draft.source
 
         check_coverage(draft.source, draft.text, serialize(body), problems, project.build_dir / ".cache")
-        chapters.append(Chapter(
+        reference_texts.update(_reference_texts(body, headings, label))
+        pending.append((draft, dict(
             index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",
-            title=title, body=serialize(body), headings=tuple(headings), notes=tuple(notes),
+            title=title, headings=tuple(headings), notes=tuple(notes),
             anchors=tuple(anchors), label=label, appendix=appendix,
-        ))
+        )))
 
     for draft in drafts:
         for link in draft.body.iter("a"):
@@ -141,6 +144,11 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
             if href.startswith("#") and href[1:] not in anchors_seen:
                 problems.error(draft.source, f"link to '{href}' leads nowhere (no heading or block has that id)",
                                draft.line_of(f"({href})"))
+            elif href.startswith("#") and not link.text and not len(link):
+                # [](#id): a cross-reference that prints what it leads to (第2章, 図3, a section's title).
+                link.text = reference_texts.get(href[1:], "")
+                link.set("class", " ".join(filter(None, [link.get("class"), CROSS_REFERENCE])))
+    chapters = [Chapter(body=serialize(draft.body), **fields) for draft, fields in pending]
 
     references = ()
     if formatter is not None and not problems.errors:
@@ -182,6 +190,19 @@ def _with_marked_urls(html: str) -> str:
     root = parse_fragment(html)
     mark_url_links(root)
     return serialize(root)
+
+
+def _reference_texts(body: etree.Element, headings: list[Heading], label: str) -> dict[str, str]:
+    """What ``[](#id)`` prints for each id of a chapter: its label (第2章) or title for the
+    chapter, the title of a section, 図N or 表N for a figure or table."""
+    texts = {heading.id: heading.text for heading in headings}
+    if headings and headings[0].level == 1 and label:
+        texts[headings[0].id] = label
+    for element in body.iter():
+        caption_label = element.find("figcaption/span" if element.tag == "figure" else "caption/span")
+        if element.tag in ("figure", "table") and element.get("id") and caption_label is not None:
+            texts[element.get("id")] = caption_label.text or ""
+    return texts
 
 
 def _number_chapter(body: etree.Element, numbering, appendix: bool, numbered: dict[bool, int]) -> str:
