@@ -26,8 +26,9 @@ TOO_DEEP = (f"nested more than {MAX_NESTING} levels deep (blockquotes, lists or 
     ("160 blockquotes", "# 引用\n\n本文。\n\n" + "> " * 160 + "深い引用\n", 5),
     ("1000 list levels", "# 入れ子\n\n" + "".join("    " * i + "- 項目\n" for i in range(1000)), 3 + MAX_NESTING + 1),
     ("10,000 spans", "# span\n\n" + "<span>" * 10000 + "文" + "</span>" * 10000 + "\n", 3),
-    # 30 quotes around 30 list levels: each under the limit, together deeper than the writers go
-    ("quotes and lists mixed", "# 混在\n\n" + "".join("> " * 30 + "    " * i + "- 項目\n" for i in range(30)), None),
+    # quotes around list levels, each as deep as allowed: together deeper than the writers go
+    ("quotes and lists mixed", "# 混在\n\n" + "".join("> " * MAX_NESTING + "    " * i + "- 項目\n"
+                                                      for i in range(MAX_NESTING)), None),
 ])
 def test_deep_nesting_is_refused_at_its_line(make_project, name, text, line):
     errors = error_lines(make_project({"01.md": text}))
@@ -35,18 +36,25 @@ def test_deep_nesting_is_refused_at_its_line(make_project, name, text, line):
 
 
 def test_nesting_up_to_the_limit_builds_every_edition(make_project):
-    """What the limit lets through, the writers lay out: the vertical and horizontal PDF, the EPUB."""
+    """What the limit lets through, the writers lay out, every word of it on the page: the
+    vertical and horizontal PDF, the EPUB."""
+    import subprocess
+
     from tests.conftest import run_cli
 
     text = ("# 入れ子\n\n" + "> " * MAX_NESTING + "深い引用\n\n"
             + "".join("    " * i + "- 項目\n" for i in range(MAX_NESTING)) + "\n"
-            + "<span>" * MAX_NESTING + "文" + "</span>" * MAX_NESTING + "\n")
+            + "<span>" * MAX_NESTING + "末尾の文" + "</span>" * MAX_NESTING + "\n")
     root = make_project({"01.md": text}, book='title = "t"\nauthors = ["a"]\ndate = 2024-12-20\nslug = "t"\n'
                         '[editions]\nformats = ["pdf", "epub"]\nmodes = ["vertical", "horizontal"]\n')
     result = run_cli("build", "--jobs", "1", str(root))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (root / "build").glob("t-*")) == [
         "t-horizontal.epub", "t-horizontal.pdf", "t-vertical.epub", "t-vertical.pdf"]
+    for mode in ("vertical", "horizontal"):
+        text = subprocess.run(["pdftotext", str(root / "build" / f"t-{mode}.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "深い引用" in text and text.count("項目") == MAX_NESTING and "末尾の文" in text, (mode, text)
 
 
 def test_a_paragraph_past_the_limit_is_refused_before_it_is_parsed(make_project):

@@ -2,7 +2,8 @@
 
 Markdown, the XHTML tree walks and WeasyPrint's layout all recurse into nested blocks and
 inline elements, so an absurdly deep manuscript (a thousand list levels, ten thousand
-``<span>`` inside each other) would end in Python's recursion limit, after minutes of work.
+``<span>`` inside each other) would end in Python's recursion limit, after minutes of work;
+well before that, each level of quote or list takes width from the text until none is left.
 WeasyPrint's line breaking lays out the rest of a paragraph again for every line it sets, so
 its cost grows with the square of a paragraph's length, in both writing modes (a 100,000-
 character paragraph takes about half a minute per PDF; a 5 MB one-line chapter would take
@@ -18,7 +19,10 @@ import re
 
 from reportpub.diagnostics import DiagnosticCollector, line_of_offset
 
-MAX_NESTING = 32  # blockquotes, list levels or raw HTML elements inside each other
+# Blockquotes, list levels or raw HTML elements inside each other. Deeper than this, quotes
+# leave their text no width on an A5 page (twelve levels set nothing, and WeasyPrint says
+# nothing), long before recursion is a danger.
+MAX_NESTING = 10
 # In the parsed tree a list level is two elements (<ul><li>), and a chapter has a few wrappers.
 MAX_TREE_DEPTH = 2 * MAX_NESTING + 8
 MAX_PARAGRAPH_CHARACTERS = 100_000
