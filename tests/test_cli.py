@@ -57,7 +57,8 @@ def test_build_then_noop(project):
 def test_bad_book_toml(project):
     (project / "manuscript" / "book.toml").write_text("colour = 1\n" + BOOK, encoding="utf-8")
     assert_clean_failure(run_cli("build", str(project)), "manuscript/book.toml:1: unknown key 'colour' "
-                         "(known keys: allow_remote, appendix, authors, bibliography, chapters, colophon, cover, csl, date, "
+                         "(known keys: accessibility_summary, allow_remote, appendix, authors, bibliography, chapters, colophon, "
+                         "cover, csl, date, "
                          "editions, identifier, language, numbering, pdf, publisher, rights, slug, subtitle, title, toc, "
                          "version)")
 
@@ -69,7 +70,7 @@ def test_malformed_toml(project):
 
 
 def test_errors_are_collected_and_sorted(project):
-    (project / "manuscript" / "02.md").write_text("# 二\n\n[行き先なし](#nowhere)\n\n![](images/none.png)\n", encoding="utf-8")
+    (project / "manuscript" / "02.md").write_text("# 二\n\n[行き先なし](#nowhere)\n\n![](images/none.png \"図\")\n", encoding="utf-8")
     (project / "manuscript" / "01.md").write_text("# 一\n\n未定義[^x]\n", encoding="utf-8")
     result = run_cli("build", str(project))
     assert_clean_failure(result,

@@ -130,6 +130,29 @@ class Project:
         self.refuse_outside(entries)
         return [p for p in entries if p.is_file()]
 
+    def input_dirs(self) -> list[Path]:
+        """The folders a build reads from: manuscript/, styles/ and templates/ (those that exist)."""
+        return [p for p in (self.manuscript, self.styles_dir, self.templates_dir) if p.is_dir()]
+
+    def input_files(self) -> list[Path]:
+        """Every file a build of the project reads but the templates (``template_files`` lists
+        those): book.toml, the manuscript's Markdown files and the chapters book.toml lists,
+        the bibliography, a .csl style, the images and the cover, the author's styles. The
+        build's fingerprints are taken over this one list; a listed file may be missing."""
+        config = self.config
+        files = [self.manuscript / "book.toml", *sorted(self.manuscript.glob("*.md")),
+                 *(self.manuscript / name for name in (config.chapters or [])),
+                 *(self.manuscript / name for name in config.appendix),
+                 *self.bibliography_files(), *self.style_files()]
+        images = self.manuscript / "images"
+        if images.is_dir():
+            files += sorted(p for p in images.rglob("*") if p.is_file())
+        if config.cover:
+            files.append(self.manuscript / config.cover)
+        if config.csl.endswith(".csl"):
+            files.append(self.manuscript / config.csl)
+        return list(dict.fromkeys(files))
+
     def source_files(self, chapter_sources: list[str], asset_paths: list[str]) -> list[Path]:
         """Every file an edition is made from: book.toml, chapters, bibliography, figures,
         the author's styles and templates (what the archival PDF carries and the manifest lists)."""

@@ -172,3 +172,14 @@ def test_force_lays_every_pdf_part_out_again(small, monkeypatch):
     renders.clear()
     run(small, force=True)
     assert len(renders) == 4  # contents measured, two chapters, contents numbered
+
+
+def test_an_edit_to_a_chapter_in_a_subfolder_rebuilds(make_project):
+    book = BOOK.replace('slug = "t"', 'slug = "t"\nchapters = ["parts/01.md"]').replace('["pdf", "html"]', '["html"]')
+    root = make_project({}, book=book, files={"manuscript/parts/01.md": "# 第一章\n\n本文です。\n"})
+    run(root)
+    (root / "manuscript" / "parts" / "01.md").write_text("# 第一章\n\n本文が変わりました。\n", encoding="utf-8")
+    result, messages = run(root, explain=True)
+    assert result.written == ["t.html"], messages
+    assert "build/t.html: rebuilt because manuscript/parts/01.md changed" in messages
+    assert "本文が変わりました" in (root / "build" / "t.html").read_text(encoding="utf-8")

@@ -50,19 +50,10 @@ class Fingerprinter:
         return self._cache[path]
 
     def manuscript_parts(self) -> dict[str, str]:
-        """Inputs every output depends on: book.toml, chapters, bibliography, styles, images."""
+        """Inputs every output depends on (Project.input_files): book.toml, chapters, bibliography,
+        styles, images."""
         project = self.project
-        files = [project.manuscript / "book.toml", *sorted(project.manuscript.glob("*.md")),
-                 *project.bibliography_files(), *project.style_files()]
-        images = project.manuscript / "images"
-        if images.is_dir():
-            files += sorted(p for p in images.rglob("*") if p.is_file())
-        if project.config.cover:
-            files.append(project.manuscript / project.config.cover)
-        csl = project.config.csl
-        if csl.endswith(".csl"):
-            files.append(project.manuscript / csl)
-        return {project.relative(p): self.digest(p) for p in files}
+        return {project.relative(p): self.digest(p) for p in project.input_files()}
 
     def template_parts(self, format_name: str) -> dict[str, str]:
         parts = {}

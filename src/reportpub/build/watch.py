@@ -26,8 +26,7 @@ def watch_sources(project: Project) -> Iterator[set]:
     """Each batch of saves to manuscript/, styles/ or templates/ (build/ and hidden files aside)."""
     import watchfiles
 
-    roots = [p for p in (project.manuscript, project.styles_dir, project.templates_dir) if p.is_dir()]
-    yield from watchfiles.watch(*roots, watch_filter=lambda _change, path: _is_source(path, project))
+    yield from watchfiles.watch(*project.input_dirs(), watch_filter=lambda _change, path: _is_source(path, project))
 
 
 def watch(project: Project, arguments: argparse.Namespace, say: Callable[[str], None]) -> int:
