@@ -79,7 +79,7 @@ def test_manifest_describes_the_build(sample_build):
     manifest = json.loads((sample_build / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(o["file"] for o in manifest["outputs"]) == sorted(e for e in EDITIONS if e not in ("index.html", "manifest.json"))
     conformance = {o["file"]: o.get("conformance") for o in manifest["outputs"]}
-    assert conformance["report-vertical.pdf"] == "PDF/A-3b" and conformance["report-vertical-print.pdf"] == "PDF/X-4"
+    assert conformance["report-vertical.pdf"] == "PDF/A-3a, PDF/UA-1" and conformance["report-vertical-print.pdf"] == "PDF/X-4"
     assert "manuscript/references.json" in {i["file"] for i in manifest["inputs"]}
     assert any(f["file"].endswith("NotoSerifCJK-Regular.ttc") for f in manifest["fonts"])
 

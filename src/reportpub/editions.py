@@ -28,7 +28,8 @@ class PdfVariant:
     conformance: str
 
 
-READER_PDF = PdfVariant("reader", "pdf/a-3b", "PDF/A-3b")
+# The reader edition is tagged: PDF/A-3a, and PDF/UA-1 (its identification in the XMP, writers/pdf/output.py).
+READER_PDF = PdfVariant("reader", "pdf/a-3a", "PDF/A-3a, PDF/UA-1")
 PRINT_PDF = PdfVariant("print", "pdf/x-4", "PDF/X-4")
 PDF_VARIANTS = {variant.name: variant for variant in (READER_PDF, PRINT_PDF)}
 

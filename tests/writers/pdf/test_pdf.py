@@ -155,7 +155,7 @@ def test_metadata(built):
 def test_reader_pdf_is_pdfa3_with_sources_attached(built):
     reader = PdfReader(built / "build" / "t-vertical.pdf")
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
     assert "<rdf:li>ja</rdf:li>" in xmp and "<dc:identifier>urn:uuid:00000000-0000-4000-8000-000000000001</dc:identifier>" in xmp
     assert "<xmpMM:VersionID>2.0</xmpMM:VersionID>" in xmp and "<rdf:li>2024-12-20</rdf:li>" in xmp
     assert sorted(reader.attachments) == ["manuscript/01.md", "manuscript/02.md", "manuscript/book.toml",

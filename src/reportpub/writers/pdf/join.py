@@ -4,22 +4,29 @@ The front matter's file gives the document catalog (PDF/A or PDF/X metadata, out
 intent, viewer preferences); the other parts add their pages, outlines and named
 destinations; a blank page goes in wherever a part ends on a right-hand page; links
 between parts (``reportpub-anchor:`` URIs) become links to named destinations; fonts are
-embedded once for the whole book (fonts.py); the reader edition gets its sources attached.
+embedded once for the whole book (fonts.py); the parts' structure trees become one
+(tagging.py); the reader edition gets its sources attached; every stream's length is left
+unambiguous, as PDF/A asks (``save_archival``).
 """
 
 from __future__ import annotations
 
+import base64
+import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
+from reportpub.atomic import temporary_beside
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.writers.pdf.book_html import ANCHOR_SCHEME
 from reportpub.writers.pdf.finishers import printer_marks
 from reportpub.writers.pdf.fonts import embed_fonts
 from reportpub.writers.pdf.geometry import PT_PER_MM
+from reportpub.writers.pdf.tagging import StructureJoiner
 
 
 @dataclass
@@ -44,6 +51,7 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
         destinations = _named_destinations(document, document)
         outline = _outline_items(document, document)
         as_print = _PrintPages(document, book.config.pdf.bleed_mm) if variant == "print" else None
+        structure = StructureJoiner(document)
         for first_page, cached in placed[1:]:
             while len(document.pages) < first_page - 1:
                 _add_blank_page(document, as_print)
@@ -55,17 +63,57 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
                     document.pages.append(page)
                 if as_print is not None:
                     as_print.convert(document.pages[start:])
+                structure.add(part, document.pages[start:])
                 destinations += _named_destinations(document, part)
                 outline += _outline_items(document, part)
         _set_named_destinations(document, destinations)
         _set_outline(document, outline)
+        structure.finish()
         _resolve_links_across_parts(document)
         fonts_used = embed_fonts(document, _fonts_of(placed), font_cache)
         if variant == "reader":
             _attach_sources(document, book, project)
-        # The file identifier is derived from the content: the same sources give the same bytes.
-        document.save(target, deterministic_id=True)
+        save_archival(document, target)
     return fonts_used
+
+
+def save_archival(document: pikepdf.Pdf, target: Path) -> None:
+    """Save with every stream's length unambiguous, as PDF/A asks: qpdf ends a stream's data
+    with a newline before ``endstream``, so data that itself ends in a carriage return would
+    read as ending one byte early (CR LF taken as the end of line). Every stream is
+    compressed here, not by qpdf, so that its final bytes are known (but the XMP packet,
+    which stays plain text); the few that end in CR get an ASCII85 layer (whose data ends
+    in ``~>``), and qpdf writes them as they are.
+    The file identifier is derived from the content: the same sources give the same bytes."""
+    for obj in document.objects:
+        if not isinstance(obj, pikepdf.Stream) or obj.get("/Type") == pikepdf.Name.Metadata:
+            continue
+        filters = obj.get("/Filter")
+        if filters is None:
+            obj.write(zlib.compress(obj.read_raw_bytes(), 9), filter=pikepdf.Name.FlateDecode)
+        raw = obj.read_raw_bytes()
+        if raw.endswith(b"\r"):
+            filters, parameters = obj.get("/Filter"), obj.get("/DecodeParms")
+            filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+            if parameters is not None:  # one per filter, the new first one taking none
+                parameters = [None, *(parameters if isinstance(parameters, pikepdf.Array) else [parameters])]
+            obj.write(base64.a85encode(raw) + b"~>", filter=pikepdf.Array([pikepdf.Name.ASCII85Decode, *filters]),
+                      decode_parms=None if parameters is None else pikepdf.Array(parameters))
+    # qpdf neither decodes nor compresses (it would undo the ASCII85 layer): every stream is ready.
+    document.save(target, deterministic_id=True, compress_streams=False,
+                  stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+def finish_archival_file(path: Path) -> None:
+    """A PDF WeasyPrint wrote whole, saved again as ``save_archival`` saves a joined one."""
+    with pikepdf.open(path) as document:
+        temporary = temporary_beside(path)
+        try:
+            save_archival(document, temporary)
+            document.close()
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
 
 
 def _fonts_of(placed: list[tuple[int, CachedPart]]) -> dict[str, dict]:
@@ -142,7 +190,7 @@ def _resolve_links_across_parts(document) -> None:
 
 
 class _PrintPages:
-    """Turns pages WeasyPrint wrote for the reader edition (PDF/A-3b, cropped to the trim box)
+    """Turns pages WeasyPrint wrote for the reader edition (PDF/A-3a, cropped to the trim box)
     into the print edition's (PDF/X-4), as WeasyPrint would have written them from the same
     layout: the same content, and only these differences, taken from the print edition's
     first page: its media, trim and bleed boxes around the same trim box, the printer's marks

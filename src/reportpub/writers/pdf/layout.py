@@ -3,7 +3,7 @@
 ``PdfLayout`` prepares one writing mode (the book's HTML, the parsed stylesheets, the
 fonts) and lays out the whole book or one part of it (writers/pdf/parts.py puts the
 parts together); ``layout_book`` lays the whole book out in one document. ``write_pdf``
-writes a layout as the reader edition (PDF/A-3b, cropped to the trim size, sources
+writes a layout as the reader edition (PDF/A-3a and PDF/UA-1, tagged, cropped to the trim size, sources
 attached) or the print edition (PDF/X-4 with bleed and marks). Vertical layouts use the
 derived vertical fonts and are turned by a finisher.
 """
@@ -37,7 +37,6 @@ from reportpub.writers.pdf.geometry import (
 )
 from reportpub.writers.pdf import page_flow
 from reportpub.writers.pdf.islands import measure_islands, place_islands
-from reportpub.writers.pdf.output import edition_xmp
 
 
 class WeasyPrintWarnings(logging.Handler):
@@ -160,7 +159,6 @@ class PdfLayout:
                 html = place_islands(html, heights, self.geometry.island_width, self.geometry.column_length)
             document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 stylesheets=css, font_config=self.font_config)
-        document.metadata.xmp_metadata = [edition_xmp(self.book.config)]
         return document
 
     def check(self) -> None:

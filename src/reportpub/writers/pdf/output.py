@@ -1,5 +1,7 @@
-"""Writing a laid-out book as a PDF edition: the reader edition (PDF/A-3b, cropped to the
-trim size, sources attached) or the print edition (PDF/X-4 with bleed and marks).
+"""Writing a laid-out book as a PDF edition: the reader edition (PDF/A-3a and PDF/UA-1:
+tagged, cropped to the trim size, sources attached) or the print edition (PDF/X-4 with
+bleed and marks, tagged too, since it takes the reader edition's pages over). The
+edition's own XMP properties go into WeasyPrint's one metadata packet.
 """
 
 from __future__ import annotations
@@ -16,26 +18,49 @@ from reportpub.writers.pdf.finishers import (
     chain,
     crop_to_trim_box,
     fixed_document_id,
+    merge_edition_metadata,
+    no_image_interpolation,
     set_bleed_box,
     turn_pages_for_vertical_reading,
 )
+from reportpub.writers.pdf.tagging import PartTagger, describe_link
 
 
-def edition_xmp(config: BookConfig) -> bytes:
-    """XMP beyond WeasyPrint's own: language, identifier, edition version and date (standard
-    Dublin Core and XMP Media Management properties, so PDF/A needs no extension schema)."""
+PDFUA_EXTENSION_SCHEMA = (
+    # PDF/A admits XMP properties outside its predefined schemas only when the packet
+    # describes them: this is the PDF/UA identification schema's description (ISO 14289-1).
+    '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    '<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>'
+    '<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>'
+    '<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>'
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    '<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>'
+    '<pdfaProperty:category>internal</pdfaProperty:category>'
+    '<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>'
+    '</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>'
+    '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    '<pdfuaid:part>1</pdfuaid:part></rdf:Description>'
+)
+
+
+def edition_xmp(config: BookConfig, universal_access: bool) -> bytes:
+    """XMP beyond WeasyPrint's own, as ``rdf:Description`` elements for its packet: language,
+    identifier, edition version and date (Dublin Core and XMP Media Management, predefined
+    for PDF/A), and with ``universal_access`` the PDF/UA-1 identification and its schema."""
     from xml.sax.saxutils import escape
 
     date = config.date.isoformat() if config.date else ""
     return (
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        '<rdf:Description rdf:about="" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
-        '<rdf:Description rdf:about="">'
         f'<dc:language><rdf:Bag><rdf:li>{escape(config.language)}</rdf:li></rdf:Bag></dc:language>'
         f'<dc:identifier>{escape(config.identifier)}</dc:identifier>'
         + (f'<dc:date><rdf:Seq><rdf:li>{date}</rdf:li></rdf:Seq></dc:date>' if date else "")
         + f'<xmpMM:VersionID>{escape(config.version)}</xmpMM:VersionID>'
-        '</rdf:Description></rdf:RDF>'
+        '</rdf:Description>'
+        + (PDFUA_EXTENSION_SCHEMA if universal_access else "")
     ).encode()
 
 
@@ -51,16 +76,21 @@ def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachme
 
 
 def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project, *, vertical: bool,
-              variant: PdfVariant = READER_PDF, attachments: bool = True) -> None:
+              variant: PdfVariant = READER_PDF, attachments: bool = True, part_name: str = "book") -> None:
     """Write a laid-out book (``vertical``: laid out for vertical reading, its pages to be
     turned): the print edition as PDF/X with bleed and crop marks, the reader and archival
     edition as PDF/A-3 cropped to the trim size with its sources attached (unless
-    ``attachments`` is false: the parts of an assembled book, which gets them once)."""
+    ``attachments`` is false: the parts of an assembled book, which gets them once).
+    ``part_name`` keeps the IDs of its structure tree apart from other parts' (tagging.py)."""
     print_edition = variant == PRINT_PDF
     finishers = [set_bleed_box(book.config.pdf.bleed_mm), fixed_document_id(book.config, vertical)] if print_edition \
         else [crop_to_trim_box]
     if vertical:
         finishers.append(turn_pages_for_vertical_reading)
+    tagger = PartTagger(part_name, describe_link)
+    finishers += [tagger, no_image_interpolation,
+                  merge_edition_metadata(edition_xmp(book.config, universal_access=not print_edition))]
     with_sources = attachments and not print_edition
-    document.write_pdf(target, pdf_variant=variant.weasyprint_variant, finisher=chain(finishers),
-                       attachments=source_attachments(book, project) if with_sources else None)
+    with tagger.recording():
+        document.write_pdf(target, pdf_variant=variant.weasyprint_variant, pdf_tags=True, finisher=chain(finishers),
+                           attachments=source_attachments(book, project) if with_sources else None)

@@ -48,11 +48,11 @@ from reportpub.writers.pdf.book_html import (
     split_book,
 )
 from reportpub.writers.pdf.fonts import FontSources
-from reportpub.writers.pdf.join import CachedPart, join_parts
+from reportpub.writers.pdf.join import CachedPart, finish_archival_file, join_parts
 from reportpub.writers.pdf.layout import PdfLayout, font_cache_dir
 from reportpub.writers.pdf.output import write_pdf
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6  # 6: parts tagged (PDF/A-3a, PDF/UA-1), their structure IDs named by the part
 CONTENTS_ATTEMPTS = 4  # lay the contents out again at most this often when its length changes
 
 
@@ -128,10 +128,12 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
 
     fonts = FontSources(layout.derived_fonts)
 
-    def write(document, path: Path, variant: str) -> None:
-        with fonts.deferred_embedding():
-            write_pdf(document, path, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant],
-                      attachments=False)
+    def writer(name: str):
+        def write(document, path: Path, variant: str) -> None:
+            with fonts.deferred_embedding():
+                write_pdf(document, path, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant],
+                          attachments=False, part_name=name)
+        return write
 
     split = split_book(layout.html)
     if split is None:
@@ -139,12 +141,15 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         layout.check()
         for variant, target in targets.items():
             write_pdf(document, target, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant])
+            finish_archival_file(target)
         return
     head, parts, tail = split
-    # What every part depends on besides its own HTML: the stylesheets and every input but
-    # the chapters (reportpub, fonts, images a part shows, book.toml, templates).
+    # What every part depends on besides its own HTML: the stylesheets, every input but
+    # the chapters (reportpub, fonts, images a part shows, book.toml, templates), and the
+    # variants the parts are written as (tagged or not).
     common = hashlib.sha256(json.dumps([
         CACHE_FORMAT, mode, layout.stylesheet_texts, inputs_digest,
+        sorted(variant.weasyprint_variant for variant in PDF_VARIANTS.values()),
     ], sort_keys=True).encode()).hexdigest()
     cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode, reuse)
     carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(layout.running_title)}"; }}\n'
@@ -160,14 +165,15 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
                 body = body[:opening.end()] + carrier + body[opening.end():]
             extra_css = carrier_css + f"@page :first {{ counter-reset: page {first_page}; }}\n"
         document_html = head + link_across_parts(body) + tail
-        key = hashlib.sha256(f"{common}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
+        # The name is in the key: it names the part's structure IDs (tagging.PartTagger).
+        key = hashlib.sha256(f"{common}\n{name}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
         variants = front_variants if name == "front" else part_variants
         found = cache.get(key, variants)
         if found is not None:
             return found
         document = layout.render(document_html, extra_css)
         layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
-        return cache.put(key, document, variants, write, fonts.deferred)
+        return cache.put(key, document, variants, writer(name), fonts.deferred)
 
     front, rest = parts[0], parts[1:]
     steps = len(rest) + 2  # the front matter, each part after it, the joining

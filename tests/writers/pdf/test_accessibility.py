@@ -1,0 +1,272 @@
+"""Tagged reader PDFs (PDF/UA-1 and PDF/A-3a) joined from parts, held to an independent
+validator (page-validation) and to the structure checks no validator makes: every page that
+draws text is reached from the one structure tree, the parent tree has no key twice, and
+no link describes itself as ``reportpub-anchor:``."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zlib
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from tests.conftest import run_cli
+
+MODES = ("vertical", "horizontal")
+
+BOOK = """title = "試験報告"
+authors = ["著者 太郎"]
+date = 2024-12-20
+version = "1.0"
+slug = "a"
+
+[editions]
+formats = ["pdf", "print"]
+"""
+
+CHAPTER_1 = """# 第一章　始まり
+
+## 背景 {#background}
+
+国際情勢を{彷彿|ほう|ふつ}とさせる出来事が12月にありました[^one]。引用 *Pax Romana* も混じります。
+
+The Latin passage reads: *Si vis pacem, para bellum.*
+
+![港の見取り図](images/port.png "港の北側に岸壁が三つ並ぶ見取り図")
+
+![透過のある図](images/alpha.png "半透明の赤い四角")
+
+[^one]: 注の本文。<https://example.com/a>
+"""
+
+CHAPTER_2 = """# 第二章　続き
+
+詳しくは[背景](#background)を参照してください。
+
+Table: 主な出来事
+
+| 年 | 出来事 |
+|---|---|
+| 1961 | 条約 |
+| 2024 | 発効 |
+
+![写真](images/photo.jpg "灰色の写真")
+
+![動かない絵](images/still.gif "青い四角の絵")
+"""
+
+
+def image(mode: str, colour, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (200, 120), colour).save(buffer, kind)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """A two-chapter report with notes, ruby, a Latin passage, a table, a cross-chapter link
+    and a figure of every image type the manuscript takes (PNG, PNG with alpha, JPEG, GIF)."""
+    root = tmp_path_factory.mktemp("a11y") / "book"
+    (root / "manuscript" / "images").mkdir(parents=True)
+    (root / "manuscript" / "book.toml").write_text(BOOK, encoding="utf-8")
+    (root / "manuscript" / "01.md").write_text(CHAPTER_1, encoding="utf-8")
+    (root / "manuscript" / "02.md").write_text(CHAPTER_2, encoding="utf-8")
+    images = root / "manuscript" / "images"
+    (images / "port.png").write_bytes(image("RGB", (30, 60, 120), "PNG"))
+    (images / "alpha.png").write_bytes(image("RGBA", (200, 0, 0, 128), "PNG"))
+    (images / "photo.jpg").write_bytes(image("RGB", (128, 128, 128), "JPEG"))
+    (images / "still.gif").write_bytes(image("P", 3, "GIF"))
+    result = run_cli("build", str(root))
+    assert result.returncode == 0, result.stderr
+    return root / "build"
+
+
+def validation_failures(path, profile: str) -> list[str]:
+    import page
+
+    report = page.validate_pdf(str(path), profile=profile)
+    return [f"{failure.rule_id}: {failure.message}" for failure in report.failures]
+
+
+def structure_faults(path) -> list[str]:
+    """What the joiner can get wrong and validators do not see."""
+    faults = []
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:
+            return ["no structure tree"]
+        reached, pages_with_content, documents = set(), set(), 0
+        stack = list(root.K) if isinstance(root.K, pikepdf.Array) else [root.K]
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary) or element.objgen in reached:
+                continue
+            reached.add(element.objgen)
+            documents += element.get("/S") == pikepdf.Name.Document
+            kids = element.get("/K")
+            for kid in (list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]):
+                if isinstance(kid, int):
+                    pages_with_content.add(element.Pg.objgen)
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR:
+                    pages_with_content.add(kid.get("/Pg", element.get("/Pg")).objgen)
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != pikepdf.Name.OBJR:
+                    stack.append(kid)
+        if documents != 1:
+            faults.append(f"{documents} Document elements")
+        nums = list(root.ParentTree.Nums)
+        keys = [int(key) for key in nums[0::2]]
+        if len(keys) != len(set(keys)):
+            faults.append(f"the parent tree repeats keys {sorted({k for k in keys if keys.count(k) > 1})[:10]}")
+        parents = dict(zip(keys, nums[1::2]))
+        for number, page in enumerate(pdf.pages, 1):
+            artifact, draws_text = [], False
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ("BDC", "BMC"):
+                    artifact.append(str(operands[0]) == "/Artifact")
+                elif name == "EMC":
+                    artifact.pop()
+                elif name in ("Tj", "TJ", "'", '"') and not any(artifact):
+                    draws_text = True
+            if draws_text and page.obj.objgen not in pages_with_content:
+                faults.append(f"page {number} draws text the structure tree does not reach")
+            if "/StructParents" in page.obj:
+                marked = parents.get(int(page.obj.StructParents))
+                if marked is None:
+                    faults.append(f"page {number}: its /StructParents is not in the parent tree")
+                elif any(isinstance(e, pikepdf.Dictionary) and e.objgen not in reached for e in marked):
+                    faults.append(f"page {number}: content marked for an element outside the tree")
+            for annotation in page.obj.get("/Annots", []):
+                contents = str(annotation.get("/Contents", ""))
+                if "reportpub-anchor:" in contents or not contents.strip():
+                    faults.append(f"page {number}: a link's /Contents is {contents!r}")
+                if annotation.get("/StructParent") is None or int(annotation.StructParent) not in parents:
+                    faults.append(f"page {number}: a link outside the parent tree")
+    return faults
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_reader_pdf_passes_pdfua1_and_pdfa3a(book, mode):
+    path = book / f"a-{mode}.pdf"
+    assert validation_failures(path, "ua1") == []
+    assert validation_failures(path, "3a") == []
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("edition", ["", "-print"])
+def test_one_structure_tree_reaches_every_part(book, mode, edition):
+    assert structure_faults(book / f"a-{mode}{edition}.pdf") == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_pages_and_links_share_one_key_space(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        keys = [int(page.obj.StructParents) for page in pdf.pages if "/StructParents" in page.obj]
+        keys += [int(a.StructParent) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+        assert len(keys) == len(set(keys)) and len(keys) > len(pdf.pages) // 2
+        assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) == max(keys) + 1
+        ids = [str(element.ID) for element in _elements(pdf) if "/ID" in element]
+        assert len(ids) == len(set(ids))
+
+
+def _elements(pdf):
+    stack, seen = [pdf.Root.StructTreeRoot.K[0]], set()
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, pikepdf.Dictionary) or element.objgen in seen or "/S" not in element:
+            continue
+        seen.add(element.objgen)
+        yield element
+        kids = element.get("/K")
+        stack += list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_figures_tables_and_links_say_what_they_are(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        elements = list(_elements(pdf))
+        alts = sorted(str(e.Alt) for e in elements if e.S == pikepdf.Name.Figure)
+        assert alts == sorted(["港の北側に岸壁が三つ並ぶ見取り図", "半透明の赤い四角", "灰色の写真", "青い四角の絵"])
+        scopes = [str(e.A.Scope) for e in elements if e.S == pikepdf.Name.TH]
+        assert scopes and set(scopes) <= {"/Column", "/Row"} and "/Column" in scopes
+        contents = {str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])}
+        assert "背景" in contents  # the cross-chapter link, in words
+        assert "https://example.com/a" in contents
+        assert [e for e in elements if e.S == pikepdf.Name.Document] == [pdf.Root.StructTreeRoot.K[0]]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_ruby_reads_base_first_and_leaders_are_artifacts(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        rubies = [e for e in _elements(pdf) if e.S == pikepdf.Name.Ruby]
+        assert len(rubies) == 2  # {彷彿|ほう|ふつ}: one ruby box per character
+        assert all([str(kid.S) for kid in ruby.K] == ["/RB", "/RT"] for ruby in rubies)
+        # The contents page draws its leaders dot by dot, each dot the same glyph, as artifacts.
+        dots: dict[bytes, int] = {}
+        artifact = []
+        for operands, operator in pikepdf.parse_content_stream(pdf.pages[2]):
+            name = str(operator)
+            if name in ("BDC", "BMC"):
+                artifact.append(str(operands[0]) == "/Artifact")
+            elif name == "EMC":
+                artifact.pop()
+            elif name == "TJ" and any(artifact):
+                glyphs = b"".join(bytes(item) for item in operands[0] if isinstance(item, pikepdf.String))
+                dots[glyphs] = dots.get(glyphs, 0) + 1
+        assert max(dots.values(), default=0) >= 20, dots
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_xmp_packet_holds_the_editions_metadata(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        packet = pdf.Root.Metadata.read_bytes().decode()
+        assert packet.count("<rdf:RDF") == 1
+        metadata = pdf.open_metadata()
+        assert metadata["pdfaid:part"] == "3" and metadata["pdfaid:conformance"] == "A"
+        assert metadata["pdfuaid:part"] == "1"
+        assert metadata["dc:language"] == {"ja"} and metadata["xmpMM:VersionID"] == "1.0"
+        assert metadata["dc:identifier"].startswith("urn:uuid:")
+    with pikepdf.open(book / f"a-{mode}-print.pdf") as pdf:
+        metadata = pdf.open_metadata()
+        assert metadata["xmpMM:VersionID"] == "1.0" and "pdfuaid:part" not in metadata
+        assert pdf.Root.Metadata.read_bytes().decode().count("<xmpMM:VersionID>") == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_image_asks_for_interpolation_and_no_stream_ends_in_cr(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+        images = [s for s in streams if s.get("/Subtype") == pikepdf.Name.Image]
+        assert len(images) >= 4 and not any(bool(s.get("/Interpolate", False)) for s in images)
+        assert not any(s.read_raw_bytes().endswith(b"\r") for s in streams)
+
+
+def test_a_stream_whose_data_ends_in_cr_gets_an_unambiguous_length(tmp_path):
+    from reportpub.writers.pdf.join import save_archival
+
+    # A comment whose length shifts the Adler-32 checksum (the last bytes of zlib's data) by 97 each time.
+    data = next(text for n in range(1024) if zlib.compress(text := b"% " + b"a" * n + b"\n", 9).endswith(b"\r"))
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    stream = pikepdf.Stream(pdf, b"")
+    stream.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
+    pdf.pages[0].obj.Contents = pdf.make_indirect(stream)
+    save_archival(pdf, tmp_path / "x.pdf")
+    with pikepdf.open(tmp_path / "x.pdf") as saved:
+        contents = saved.pages[0].obj.Contents
+        assert not contents.read_raw_bytes().endswith(b"\r")
+        assert contents.read_bytes() == data
+    assert not [failure for failure in validation_failures(tmp_path / "x.pdf", "3b") if "STREAM-LENGTH" in failure]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sample_reader_pdfs_pass_pdfua1_and_pdfa3a(sample_build, mode):
+    path = sample_build / f"report-{mode}.pdf"
+    assert validation_failures(path, "ua1") == []
+    assert validation_failures(path, "3a") == []
+    assert structure_faults(path) == []
