@@ -143,8 +143,11 @@ def structure_faults(path) -> list[str]:
                 contents = str(annotation.get("/Contents", ""))
                 if "reportpub-anchor:" in contents or not contents.strip():
                     faults.append(f"page {number}: a link's /Contents is {contents!r}")
-                if annotation.get("/StructParent") is None or int(annotation.StructParent) not in parents:
+                key = annotation.get("/StructParent")
+                if key is None or int(key) not in parents:
                     faults.append(f"page {number}: a link outside the parent tree")
+                elif parents[int(key)].objgen not in reached:
+                    faults.append(f"page {number}: a link whose element the structure tree does not reach")
     return faults
 
 

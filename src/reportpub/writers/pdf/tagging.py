@@ -79,30 +79,31 @@ class PartTagger:
             return
         objects = pdf.objects
         root = objects[_number(root_reference)]
-        pages = pdf_pages(pdf)
-        page_index = {page.reference: index for index, page in enumerate(pages)}
-        artifacts: dict[int, set[int]] = {}  # page index → MCIDs of content that is no content
+        parent_tree = objects[_number(root["ParentTree"])]
+        nums = parent_tree["Nums"]
         for leader in self.made["leader"]:
-            # Decoration: its text leaves the tree; the element stays for its link annotation.
-            mcids = {kid for kid in leader["K"] if isinstance(kid, int)}
-            leader["K"] = pydyf.Array(kid for kid in leader["K"] if not isinstance(kid, int))
-            if mcids:
-                artifacts.setdefault(page_index[leader["Pg"]], set()).update(mcids)
+            # Decoration: the leader's element leaves the tree (its text becomes an artifact
+            # below), and its link annotation goes to the link it is part of.
+            parent = objects[_number(leader["P"])]
+            annotations = [kid for kid in leader["K"] if not isinstance(kid, int)]
+            parent["K"] = pydyf.Array([kid for kid in parent["K"] if kid != leader.reference] + annotations)
+            for index in range(1, len(nums), 2):
+                if nums[index] == leader.reference:
+                    nums[index] = parent.reference
         readings = {element.number for element in self.made["rt"]}
         for ruby in self.made["ruby"]:
             _make_ruby(objects, ruby, readings)
         reachable = _reachable_elements(objects, root)
-        parent_tree = objects[_number(root["ParentTree"])]
-        nums = parent_tree["Nums"]
+        artifacts: dict[int, set[int]] = {}  # page index → MCIDs of content outside the tree
         for index in range(0, len(nums), 2):
             key, value = nums[index], nums[index + 1]
-            if isinstance(value, pydyf.Array):  # a page's MCIDs; the keys after them are annotations'
+            if isinstance(value, pydyf.Array):  # a page's MCIDs; the keys after the pages' are annotations'
                 outside = {mcid for mcid, element in enumerate(value) if _number(element) not in reachable}
-                outside |= artifacts.get(key, set())
                 for mcid in outside:
                     value[mcid] = "null"
                 if outside:
                     artifacts[key] = outside
+        pages = pdf_pages(pdf)
         for index, mcids in artifacts.items():
             contents = pages[index]["Contents"]
             for reference in (contents if isinstance(contents, pydyf.Array) else [contents]):
