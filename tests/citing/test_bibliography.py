@@ -429,3 +429,16 @@ def test_bibtex_brace_too_many_does_not_drop_the_rest_of_the_entry(tmp_path):
 def test_bibtex_comment_between_entries_is_still_a_comment(tmp_path):
     text = "@book{a, title={x}}\n\nA note: key = value, in plain text.\n\n@book{b, title={y}}\n"
     assert sorted(load(tmp_path, "refs.bib", text).keys()) == ["a", "b"]
+
+
+def test_a_broken_bibtex_entry_is_one_line_on_the_command_line(make_project):
+    from tests.conftest import run_cli
+
+    bib = "@article{a,\n  title = {x},\n  journal = {J,\n  year = {2020},\n}\n\n@book{b, title={y}}\n"
+    root = make_project({"01.md": "# 章\n\n本文[@a]。\n"}, book='title = "t"\nbibliography = "references.bib"\n',
+                        files={"manuscript/references.bib": bib})
+    result = run_cli("check", str(root))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "manuscript/references.bib:3: invalid BibTeX entry: entry 'a': the value of field 'journal' is not closed "
+        "(a '}' or '\"' is missing)"]

@@ -16,6 +16,7 @@ LaTeX. What stays here is what bibtexparser does not know:
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ _MONTH_MACROS = {m: str(i + 1) for i, m in enumerate("jan feb mar apr may jun ju
 _NAME_FIELDS = ("author", "editor", "translator")
 _VERBATIM_FIELDS = frozenset({"url", "doi", "urldate", "eprint", "file"})
 _DECODER = LatexDecodingMiddleware()
+
+# bibtexparser logs each failed block ("Parsing of `@article` block (line 0) aborted…"); the
+# author gets one path:line error from here instead
+_LOG = logging.getLogger("bibtexparser")
+_LOG.addHandler(logging.NullHandler())
+_LOG.propagate = False
 
 
 class _BadValue(Exception):
