@@ -299,6 +299,7 @@ def test_bibtex_fields_map_to_csl(tmp_path):
         ("田中, 花子", [{"family": "田中", "given": "花子"}]),
         ("van der Berg, Anna and others", [{"non-dropping-particle": "van der", "family": "Berg", "given": "Anna"}]),
         ("King, Jr, Martin Luther", [{"family": "King", "given": "Martin Luther", "suffix": "Jr"}]),
+        ("{Unbalanced and Doe, Jane", [{"family": "Unbalanced and Doe, Jane"}]),  # no traceback: a name as BibTeX reads it
     ],
 )
 def test_bibtex_names(names, expected):

@@ -269,7 +269,7 @@ def split_names(value: str) -> list[dict[str, str]]:
         raw = raw.strip()
         if not raw or raw.lower() == "others":
             continue
-        if raw.startswith("{") and _closing(raw, 0) == len(raw) - 1:
+        if _wholly_braced(raw):
             names.append({"literal": _decode({"n": raw[1:-1]})["n"]})
             continue
         if JAPANESE_LETTER.search(raw) and "," not in raw:
@@ -288,6 +288,16 @@ def split_names(value: str) -> list[dict[str, str]]:
             name["suffix"] = text["jr"]
         names.append(name)
     return names
+
+
+def _wholly_braced(text: str) -> bool:
+    """``{World Health Organization}``: one brace group from the first character to the last."""
+    if not text.startswith("{"):
+        return False
+    try:
+        return _closing(text, 0) == len(text) - 1
+    except _BadValue:  # unbalanced: not a group
+        return False
 
 
 def _record(entry: Entry, raw: dict[str, str]) -> BibtexRecord:
