@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportpub.citing.bibliography import (
     Bibliography,
@@ -443,3 +445,14 @@ def test_a_broken_bibtex_entry_is_one_line_on_the_command_line(make_project):
     assert result.stderr.strip().splitlines() == [
         "manuscript/references.bib:3: invalid BibTeX entry: entry 'a': the value of field 'journal' is not closed "
         "(a '}' or '\"' is missing)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('@book{}(),="#\\ \n%abc田中-and')), max_size=80))
+def test_any_bibtex_text_is_entries_or_a_path_line_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("bib") / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_bibliography([(path, "manuscript/refs.bib")])
+    except ReportpubError as error:
+        assert all(str(d).startswith("manuscript/refs.bib") for d in error.diagnostics)
