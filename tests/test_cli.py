@@ -138,7 +138,7 @@ def test_release_copies_and_never_overwrites(project):
     assert result.returncode == 0, result.stderr
     released = project / "editions" / "1.0"
     assert snapshot(released) == {k: v for k, v in snapshot(project / "build").items()
-                                  if k in {"t-horizontal.pdf", "t.html", "manifest.json"}}
+                                  if k in {"t-horizontal.pdf", "t.html", "index.html", "manifest.json"}}
     assert not os.stat(released / "t.html").st_mode & stat.S_IWUSR
     again = run_cli("release", str(project))
     assert_clean_failure(again, "editions/1.0: version 1.0 is already released and is never overwritten; "

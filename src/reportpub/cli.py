@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint the manuscript and verify build/ against manifest.json")
     check.add_argument("project", nargs="?", default=".", type=Path)
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 when build/ is out of date with the sources or mixed from different settings")
 
     preview = commands.add_parser("preview", help="serve the book on loopback, rebuild on save, reload the page")
     preview.add_argument("project", nargs="?", default=".", type=Path)
@@ -50,8 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--mode", choices=MODES)
     preview.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")
 
-    release = commands.add_parser("release", help="copy the built editions to editions/<version>/")
+    release = commands.add_parser("release", help="build, then store the editions in editions/<version>/")
     release.add_argument("project", nargs="?", default=".", type=Path)
+    release.add_argument("--no-build", action="store_true",
+                         help="do not build: refuse, with the reasons, when build/ is not what the sources make")
+    release.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs of the build")
+
+    verify = commands.add_parser("verify", help="prove a released edition is what its attached sources build")
+    verify.add_argument("file", type=Path, help="a reader PDF, an EPUB or print PDF beside its manifest.json, "
+                        "or a release folder")
 
     init = commands.add_parser("init", help="scaffold a new project")
     init.add_argument("directory", type=Path)

@@ -1,4 +1,4 @@
-"""The commands behind the command line: build, check, preview, release, init, clean."""
+"""The commands behind the command line: build, check, preview, release, verify, init, clean."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Callable
 from reportpub.build import build, planned_outputs, read_book
 from reportpub.build.manifest import MANIFEST_NAME, verify_build
 from reportpub.build.state import STATE_NAME
-from reportpub.diagnostics import CRASH_LOG, ReportpubError, machine_faults_reported
+from reportpub.diagnostics import CRASH_LOG, Diagnostic, ReportpubError, SourceLocation, machine_faults_reported
 from reportpub.project import Project
 
 Say = Callable[[str], None]
@@ -41,7 +41,11 @@ def command_preview(arguments: argparse.Namespace, say: Say) -> int:
 
 
 def command_check(arguments: argparse.Namespace, say: Say) -> int:
-    """Lint the manuscript (errors and warnings) and verify build/ against manifest.json."""
+    """Lint the manuscript (errors and warnings), verify build/ against manifest.json, and say
+    which files of build/ are out of date and why; ``--strict`` makes an out-of-date or mixed
+    build/ an error."""
+    from reportpub.build import out_of_date
+
     project = Project.open(arguments.project)
     warnings: list[str] = []
     book = read_book(project, warn=warnings.append)
@@ -52,11 +56,22 @@ def command_check(arguments: argparse.Namespace, say: Say) -> int:
         say(warning)
     built = (project.build_dir / MANIFEST_NAME).is_file()
     problems = verify_build(project.build_dir, "build/" + MANIFEST_NAME) if built else []
+    severity = "error" if arguments.strict else "warning"
+    reported = {diagnostic.location.path for diagnostic in problems}
+    stale = [Diagnostic(SourceLocation(f"build/{name}"), f"out of date: {reason}", severity)
+             for name, reason in out_of_date(project).items()
+             if f"build/{name}" not in reported] if built or arguments.strict else []
+    if arguments.strict and (problems or stale):
+        raise ReportpubError(problems + stale)
+    for diagnostic in stale:
+        say(str(diagnostic))
     if problems:
         raise ReportpubError(problems)
     epubs = _check_epubs(project, say) if built else ""
     say(f"check: manuscript has no errors ({len(warnings)} warning(s))"
-        + ("; build/ matches manifest.json" if built else "") + epubs)
+        + ("" if not built else "; build/ matches manifest.json" + (
+            f" but {len(stale)} file(s) are out of date: run 'reportpub build'" if stale
+            else " and is up to date with the sources")) + epubs)
     return 0
 
 
@@ -107,16 +122,23 @@ def command_clean(arguments: argparse.Namespace, say: Say) -> int:
 
 
 def command_release(arguments: argparse.Namespace, say: Say) -> int:
-    """Copy the built editions and manifest to editions/<version>/; never overwrite a release."""
+    """Build, then store every edition, the download page and the manifest of that build in
+    editions/<version>/, read-only; never overwrite a release."""
+    from reportpub.build.release import refuse_existing, release
+
     project = Project.open(arguments.project)
-    build_dir = project.output_dir("build")  # never read through a link out of the project
-    problems = verify_build(build_dir, "build/" + MANIFEST_NAME)
-    if problems:
-        raise ReportpubError(problems)
-    version = project.config.version
-    _refuse_version_as_folder_name(project, version)
+    _refuse_version_as_folder_name(project, project.config.version)
+    refuse_existing(project)
+    if not arguments.no_build:
+        with progress_display() as progress:
+            result = build(project, jobs=arguments.jobs, report=say, progress=progress)
+        for name in result.written:
+            say(f"wrote build/{name}")
     with machine_faults_reported(project.root, "editions/"):
-        return _release(project, version, say)
+        released = release(project)
+    say(f"released {len(released)} file(s) to editions/{project.config.version}/: "
+        f"{len(released) - 2} edition(s), index.html and {MANIFEST_NAME}")
+    return 0
 
 
 def _refuse_version_as_folder_name(project: Project, version: str) -> None:
@@ -129,29 +151,17 @@ def _refuse_version_as_folder_name(project: Project, version: str) -> None:
                                 "(no '/', '\\', and not starting with '.'); write it as, say, \"1.0\"", line)
 
 
-def _release(project: Project, version: str, say: Say) -> int:
-    build_dir = project.build_dir
-    target = project.output_dir("editions") / version
-    if target.exists():
-        raise ReportpubError.at(f"editions/{version}", f"version {version} is already released and is never overwritten; "
-                                "raise 'version' in manuscript/book.toml for a new edition")
-    import json
+def command_verify(arguments: argparse.Namespace, say: Say) -> int:
+    """Rebuild a released file (or release folder) from the sources it carries and compare bytes:
+    exit 0 only when identical."""
+    from reportpub.verify import verify
 
-    manifest = json.loads((build_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    staging = target.with_name(f".{version}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        for record in manifest["outputs"]:
-            shutil.copy2(build_dir / record["file"], staging / record["file"])
-        shutil.copy2(build_dir / MANIFEST_NAME, staging / MANIFEST_NAME)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # a copy that failed half-way leaves nothing
-    for path in sorted(target.iterdir()):
-        path.chmod(0o444)  # a released edition is read-only
-    say(f"released {len(manifest['outputs'])} edition file(s) to editions/{version}/")
-    return 0
+    with progress_display() as progress:
+        verdict = verify(arguments.file, progress)
+    for line in verdict.lines:
+        say(line)
+    say(verdict.summary)
+    return 0 if verdict.identical else 1
 
 
 def command_init(arguments: argparse.Namespace, say: Say) -> int:

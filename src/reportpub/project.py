@@ -109,6 +109,46 @@ class Project:
         self.refuse_outside(files)
         return files
 
+    def style_resources(self) -> list[Path]:
+        """The files the author's stylesheets name by a relative URL (fonts, images, imported
+        sheets), and those of the sheets they import: what the CSS needs beside itself. A URL
+        that leaves the project or names no file is left to the build, which reports it."""
+        import urllib.parse
+
+        from reportpub.css_urls import css_urls
+        from reportpub.url_policy import normalized, remote, scheme_of
+
+        found: dict[Path, None] = {}
+        pending = list(self.style_files())
+        read = set(pending)
+        while pending:
+            sheet = pending.pop(0)
+            try:
+                text = sheet.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # reported where the stylesheets are checked
+            for named in css_urls(text):
+                if scheme_of(named.url) is not None or remote(named.url):
+                    continue
+                relative = urllib.parse.unquote(urllib.parse.urlsplit(normalized(named.url)).path)
+                path = (sheet.parent / relative) if relative else None
+                if path is None or not path.is_file() or self.inside(path) is None:
+                    continue
+                found[path] = None
+                if path.suffix == ".css" and path not in read:
+                    read.add(path)
+                    pending.append(path)
+        return [path for path in found if path not in self.style_files()]
+
+    def cover_file(self) -> Path | None:
+        """The author's cover image, when book.toml names one (relative to manuscript/)."""
+        return self.manuscript / self.config.cover if self.config.cover else None
+
+    def csl_file(self) -> Path | None:
+        """The project's own citation style, when book.toml names a .csl file (relative to manuscript/)."""
+        csl = self.config.csl
+        return self.manuscript / csl if csl.lower().endswith(".csl") else None
+
     def refuse_outside(self, paths: list[Path]) -> None:
         """An input that is a symbolic link to something outside the project is an error:
         the build reads nothing outside the project."""
@@ -137,26 +177,26 @@ class Project:
     def input_files(self) -> list[Path]:
         """Every file a build of the project reads but the templates (``template_files`` lists
         those): book.toml, the manuscript's Markdown files and the chapters book.toml lists,
-        the bibliography, a .csl style, the images and the cover, the author's styles. The
+        the bibliography, a .csl style, the images and the cover, the author's styles and the
+        files they name. The
         build's fingerprints are taken over this one list; a listed file may be missing."""
         config = self.config
         files = [self.manuscript / "book.toml", *sorted(self.manuscript.glob("*.md")),
                  *(self.manuscript / name for name in (config.chapters or [])),
                  *(self.manuscript / name for name in config.appendix),
-                 *self.bibliography_files(), *self.style_files()]
+                 *self.bibliography_files(), *self.style_files(), *self.style_resources()]
         images = self.manuscript / "images"
         if images.is_dir():
             files += sorted(p for p in images.rglob("*") if p.is_file())
-        if config.cover:
-            files.append(self.manuscript / config.cover)
-        if config.csl.endswith(".csl"):
-            files.append(self.manuscript / config.csl)
+        files += filter(None, [self.cover_file(), self.csl_file()])
         return list(dict.fromkeys(files))
 
     def source_files(self, chapter_sources: list[str], asset_paths: list[str]) -> list[Path]:
-        """Every file an edition is made from: book.toml, chapters, bibliography, figures,
-        the author's styles and templates (what the archival PDF carries and the manifest lists)."""
+        """Every file an edition is made from: book.toml, chapters, bibliography and its style,
+        figures and the cover, the author's styles with the files they use, and templates —
+        what the archival PDF carries (enough to build every edition again) and the manifest lists."""
         paths = [self.manuscript / "book.toml", *(self.root / c for c in chapter_sources),
-                 *self.bibliography_files(), *(self.root / a for a in asset_paths),
-                 *self.style_files(), *self.template_files()]
+                 *self.bibliography_files(), *filter(None, [self.csl_file(), self.cover_file()]),
+                 *(self.root / a for a in asset_paths),
+                 *self.style_files(), *self.style_resources(), *self.template_files()]
         return [p for p in dict.fromkeys(paths) if p.is_file()]

@@ -192,17 +192,11 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
     outputs = planned_outputs(project, only, mode)
     build_dir = project.build_dir
     state = load_state(build_dir)
-    fingerprinter = Fingerprinter(project)
+    fingerprints, reasons = _decide(project, outputs, state, force)
     result = BuildResult()
     stale: list[Edition] = []
-    fingerprints: dict[str, tuple[str, dict]] = {}
     for output in outputs:
-        fingerprint, parts = fingerprinter.fingerprint(output.format, output.mode)
-        fingerprints[output.name] = (fingerprint, parts)
-        target = build_dir / output.name
-        reason = "--force" if force else explain_change(state.get(output.name), parts, target.is_file())
-        if reason is None and _changed_on_disk(target, state.get(output.name)):
-            reason = "the file in build/ was changed or replaced"
+        reason = reasons[output.name]
         if reason is None:
             result.skipped.append(output.name)
             if explain:
@@ -212,9 +206,13 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
             result.reasons[output.name] = reason
             if explain:
                 report(f"build/{output.name}: rebuilt because {reason}")
-    if not stale:
+    catalogue = _catalogue_staleness(project) if not stale else {}
+    if not stale and not catalogue:
         report("nothing to do: every edition is up to date")
         return result
+    if explain:
+        for name, reason in catalogue.items():
+            report(f"build/{name}: rewritten because {reason}")
 
     work = _jobs(stale)
     workers = min(len(work), jobs or os.cpu_count() or 1)
@@ -272,6 +270,64 @@ def _refuse_inputs_changed_meanwhile(project: Project, built: list[tuple[Edition
         problems.raise_if_errors()
 
 
+def _decide(project: Project, outputs: list[Edition], state: dict, force: bool = False
+            ) -> tuple[dict[str, tuple[str, dict]], dict[str, str | None]]:
+    """Each output's fingerprint (with the parts it is made of) and why it must be rebuilt
+    (None when build/ holds what a build of the current sources would make)."""
+    fingerprinter = Fingerprinter(project)
+    fingerprints: dict[str, tuple[str, dict]] = {}
+    reasons: dict[str, str | None] = {}
+    for output in outputs:
+        fingerprint, parts = fingerprinter.fingerprint(output.format, output.mode)
+        fingerprints[output.name] = (fingerprint, parts)
+        target = project.build_dir / output.name
+        reason = "--force" if force else explain_change(state.get(output.name), parts, target.is_file())
+        if reason is None and _changed_on_disk(target, state.get(output.name)):
+            reason = "the file in build/ was changed or replaced"
+        reasons[output.name] = reason
+    return fingerprints, reasons
+
+
+def out_of_date(project: Project) -> dict[str, str]:
+    """Every file of build/ that is not what a build of the current sources would make, and
+    why: each edition book.toml configures (the reasons ``--explain`` gives), then the
+    manifest and the download page over them. Empty when build/ is one whole, current build."""
+    _, reasons = _decide(project, planned_outputs(project), load_state(project.build_dir))
+    stale = {name: reason for name, reason in reasons.items() if reason is not None}
+    stale.update(_catalogue_staleness(project))
+    return stale
+
+
+def _catalogue_staleness(project: Project) -> dict[str, str]:
+    """Why manifest.json or index.html do not describe the editions book.toml configures."""
+    from reportpub.build.manifest import DOWNLOAD_PAGE, MANIFEST_NAME, read_manifest
+
+    path = project.build_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {MANIFEST_NAME: "not built yet"}
+    try:
+        manifest = read_manifest(path, f"build/{MANIFEST_NAME}")
+    except ReportpubError:
+        return {MANIFEST_NAME: "it is not readable"}
+    listed = {record["file"] for record in manifest["outputs"]}
+    # An edition not built yet is out of date on its own account; the catalogue lists those there are.
+    present = {output.name for output in planned_outputs(project) if (project.build_dir / output.name).is_file()}
+    if listed != present:
+        extra, missing = sorted(listed - present), sorted(present - listed)
+        return {MANIFEST_NAME: "it lists other editions than build/ holds of those book.toml configures"
+                + (f" ({', '.join(extra)} not among them)" if extra else "")
+                + (f" ({', '.join(missing)} not listed)" if missing else "")}
+    if manifest.get("edition", {}).get("version") != project.config.version:
+        return {MANIFEST_NAME: f"it is of version {manifest.get('edition', {}).get('version')}, "
+                f"book.toml says {project.config.version}"}
+    page = manifest.get("download_page")
+    if page is None or not (project.build_dir / DOWNLOAD_PAGE).is_file():
+        return {DOWNLOAD_PAGE: "not built yet" if page is not None else "manifest.json does not record it"}
+    if (project.build_dir / DOWNLOAD_PAGE).stat().st_size != page["size"]:
+        return {DOWNLOAD_PAGE: "the file in build/ was changed or replaced"}
+    return {}
+
+
 def _import_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
@@ -296,6 +352,8 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh
     take the place of the files they will replace)."""
     from reportpub.build.catalogue import write_download_page
     from reportpub.build.manifest import (
+        DOWNLOAD_PAGE,
+        MANIFEST_NAME,
         OutputRecord,
         fonts_used,
         make_manifest,
@@ -312,11 +370,13 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh
             records.append(OutputRecord(output, path.stat().st_size, sha256_of(path)))
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
     inputs = {project.relative(p): sha256_of(p) for p in sources}
-    manifest = temporary_beside(project.build_dir / "manifest.json", os.getpid())
-    manifest.write_text(make_manifest(book.config, records, inputs, fonts_used(project.build_dir / ".cache")), encoding="utf-8")
-    index = temporary_beside(project.build_dir / "index.html", os.getpid())
+    index = temporary_beside(project.build_dir / DOWNLOAD_PAGE, os.getpid())
     write_download_page(book, Templates(project), records, _cover(book, project), index)
-    return [(str(manifest), "manifest.json"), (str(index), "index.html")]
+    download_page = {"file": DOWNLOAD_PAGE, "size": index.stat().st_size, "sha256": sha256_of(index)}
+    manifest = temporary_beside(project.build_dir / MANIFEST_NAME, os.getpid())
+    manifest.write_text(make_manifest(book.config, records, download_page, inputs, fonts_used(project.build_dir / ".cache")),
+                        encoding="utf-8")
+    return [(str(index), DOWNLOAD_PAGE), (str(manifest), MANIFEST_NAME)]
 
 
 def _cover(book: Book, project: Project) -> tuple[str, bytes]:

@@ -7,70 +7,44 @@ sources give the same manifest from any directory.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import importlib.metadata
 import json
-import platform
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from reportpub import __version__
 from reportpub.atomic import read_cache_entry, write_cache_entry
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import file_digest as sha256_of
 from reportpub.editions import Edition
-from reportpub.typography.fonts import installed_text_font_files
+from reportpub.toolchain import font_version, tool_versions
+from reportpub.typography.fonts import TEXT_FACES, find_face
 
 MANIFEST_NAME = "manifest.json"
-PYTHON_PACKAGES = ("weasyprint", "pydyf", "ebooklib", "markdown", "jinja2", "fonttools", "citeproc-py", "pillow", "pikepdf", "uharfbuzz")
-
-
-
-
-@lru_cache(maxsize=1)
-def tool_versions() -> dict[str, str]:
-    """Versions of reportpub and what shapes its output, native libraries included."""
-    versions = {"reportpub": __version__, "python": platform.python_version()}
-    for name in PYTHON_PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    # Asked of the libraries directly: importing WeasyPrint for this would cost an EPUB-only
-    # build half a second.
-    versions["pango"] = _library_version("pango-1.0", "libpango-1.0.so.0", "pango_version_string")
-    versions["harfbuzz"] = _library_version("harfbuzz", "libharfbuzz.so.0", "hb_version_string")
-    return versions
-
-
-def _library_version(name: str, fallback: str, function: str) -> str:
-    try:
-        library = ctypes.CDLL(ctypes.util.find_library(name) or fallback)
-        getter = getattr(library, function)
-        getter.restype = ctypes.c_char_p
-        return getter().decode()
-    except (OSError, AttributeError):
-        return "unknown"
+DOWNLOAD_PAGE = "index.html"
 
 
 def fonts_used(cache_dir: Path) -> list[dict]:
-    """The font files used, with their SHA-256. Font files are large: their digests are kept in
-    ``cache_dir`` and trusted while the file's size and modification time stay the same."""
+    """The font files used: path, the faces fontconfig takes it for, the version its name table
+    states, SHA-256. Font files are large: digest and version are kept in ``cache_dir`` and
+    trusted while the file's size and modification time stay the same."""
     cache_path = cache_dir / "font-digests.json"
     try:
         cache = json.loads(read_cache_entry(cache_path) or b"{}")  # {} when missing or damaged
     except ValueError:
         cache = {}
+    faces: dict[Path, list[str]] = {}
+    for face in TEXT_FACES:
+        try:
+            faces.setdefault(find_face(face.pattern).path, []).append(face.pattern)
+        except ReportpubError:
+            continue  # reported where the face is needed
     records, changed = [], False
-    for path in installed_text_font_files():
+    for path in sorted(faces):
         stat = path.stat()
         known = cache.get(str(path))
-        if not known or known[:2] != [stat.st_size, stat.st_mtime_ns]:
-            known = [stat.st_size, stat.st_mtime_ns, sha256_of(path)]
+        if not known or len(known) < 4 or known[:2] != [stat.st_size, stat.st_mtime_ns]:
+            known = [stat.st_size, stat.st_mtime_ns, sha256_of(path), font_version(path)]
             cache[str(path)], changed = known, True
-        records.append({"file": str(path), "sha256": known[2]})
+        records.append({"file": str(path), "families": faces[path], "version": known[3], "sha256": known[2]})
     if changed:
         write_cache_entry(cache_path, json.dumps(cache, sort_keys=True))
     return records
@@ -94,9 +68,12 @@ class OutputRecord:
         return record
 
 
-def make_manifest(config, outputs: list[OutputRecord], inputs: dict[str, str], fonts: list[dict]) -> str:
-    """The manifest's JSON text (sorted keys, fixed order of lists)."""
+def make_manifest(config, outputs: list[OutputRecord], download_page: dict, inputs: dict[str, str],
+                  fonts: list[dict]) -> str:
+    """The manifest's JSON text (sorted keys, fixed order of lists). ``download_page`` is the
+    file, size and SHA-256 of the index.html written with it."""
     document = {
+        "download_page": download_page,
         "edition": {"title": config.title, "version": config.version, "identifier": config.identifier,
                     "date": config.date.isoformat() if config.date else None, "slug": config.slug},
         "outputs": [o.as_dict() for o in sorted(outputs, key=lambda o: o.edition.name)],
@@ -107,18 +84,25 @@ def make_manifest(config, outputs: list[OutputRecord], inputs: dict[str, str], f
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def read_manifest(path: Path, relative_name: str) -> dict:
+    """A manifest.json as written by make_manifest, or an error at ``relative_name``."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not all(isinstance(r["file"], str) for r in manifest["outputs"]):
+            raise TypeError("no list of outputs")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReportpubError.at(relative_name, f"manifest.json is not readable: {exc}")
+    return manifest
+
+
 def verify_build(build_dir: Path, relative_name: str) -> list[Diagnostic]:
     """Compare build/ with its manifest: a problem per missing or changed output."""
     path = build_dir / MANIFEST_NAME
     if not path.is_file():
         return [Diagnostic(SourceLocation(relative_name), "no manifest.json: build the editions first")]
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        records = manifest["outputs"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ReportpubError.at(relative_name, f"manifest.json is not readable: {exc}")
+    manifest = read_manifest(path, relative_name)
     problems = []
-    for record in records:
+    for record in manifest["outputs"] + ([manifest["download_page"]] if "download_page" in manifest else []):
         output = build_dir / record["file"]
         where = SourceLocation(f"build/{record['file']}")
         if not output.is_file():

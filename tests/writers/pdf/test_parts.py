@@ -254,10 +254,12 @@ def test_reader_edition_carries_its_sources_once(project, tmp_path):
     reader = PdfReader(targets["reader"])
     names = sorted(reader.attachments)
     assert names == sorted(["manuscript/book.toml", "manuscript/01.md", "manuscript/02.md", "manuscript/03.md",
-                            "manuscript/refs.json"])
+                            "manuscript/refs.json", "reportpub-build.json"])
     catalog = reader.trailer["/Root"]
     assert len(catalog["/AF"]) == len(names)
-    assert all(spec.get_object()["/AFRelationship"] == "/Source" for spec in catalog["/AF"])
+    relationships = {spec.get_object()["/F"]: spec.get_object()["/AFRelationship"] for spec in catalog["/AF"]}
+    assert relationships.pop("reportpub-build.json") == "/Supplement"  # the build record, beside the sources
+    assert set(relationships.values()) == {"/Source"}
     assert reader.attachments["manuscript/02.md"][0] == (project.manuscript / "02.md").read_bytes()
     assert "/Metadata" in catalog and "pdfaid" in catalog["/Metadata"].get_object().get_data().decode()
 

@@ -159,7 +159,7 @@ def test_reader_pdf_is_pdfa3_with_sources_attached(built):
     assert "<rdf:li>ja</rdf:li>" in xmp and "<dc:identifier>urn:uuid:00000000-0000-4000-8000-000000000001</dc:identifier>" in xmp
     assert "<xmpMM:VersionID>2.0</xmpMM:VersionID>" in xmp and "<rdf:li>2024-12-20</rdf:li>" in xmp
     assert sorted(reader.attachments) == ["manuscript/01.md", "manuscript/02.md", "manuscript/book.toml",
-                                          "manuscript/images/port.png"]
+                                          "manuscript/images/port.png", "reportpub-build.json"]
     assert reader.attachments["manuscript/01.md"][0].decode() == CHAPTER_1
 
 

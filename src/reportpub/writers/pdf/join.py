@@ -41,7 +41,7 @@ class CachedPart:
 
 
 def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project,
-               font_cache: Path) -> set[str]:
+               font_cache: Path, mode: str) -> set[str]:
     """Join the parts' files of one variant into ``target`` (pikepdf, which copies pages in
     qpdf's C++): blank pages where a part must start on a right-hand page, outlines and named
     destinations carried over, links across parts resolved, one copy of each font, and the
@@ -72,7 +72,7 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
         _resolve_links_across_parts(document)
         fonts_used = embed_fonts(document, _fonts_of(placed), font_cache)
         if variant == "reader":
-            _attach_sources(document, book, project)
+            _attach_sources(document, book, project, mode)
         save_archival(document, target)
     return fonts_used
 
@@ -248,20 +248,21 @@ def _add_blank_page(document, as_print: _PrintPages | None) -> None:
         blank.Contents = as_print.marks_for([float(v) for v in previous.TrimBox], [float(v) for v in previous.MediaBox])
 
 
-def _attach_sources(document, book: Book, project: Project) -> None:
-    """The manuscript sources as PDF/A-3 associated files (the catalog's /AF, relationship
-    Source), as WeasyPrint attaches them to a document it writes whole."""
+def _attach_sources(document, book: Book, project: Project, mode: str) -> None:
+    """The sources and the build record as PDF/A-3 associated files (the catalog's /AF), as
+    WeasyPrint attaches them to a document it writes whole."""
     import mimetypes
+
+    from reportpub.writers.pdf.output import attached_files
 
     stamp = "D:" + book.config.timestamp.strftime("%Y%m%d%H%M%SZ")
     specs = []
-    sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
-    for name, path in sorted((project.relative(path), path) for path in sources):
+    for file in attached_files(book, project, mode):
         spec = pikepdf.AttachedFileSpec(
-            document, path.read_bytes(), description="manuscript source", filename=name,
-            mime_type=mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream",
-            creation_date=stamp, mod_date=stamp, relationship=pikepdf.Name.Source)
-        document.attachments[name] = spec
+            document, file.data, description=file.description, filename=file.name,
+            mime_type=mimetypes.guess_type(file.name, strict=False)[0] or "application/octet-stream",
+            creation_date=stamp, mod_date=stamp, relationship=pikepdf.Name("/" + file.relationship))
+        document.attachments[file.name] = spec
         specs.append(spec.obj)
     if specs:
         document.Root.AF = pikepdf.Array(specs)

@@ -105,7 +105,13 @@ class PdfLayout:
         with self._listening():
             for sheet in sheets:
                 seen = len(self.warnings.messages)
-                self.css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
+                if sheet in author_sheets:
+                    # Under the project's virtual URL, as the HTML is: WeasyPrint names the images a
+                    # stylesheet uses after their URLs, which must not hold where the project lies.
+                    self.css.append(weasyprint.CSS(string=sheet.read_text(encoding="utf-8"), base_url=fetcher.project_url(sheet),
+                                                   url_fetcher=fetcher, font_config=font_config))
+                else:
+                    self.css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
                 if sheet in author_sheets:
                     self.problems += [_css_diagnostic(project.relative(sheet), m) for m in self.warnings.messages[seen:]]
         # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.

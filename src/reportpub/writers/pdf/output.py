@@ -6,6 +6,7 @@ edition's own XMP properties go into WeasyPrint's one metadata packet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
@@ -14,6 +15,7 @@ from reportpub.config import BookConfig
 from reportpub.editions import PRINT_PDF, READER_PDF, PdfVariant
 from reportpub.model import Book
 from reportpub.project import Project
+from reportpub.toolchain import BUILD_RECORD, build_record
 from reportpub.writers.pdf.finishers import (
     chain,
     crop_to_trim_box,
@@ -64,15 +66,34 @@ def edition_xmp(config: BookConfig, universal_access: bool) -> bytes:
     ).encode()
 
 
-def source_attachments(book: Book, project: Project) -> list[weasyprint.Attachment]:
-    """The manuscript sources the archival PDF carries: book.toml, chapters, bibliography,
-    figures and the author's styles and templates, named by their project-relative paths."""
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file the reader PDF carries, as a PDF/A-3 associated file."""
+
+    name: str
+    data: bytes
+    description: str
+    relationship: str  # the /AFRelationship: Source or Supplement
+
+
+def attached_files(book: Book, project: Project, mode: str) -> list[AttachedFile]:
+    """What the archival PDF carries, in name order: every source it is made from (book.toml,
+    chapters, bibliography and its style, figures, the author's styles with what they use, and
+    templates) by its project-relative path, and the build record that ``reportpub verify``
+    rebuilds it with."""
+    files = [AttachedFile(project.relative(path), path.read_bytes(), "manuscript source", "Source")
+             for path in project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])]
+    files.append(AttachedFile(BUILD_RECORD, build_record(book.config.slug, "pdf", mode),
+                              "how this edition was built: its slug, writing mode and tool versions", "Supplement"))
+    return sorted(files, key=lambda file: file.name)
+
+
+def source_attachments(book: Book, project: Project, mode: str) -> list[weasyprint.Attachment]:
+    """``attached_files`` as WeasyPrint attaches them to a document it writes whole."""
     stamp = book.config.timestamp
-    return [
-        weasyprint.Attachment(string=path.read_bytes(), name=project.relative(path), description="manuscript source",
-                              created=stamp, modified=stamp, relationship="Source")
-        for path in project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
-    ]
+    return [weasyprint.Attachment(string=file.data, name=file.name, description=file.description,
+                                  created=stamp, modified=stamp, relationship=file.relationship)
+            for file in attached_files(book, project, mode)]
 
 
 def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: Project, *, vertical: bool,
@@ -93,4 +114,5 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
     with_sources = attachments and not print_edition
     with tagger.recording():
         document.write_pdf(target, pdf_variant=variant.weasyprint_variant, pdf_tags=True, finisher=chain(finishers),
-                           attachments=source_attachments(book, project) if with_sources else None)
+                           attachments=source_attachments(book, project, "vertical" if vertical else "horizontal")
+                           if with_sources else None)

@@ -200,7 +200,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     font_cache = cache.directory / "fonts"
     fonts_used = set()
     for variant, target in targets.items():
-        fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache)
+        fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache, mode)
     cache.prune()
     progress("done", steps, steps)
     layout.forget_unused_chapter_html()
