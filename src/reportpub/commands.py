@@ -130,7 +130,9 @@ def command_release(arguments: argparse.Namespace, say: Say) -> int:
     _refuse_version_as_folder_name(project, project.config.version)
     refuse_existing(project)
     if not arguments.no_build:
-        with progress_display() as progress:
+        from reportpub.build.progress import progress_bars
+
+        with progress_bars() as progress:
             result = build(project, jobs=arguments.jobs, report=say, progress=progress)
         for name in result.written:
             say(f"wrote build/{name}")
@@ -156,8 +158,7 @@ def command_verify(arguments: argparse.Namespace, say: Say) -> int:
     exit 0 only when identical."""
     from reportpub.verify import verify
 
-    with progress_display() as progress:
-        verdict = verify(arguments.file, progress)
+    verdict = verify(arguments.file)
     for line in verdict.lines:
         say(line)
     say(verdict.summary)

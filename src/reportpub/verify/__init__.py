@@ -61,12 +61,12 @@ class Edition:
         return f"{self.file} ({kind}, {self.mode})" if self.mode else f"{self.file} ({kind})"
 
 
-def verify(path: Path, progress: Callable[[str], None] = lambda message: None) -> Verdict:
+def verify(path: Path) -> Verdict:
     """Verify a released reader PDF, an EPUB or print PDF beside its manifest, or a release folder."""
     from reportpub.build.manifest import MANIFEST_NAME
 
     if path.is_dir():
-        return _verify_release(path, progress)
+        return _verify_release(path)
     if not path.is_file():
         raise ReportpubError.at(str(path), "no such file or release folder")
     manifest = _read_manifest(path.parent / MANIFEST_NAME)
@@ -86,7 +86,6 @@ def verify(path: Path, progress: Callable[[str], None] = lambda message: None) -
         raise ReportpubError.at(str(path), f"no {MANIFEST_NAME} beside it lists this file: verify an EPUB or a print "
                                 "PDF in its release folder, or a reader PDF, which carries its sources")
     verdict = Verdict(path.name)
-    progress(f"building {edition.label} from its attached sources")
     with _rebuilt(sources, slug, edition.format, edition.mode) as made:
         _compare(verdict, edition, path.read_bytes(), made(edition))
     if not verdict.identical:
@@ -94,7 +93,7 @@ def verify(path: Path, progress: Callable[[str], None] = lambda message: None) -
     return verdict
 
 
-def _verify_release(folder: Path, progress: Callable[[str], None]) -> Verdict:
+def _verify_release(folder: Path) -> Verdict:
     """Every file of a release folder against one build of the sources its reader PDF carries."""
     from reportpub.build.manifest import DOWNLOAD_PAGE, MANIFEST_NAME
 
@@ -103,7 +102,6 @@ def _verify_release(folder: Path, progress: Callable[[str], None]) -> Verdict:
         raise ReportpubError.at(str(folder), f"holds no readable {MANIFEST_NAME}: not a release folder")
     sources = _release_sources(folder, manifest)
     verdict = Verdict(str(folder))
-    progress("building every edition from the release's sources")
     with _rebuilt(sources, manifest["edition"]["slug"], None, None) as made:
         for name, record in sorted(_outputs(manifest).items()):
             edition = Edition(name, record["format"], record["mode"])
