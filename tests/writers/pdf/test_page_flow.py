@@ -36,7 +36,7 @@ slug = "{slug}"
 paper = "A5"
 
 [editions]
-formats = ["pdf"]
+formats = ["pdf", "print"]
 modes = ["vertical", "horizontal"]
 """
 
@@ -193,3 +193,47 @@ def test_notes_strand_no_page(notes_book, mode):
     pages = read_pages(notes_book / f"notes-{mode}.pdf")
     assert stranded(pages, 1 / 3) == []
     assert [o for page in pages for o in overprints(page)] == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_islands_strand_no_page(islands_book, mode):
+    """A figure or table that does not fit in what is left of a page goes to the head of the
+    next one while the text fills the page it left: no page but a chapter's last is left more
+    than a quarter empty."""
+    pages = read_pages(islands_book / f"islands-{mode}.pdf")
+    assert sum(len([i for i in page.items if i.kind == "image"]) for page in pages) == 6  # every figure, once
+    assert stranded(pages, 1 / 4) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nothing_is_printed_over_an_island(islands_book, mode):
+    """Running heads, page numbers, note rules and notes keep clear of figures, and tables of
+    text, in the reader and the print edition."""
+    for name in (f"islands-{mode}.pdf", f"islands-{mode}-print.pdf"):
+        pages = read_pages(islands_book / name)
+        assert [o for page in pages for o in overprints(page)] == [], name
+        assert notes_away_from_their_calls(pages) == [], name
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_island_that_fits_stays_on_the_page_of_its_heading(islands_book, mode):
+    """A table right after a heading, with room left on the page, is set on that page (in the
+    vertical PDF narrower if it must), not alone on the next."""
+    pages = read_pages(islands_book / f"islands-{mode}.pdf")
+
+    def page_of(text: str) -> list[int]:
+        return [page.number for page in pages if any(text in i.text for i in page.items if i.kind == "text")]
+
+    heading = page_of("表がすぐ続く節")[-1]  # the contents list names it too
+    assert heading in page_of("小さな表")
+
+
+def test_vertical_islands_stand_at_the_head_of_the_page_and_within_it(islands_book):
+    """In the vertical PDF every figure starts at the head (天) of the text block, the frame's
+    left, and none runs out of the text block: a figure longer than a column is scaled to it."""
+    pages = read_pages(islands_book / "islands-vertical.pdf")
+    x0, y0, x1, y1 = text_block(pages)
+    images = [i.box for page in pages for i in page.items if i.kind == "image"]
+    assert images and all(abs(box[0] - x0) < 3 for box in images), images
+    leading = 5  # pt: the text block is read from glyphs, which stand half a leading inside their lines
+    assert all(box[2] <= x1 + 1 and box[1] >= y0 - leading and box[3] <= y1 + leading for box in images), images

@@ -179,7 +179,11 @@ def test_print_pdf_has_trim_bleed_and_marks(built):
 
 def test_reader_and_print_share_one_layout(built):
     assert len(PdfReader(built / "build" / "t-vertical.pdf").pages) == len(PdfReader(built / "build" / "t-vertical-print.pdf").pages)
-    assert text_of(built / "build" / "t-vertical.pdf") == text_of(built / "build" / "t-vertical-print.pdf")
+    # In content order: pdftotext's reading-order guess can differ on the print edition's pages,
+    # shifted by the bleed, although every glyph stands where it does in the reader edition.
+    raw = [subprocess.run(["pdftotext", "-raw", str(built / "build" / name), "-"], capture_output=True, text=True,
+                          check=True).stdout for name in ("t-vertical.pdf", "t-vertical-print.pdf")]
+    assert raw[0] == raw[1]
 
 
 def test_vertical_pages_are_portrait_and_read_right_to_left(built, tmp_path):

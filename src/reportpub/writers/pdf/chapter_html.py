@@ -38,8 +38,8 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path |
     _ruby_boxes(root)
     _emphasis_dot_boxes(root)
     _unwrap_unstyled_spans(root, styled_classes)
+    _make_islands(root, vertical, chapter.id)
     if vertical:
-        _make_islands(root)
         _mark_symbols(root, cache_dir)
     return serialize(root, html=True)
 
@@ -86,17 +86,27 @@ def _mark_symbols(root: etree.Element, cache_dir: Path | None = None) -> None:
                     element.insert(index + offset, span)
 
 
-def _make_islands(root: etree.Element) -> None:
-    """Wrap figures, tables and code blocks in upright islands (turned back in the vertical PDF)."""
+def _make_islands(root: etree.Element, vertical: bool, chapter_id: str) -> None:
+    """Wrap figures, tables and code blocks in islands, the page floats of writers/pdf/page_flow.py.
+    A vertical island's content is turned back upright, once writers/pdf/islands.py has
+    measured it; a horizontal one is a float of the text's width, numbered here. An empty
+    block after the last island closes the chapter only once every island is set."""
+    count = 0
     for parent in list(root.iter()):
         for child in list(parent):
             if child.tag in ISLAND_TAGS and "island" not in (parent.get("class") or ""):
-                island = etree.Element("div", {"class": "island"})
-                content = etree.SubElement(island, "div", {"class": "island-content"})
+                if vertical:
+                    island = etree.Element("div", {"class": "island"})
+                    content = etree.SubElement(island, "div", {"class": "island-content"})
+                else:
+                    island = content = etree.Element(
+                        "div", {"class": "island", "data-island": f"{chapter_id}-{count}", "data-island-last": ""})
+                count += 1
                 island.tail, child.tail = child.tail, None
                 parent[list(parent).index(child)] = island
                 content.append(child)
-
+    if count:
+        etree.SubElement(root, "div", {"class": "island-end"})
 
 def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
     for marker in root.iter("span"):

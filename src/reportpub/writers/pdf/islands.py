@@ -1,11 +1,13 @@
 """Upright islands in the vertical PDF: figures, tables and code that keep horizontal setting.
 
-On the turned frame an island is laid out at the page's text width and turned back a
-quarter, so it stands upright on the page. Turned, its height on the frame becomes its
-width across the page's columns, which CSS cannot express; so each island is first
-measured in a small layout of its own, then placed as a float at the frame's left —
-the top of the page (天) — with exactly that width. The text flows on below it, as
-Japanese vertical books set a table at the head of a page.
+On the turned frame an island is laid out at its width on the page and turned back a
+quarter, so it stands upright. Turned, its height on the frame becomes its width across
+the page's columns, which CSS cannot express; so each island is first measured in a small
+layout of its own, at its natural width and at a few narrower ones, then written as a
+group of floats at the frame's left — the head of the page (天) — one float per width.
+The page-float layout (writers/pdf/page_flow.py) keeps the widest that fits in the
+columns left on the page, or defers the island to the head of the next page while the
+text goes on filling this one, as Japanese vertical books place a figure or a table.
 """
 
 from __future__ import annotations
@@ -16,6 +18,16 @@ import weasyprint
 
 ISLAND = re.compile(r'<div class="island"><div class="island-content">(.*?)</div></div>', re.DOTALL)
 PX_PER_MM = 96 / 25.4
+# The narrower widths an island may also be set at, as fractions of the widest: a table
+# rewraps its cells, a figure is shown smaller. Narrower than half it would be hard to read.
+NARROWER = (0.8, 0.65, 0.5)
+# No island is set narrower than this (mm).
+MIN_WIDTH_MM = 30.0
+# Islands leave this share of the text width to the notes at the page's left side, so that
+# the notes of a page with a figure fit beside it (more notes move their call's line on).
+NOTE_BAND = 0.2
+NATURAL_SLACK_MM = 0.5
+ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 
 
 def _find_box(box, element_id: str):
@@ -29,41 +41,90 @@ def _find_box(box, element_id: str):
     return None
 
 
-def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_config, fetcher, base_url: str) -> list[float]:
-    """The height (mm) of each island of the document, laid out at the island width."""
+def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_config, fetcher,
+                    base_url: str) -> list[list[tuple[float, float]]]:
+    """For each island of the document, its (width, height) in mm at its natural width (at
+    most the text width less the notes' band) and at the narrower widths it may be set at,
+    widest first; all measured in one layout."""
     contents = ISLAND.findall(html)
     if not contents:
         return []
-    body = "".join(f'<div id="island-measure-{n}" style="width: {island_width_mm:.3f}mm">'
-                   f'<div class="island-content">{content}</div></div>' for n, content in enumerate(contents))
+    widest = island_width_mm * (1 - NOTE_BAND)
+    narrower = [widest * f for f in NARROWER if widest * f >= MIN_WIDTH_MM]
+    # Each island shrink-to-fit (its natural width), then at each narrower width.
+    jobs = [(n, width) for n in range(len(contents)) for width in [None, *narrower]]
+    sizes = _measure([contents[n] for n, _ in jobs], [width for _, width in jobs], stylesheets, widest,
+                     font_config, fetcher, base_url)
+    result: list[list[tuple[float, float]]] = [[] for _ in contents]
+    for (n, width), size in zip(jobs, sizes):
+        if width is None or width < result[n][0][0] - 1:  # only widths narrower than its natural one
+            result[n].append(size)
+    return result
+
+
+def _measure(contents: list[str], widths: list[float | None], stylesheets: list, island_width_mm: float,
+             font_config, fetcher, base_url: str) -> list[tuple[float, float]]:
+    """The margin-box (width, height) in mm of each content laid out at its width (None:
+    shrink-to-fit, at most the text width)."""
+    body = "".join(
+        f'<div id="island-measure-{n}" style="float: left; clear: left; '
+        + (f'width: {width:.3f}mm' if width is not None else f'max-width: {island_width_mm:.3f}mm')
+        + f'"><div class="island-content">{ID_ATTRIBUTE.sub("", content)}</div></div>'
+        for n, (content, width) in enumerate(zip(contents, widths)))
     page = weasyprint.CSS(string=f"@page {{ size: {island_width_mm + 1:.3f}mm 5000mm; margin: 0; bleed: 0; }}",
                           font_config=font_config, url_fetcher=fetcher)
     document = weasyprint.HTML(string=f'<html class="vertical"><body class="measure">{body}</body></html>',
                                base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[*stylesheets, page], font_config=font_config)
-    heights = []
-    for n in range(len(contents)):
+    sizes = []
+    for n, width in enumerate(widths):
         box = None
         for laid_out in document.pages:
             box = _find_box(laid_out._page_box, f"island-measure-{n}")
             if box is not None:
                 break
-        heights.append(box.margin_height() / PX_PER_MM if box is not None else island_width_mm)
-    return heights
+        if box is None:
+            sizes.append((island_width_mm, island_width_mm))
+        else:
+            right = max([box.position_x + box.margin_width(), *_right_edges(box)])
+            # Set again at exactly its natural width, written in rounded millimetres, a table
+            # can come out a hair too narrow and wrap its cells: give it a little more.
+            slack = NATURAL_SLACK_MM if width is None else 0.0
+            sizes.append(((right - box.position_x) / PX_PER_MM + slack, box.margin_height() / PX_PER_MM))
+    return sizes
 
 
-def place_islands(html: str, heights: list[float], island_width_mm: float, column_length_mm: float) -> str:
-    """Give each island its measured width on the frame; an island taller than a column is
-    scaled down to fit the page."""
-    counter = iter(heights)
+def _right_edges(box):
+    """The right edges of everything inside ``box``: shrink-to-fit gives a table its narrowest
+    width while the table itself is laid out wider, as it will be on the page."""
+    for child in getattr(box, "children", ()):
+        if hasattr(child, "margin_width"):
+            yield child.position_x + child.margin_width()
+        yield from _right_edges(child)
+
+
+def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_length_mm: float) -> str:
+    """Write each island as its group of floats, one per width, widest first; an island taller
+    than a column is scaled down to fit the page. Ids in the island move to an anchor just
+    before the group, so that links find the island whichever width is set."""
+    counter = iter(enumerate(sizes))
 
     def place(match: re.Match) -> str:
-        height = next(counter)
-        scale = min(1.0, column_length_mm / height) if height else 1.0
-        width = height * scale
-        transform = f"translate(0, {island_width_mm * scale:.3f}mm) rotate(-90deg)" + (f" scale({scale:.4f})" if scale < 1 else "")
-        return (f'<div class="island" style="width: {width:.3f}mm; height: {island_width_mm:.3f}mm">'
-                f'<div class="island-content" style="width: {island_width_mm:.3f}mm; transform: {transform}">'
-                f'{match.group(1)}</div></div>')
+        number, alternatives = next(counter)
+        content = match.group(1)
+        anchors = "".join(f'<div class="island-anchor" id="{i}"></div>' for i in ID_ATTRIBUTE.findall(content))
+        content = ID_ATTRIBUTE.sub("", content)
+        floats = []
+        for position, (width, height) in enumerate(alternatives):
+            scale = min(1.0, column_length_mm / height) if height else 1.0
+            transform = (f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
+                         + (f" scale({scale:.4f})" if scale < 1 else ""))
+            last = ' data-island-last=""' if position == len(alternatives) - 1 else ""
+            floats.append(
+                f'<div class="island" data-island="{number}"{last} '
+                f'style="width: {height * scale:.3f}mm; height: {width * scale:.3f}mm">'
+                f'<div class="island-content" style="width: {width:.3f}mm; transform: {transform}">'
+                f'{content}</div></div>')
+        return anchors + "".join(floats)
 
     return ISLAND.sub(place, html)

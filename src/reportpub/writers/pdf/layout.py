@@ -160,9 +160,9 @@ class PdfLayout:
         with self._listening():
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
-                heights = measure_islands(html, theme_css, self.geometry.island_width, self.font_config,
-                                          self.fetcher, self.base_url)
-                html = place_islands(html, heights, self.geometry.island_width, self.geometry.column_length)
+                sizes = measure_islands(html, theme_css, self.geometry.island_width, self.font_config,
+                                        self.fetcher, self.base_url)
+                html = place_islands(html, sizes, self.geometry.column_length)
             document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 stylesheets=css, font_config=self.font_config)
         return document
