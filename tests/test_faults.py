@@ -285,3 +285,11 @@ def test_a_source_changed_during_the_build_is_not_recorded(project, monkeypatch)
     assert [str(d) for d in info.value.diagnostics] == [
         "manuscript/02.md: changed or removed while the build was running; nothing in build/ was replaced: build again"]
     assert snapshot(project / "build") == before
+
+
+def test_a_template_that_includes_itself_is_an_error(project):
+    (project / "templates").mkdir()
+    (project / "templates" / "colophon.html").write_text('<p>奥付</p>\n{% include "colophon.html" %}\n', encoding="utf-8")
+    assert_clean_failure(run_cli("build", "--only", "html", str(project)),
+                         "templates/colophon.html: template error: the template includes itself, directly or "
+                         "through another template")

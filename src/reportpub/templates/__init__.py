@@ -91,6 +91,10 @@ class Templates:
         except jinja2.TemplateError as exc:
             filename, line = self._error_location(exc)
             raise ReportpubError.at(filename or f"templates/{name}", f"template error: {exc}", line)
+        except RecursionError as exc:  # {% include %} of itself, directly or through others
+            filename, _ = self._error_location(exc)
+            raise ReportpubError.at(filename or f"templates/{name}", "template error: the template includes "
+                                    "itself, directly or through another template") from None
 
     def _display(self, filename: str | None, name: str | None) -> str:
         if filename and filename.startswith(str(self.project.root)):
