@@ -179,3 +179,31 @@ def test_url_policy():
     assert resource_problem("/etc/passwd")
     assert srcset_urls("a.png 1x, b.png 2x,c.png") == ["a.png", "b.png", "c.png"]
     assert srcset_urls("data:image/png;base64,AA,BB 1x, d.png (x, y) 2x") == ["data:image/png;base64,AA,BB", "d.png"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(element(), min_size=1, max_size=2), st.sampled_from(["inline", "block", "note", "link"]),
+       st.sampled_from(URL_STARTS))
+def test_nothing_active_survives_the_reader(tmp_path, fragments, placement, url):
+    """The same soup through the whole reader (Python-Markdown, footnotes, links): the sanitiser
+    sees what Markdown makes of raw HTML, wherever it stands."""
+    from reportpub.diagnostics import DiagnosticCollector
+    from reportpub.manuscript import make_markdown
+    from reportpub.manuscript.reader import read_chapter
+    from reportpub.project import Project
+
+    soup = "".join(fragments)
+    text = {"inline": f"# 章\n\n本文 {soup} です。\n",
+            "block": f"# 章\n\n{soup}\n\n本文。\n",
+            "note": f"# 章\n\n本文[^1]。\n\n[^1]: 注 {soup}\n",
+            "link": f"# 章\n\n[リンク]({url.strip().replace(' ', '%20') or '#x'}) {soup}\n"}[placement]
+    root = tmp_path / "p"
+    (root / "manuscript").mkdir(parents=True, exist_ok=True)
+    (root / "manuscript" / "book.toml").write_text('title = "本"\n', encoding="utf-8")
+    (root / "manuscript" / "01.md").write_text(text, encoding="utf-8")
+    draft = read_chapter(Project.open(root), root / "manuscript" / "01.md", make_markdown(), DiagnosticCollector())
+    if draft is None:
+        return  # not well-formed: refused as a whole
+    assert_inert(serialize(draft.body, html=True))
+    for note in draft.notes.values():
+        assert_inert(serialize(note, html=True))
