@@ -178,8 +178,10 @@ def test_system_fonts_by_name_and_by_local_build_and_publish_no_canary(good_proj
     root = tmp_path / "project"
     shutil.copytree(good_project, root, symlinks=True)
     write(root, "styles/fonts.css", '@font-face { font-family: "Local Sans"; src: local("DejaVu Sans"); }\n'
-                                    'p { font-family: "Local Sans", serif; }\nem { font-family: "DejaVu Serif", serif; }\n')
-    write(root, "manuscript/01.md", CHAPTER + "\nLatin text in *DejaVu Serif*.\n")
+                                    'p { font-family: "Local Sans", serif; }\n'
+                                    'span.dv { font-family: "DejaVu Serif" !important; font-style: normal !important; '
+                                    'font-weight: normal !important; }\n')
+    write(root, "manuscript/01.md", CHAPTER + '\nLatin text in <span class="dv">DejaVu Serif</span>.\n')
     result = run_cli("build", "--jobs", "2", str(root))
     assert result.returncode == 0, result.stderr
     with pymupdf.open(root / "build" / "test-horizontal.pdf") as document:
