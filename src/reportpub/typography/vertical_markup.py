@@ -14,10 +14,10 @@ manuscript syntax follows):
   same picture), but JLREQ names the full-width numeral for it, the full-width form
   needs no turned box in the PDF, and it keeps one rule for "one digit per em";
 - digits that belong to a larger token — touching another digit, an ASCII letter,
-  ``.`` or ``,`` (``3.14``, ``1,000``, ``ISO9001``) — are left alone and turn sideways
-  with the Latin text, as do Latin words themselves (``R`` in UAX #50). Other
-  neighbours do not join a token: in ``2024-12-20`` or ``12:30`` each run is judged
-  on its own.
+  ``.`` or ``,`` (``3.14``, ``1,000``, ``ISO9001``), or joined to other digits by a dash,
+  colon or slash (``105–113``, ``2024-12-20``, ``12:30``, ``1/2``) — are left alone and
+  turn sideways with the Latin text, the whole number one way, as do Latin words
+  themselves (``R`` in UAX #50).
 
 Only text nodes change. The input is an XHTML fragment (a chapter body from
 Python-Markdown); it is tokenized rather than parsed into a tree so that everything
@@ -73,6 +73,9 @@ INLINE_ELEMENTS = frozenset(
 _TOKEN_NEIGHBOURS = frozenset("0123456789.,ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _TCY_PUNCTUATION = frozenset({"!!", "!?", "?!", "??"})
+# Between two digit runs these make one number of them (a range, a date, a time, a fraction).
+_NUMBER_JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014~\u301c\uff5e:/")
+_DIGITS = frozenset("0123456789")
 
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -195,6 +198,9 @@ def _mark_text(text: str, before: str, after: str) -> str | None:
         start, end = run.span()
         previous = text[start - 1] if start > 0 else before
         following = text[end] if end < len(text) else after
+        if (previous in _NUMBER_JOINERS and start >= 2 and text[start - 2] in _DIGITS) or \
+                (following in _NUMBER_JOINERS and end + 1 < len(text) and text[end + 1] in _DIGITS):
+            continue  # one number with the digits across its dash: sideways, as they are
         markup = _markup_for_run(run.group(), previous, following)
         if markup is None:
             continue

@@ -265,37 +265,44 @@ def test_same_sources_give_same_bytes_from_another_directory(built, tmp_path):
         assert (copy / "build" / name).read_bytes() == (built / "build" / name).read_bytes(), name
 
 
-def test_ruby_overhang_follows_the_excess_of_the_reading():
-    from reportpub.writers.pdf.chapter_html import ruby_overhang_em
+def test_ruby_overhangs_only_neighbouring_kana_by_at_most_one_ruby_character():
+    from reportpub.writers.pdf.chapter_html import ruby_overhangs_em
 
-    assert ruby_overhang_em("漢字", "かんじ") == 0.0  # 1.5 em of ruby over 2 em of base: nothing to absorb
-    assert ruby_overhang_em("平壌", "ピョンヤン") == 0.25  # 2.5 em over 2 em: half an em, a quarter each side
-    assert ruby_overhang_em("金正恩", "キム・ジョンウン") == 0.25  # 4 em over 3 em: capped at a quarter em
+    assert ruby_overhangs_em("漢字", "かんじ", "の", "を") == (0.0, 0.0)  # 1.5 em of ruby over 2 em of base
+    assert ruby_overhangs_em("平壌", "ピョンヤン", "の", "を") == (0.25, 0.25)  # half an em shared by both kana
+    assert ruby_overhangs_em("平壌", "ピョンヤン", "国", "を") == (0.0, 0.5)  # never over a kanji
+    assert ruby_overhangs_em("私", "わたくし", "", "は") == (0.0, 0.5)  # capped at one ruby character
+    assert ruby_overhangs_em("京", "きょう", "", "") == (0.0, 0.0)  # beside another reading: the base is spread
 
 
 def test_ruby_boxes_sit_in_the_text_without_wrappers():
     """Each reading and its base are one inline box, the base its own text: WeasyPrint's
-    line breaking pays for every inline element, and a wrapper styles nothing."""
+    line breaking pays for every inline element. Per-character ruby is one unbreakable group,
+    whose readings never reach into each other."""
     from reportpub.writers.pdf.chapter_html import _ruby_boxes
 
-    root = parse_fragment("<p>前<ruby>条<rt>じょう</rt>約<rt>やく</rt></ruby>後<ruby>漢字</ruby>。</p>")
+    root = parse_fragment("<p>前<ruby>条<rt>じょう</rt>約<rt>やく</rt></ruby>後<ruby>漢字</ruby>。"
+                          "の<ruby>平壌<rt>ピョンヤン</rt></ruby>を</p>")
     _ruby_boxes(root)
     assert serialize(root) == (
-        '<p>前<span class="ruby overhang-2"><span class="rt">じょう</span>条</span>'
-        '<span class="ruby"><span class="rt">やく</span>約</span>後漢字。</p>')
+        '<p>前<span class="nobr"><span class="ruby"><span class="rt">じょう</span>条</span>'
+        '<span class="ruby"><span class="rt">やく</span>約</span></span>後漢字。'
+        '<span class="nobr">の<span class="ruby overhang-before-2 overhang-after-2"><span class="rt">ピョンヤン</span>'
+        '平壌</span>を</span></p>')
 
 
 def test_every_ruby_overhang_class_has_its_rule():
     from reportpub.writers.pdf.chapter_html import (
         MAX_RUBY_OVERHANG_EM,
-        ruby_overhang_class,
+        ruby_overhang_classes,
     )
 
     css = (Path(reportpub.__file__).parent / "theme" / "pdf.css").read_text(encoding="utf-8")
-    eighths = range(1, round(MAX_RUBY_OVERHANG_EM * 8) + 1)
-    for overhang in (n / 8 for n in eighths):
-        rule = re.search(rf"\.ruby\.{ruby_overhang_class(overhang)} \{{ margin-left: -([\d.]+)em; margin-right: -([\d.]+)em; \}}", css)
-        assert rule and float(rule[1]) == float(rule[2]) == overhang
+    for eighths in range(1, round(MAX_RUBY_OVERHANG_EM * 8) + 1):
+        before, after = ruby_overhang_classes(eighths / 8, eighths / 8)
+        for name, side in ((before, "left"), (after, "right")):
+            rule = re.search(rf"\.ruby\.{name} \{{ margin-{side}: -([\d.]+)em; \}}", css)
+            assert rule and float(rule[1]) == eighths / 8, name
 
 
 def test_lines_with_ruby_keep_the_line_pitch(make_project):

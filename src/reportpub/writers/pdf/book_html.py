@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reportpub.numbering import KANJI_DIGITS
 from reportpub.typography.vertical_markup import (
     MATTER_SKIP_ELEMENTS,
     add_vertical_markup,
@@ -39,8 +38,6 @@ ID = re.compile(r'\bid="([^"]+)"')
 
 # The widest number a contents line will hold while the front matter is measured for length.
 PLACEHOLDER_PAGE = 888
-
-
 
 
 @dataclass(frozen=True)
@@ -73,16 +70,15 @@ def link_across_parts(body: str) -> str:
         lambda m: m.group(0) if m.group(1) in own else f'href="{ANCHOR_SCHEME}{m.group(1)}"', body)
 
 
-def number_contents(body: str, pages: dict[str, int] | None, vertical: bool) -> str:
-    """Give each contents entry its page number as ``data-page`` (kanji numerals in the
-    vertical edition, as pdf-vertical.css's cjk-decimal); None gives every entry the
-    placeholder, to measure the front matter's length."""
+def number_contents(body: str, pages: dict[str, int] | None) -> str:
+    """Give each contents entry its page number as ``data-page``, in the digits the page's
+    folio prints (the vertical edition sets them tate-chu-yoko, pdf-vertical.css); None
+    gives every entry the placeholder, to measure the front matter's length."""
     def number(match: re.Match) -> str:
         page = PLACEHOLDER_PAGE if pages is None else pages.get(match.group(1))
         if page is None:
             return match.group(0)
-        text = "".join(KANJI_DIGITS[int(d)] for d in str(page)) if vertical else str(page)
-        return f'{match.group(0)} data-page="{text}"'
+        return f'{match.group(0)} data-page="{page}"'
 
     return TOC.sub(lambda toc: TOC_LINK.sub(number, toc.group(0)), body)
 

@@ -9,10 +9,12 @@ page is turned), and sesame-dot emphasis becomes one box per character.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from reportpub.model import Chapter
+from reportpub.writers.pdf.line_units import compose_lines
 from reportpub.xhtml import parse_fragment, serialize, text_of
 
 ISLAND_TAGS = ("figure", "table", "pre")
@@ -37,6 +39,7 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path |
     _float_notes(root, notes, vertical)
     _ruby_boxes(root)
     _emphasis_dot_boxes(root)
+    compose_lines(root)
     _unwrap_unstyled_spans(root, styled_classes)
     _make_islands(root, vertical, chapter.id)
     if vertical:
@@ -149,46 +152,55 @@ def _unwrap_unstyled_spans(root: etree.Element, styled_classes: frozenset[str] =
             _append_text(parent, position + len(child), child.tail or "")
 
 
-# JLREQ §3.3: a reading longer than its base may overhang the neighbouring characters by up
-# to one ruby character (half an em of the base text) in all; here a quarter em on each side.
-MAX_RUBY_OVERHANG_EM = 0.25
+# JLREQ §3.3: a reading longer than its base may overhang a neighbouring kana by up to one
+# ruby character (half an em of the base text); never a kanji, another reading or anything
+# that is not plain text beside it. Otherwise the base is spread (the box is as wide as the
+# reading, the base centred in it).
+MAX_RUBY_OVERHANG_EM = 0.5
+_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 
 
-def ruby_overhang_em(base: str, reading: str) -> float:
-    """How far (em of the base text) a ruby box may reach into its neighbours on each side:
-    the reading's excess width over the base, halved, at most a quarter em. Ruby characters
+def ruby_excess_em(base: str, reading: str) -> float:
+    """How much wider (em of the base text) a reading is than its base. Ruby characters
     are half size; Latin readings count half again."""
     def width(text: str, scale: float) -> float:
         return sum(scale * (0.5 if ord(c) < 0x2000 else 1.0) for c in text)
 
-    excess = width(reading, 0.5) - width(base, 1.0)
-    return round(min(MAX_RUBY_OVERHANG_EM, excess / 2), 3) if excess > 0 else 0.0
+    return max(0.0, width(reading, 0.5) - width(base, 1.0))
 
 
-def ruby_overhang_class(overhang_em: float) -> str:
-    """The class pdf.css gives a ruby box's overhang: ``overhang-N`` for N eighths of an em.
-    Widths count in quarter ems, so every overhang is a whole number of eighths. A class,
-    not a style attribute: WeasyPrint computes a style attribute's style afresh for each box."""
-    return f"overhang-{round(overhang_em * 8)}"
+def ruby_overhangs_em(base: str, reading: str, before: str, after: str) -> tuple[float, float]:
+    """How far a ruby box reaches into the character before it and the one after it:
+    the excess shared by the sides whose neighbour is kana, at most one ruby character
+    (half an em) on a side. ``before``/``after`` are the neighbouring characters, "" when
+    the neighbour is not plain text (another ruby box, an element, the paragraph's edge)."""
+    excess = ruby_excess_em(base, reading)
+    sides = [bool(_KANA.fullmatch(before or " ")), bool(_KANA.fullmatch(after or " "))]
+    if not excess or not any(sides):
+        return 0.0, 0.0
+    share = min(MAX_RUBY_OVERHANG_EM, excess / sum(sides))
+    return tuple(round(share, 3) if side else 0.0 for side in sides)
+
+
+def ruby_overhang_classes(before_em: float, after_em: float) -> list[str]:
+    """The classes pdf.css gives a ruby box's overhangs: ``overhang-before-N`` and
+    ``overhang-after-N`` for N eighths of an em (widths count in quarter ems). Classes, not
+    a style attribute: WeasyPrint computes a style attribute's style afresh for each box."""
+    return [f"overhang-{side}-{round(em * 8)}" for side, em in (("before", before_em), ("after", after_em)) if em]
 
 
 def _ruby_boxes(root: etree.Element) -> None:
     """Each reading and its base become one inline box: the reading a block line above,
-    the base the box's own text. The boxes replace the <ruby> element in its parent, with
-    no wrapper: every inline element costs WeasyPrint's line breaking a descent."""
+    the base the box's own text. The boxes replace the <ruby> element in its parent; the
+    boxes of per-character ruby are held together in one unbreakable span (a ruby group is
+    never divided at a line end)."""
     for parent in list(root.iter()):
         for ruby in [child for child in parent if child.tag == "ruby"]:
-            boxes = []
+            pairs = []
             base = ruby.text or ""
             for child in ruby:
                 if child.tag == "rt":
-                    box = etree.Element("span", {"class": "ruby"})
-                    overhang = ruby_overhang_em(base, child.text or "")
-                    if overhang:
-                        box.set("class", f"ruby {ruby_overhang_class(overhang)}")
-                    etree.SubElement(box, "span", {"class": "rt"}).text = child.text or ""
-                    box[0].tail = base
-                    boxes.append(box)
+                    pairs.append((base, child.text or ""))
                     base = ""
                 elif child.tag != "rp":
                     base += text_of(child)
@@ -196,13 +208,50 @@ def _ruby_boxes(root: etree.Element) -> None:
             # Base text after the last reading is set without ruby, as the ruby's tail.
             tail = base + (ruby.tail or "")
             position = list(parent).index(ruby)
+            before = _text_before(parent, position)
             parent.remove(ruby)
-            if not boxes:
+            if not pairs:
                 _append_text(parent, position, tail)
                 continue
+            boxes = []
+            for index, (base_text, reading) in enumerate(pairs):
+                neighbour_before = before[-1:] if index == 0 else ""
+                neighbour_after = tail[:1] if index == len(pairs) - 1 else ""
+                classes = ["ruby"] + ruby_overhang_classes(
+                    *ruby_overhangs_em(base_text, reading, neighbour_before, neighbour_after))
+                box = etree.Element("span", {"class": " ".join(classes)})
+                etree.SubElement(box, "span", {"class": "rt"}).text = reading
+                box[0].tail = base_text
+                boxes.append(box)
+            # A reading that overhangs a kana stays on its line with it: else at a line end it
+            # would stand out of the text block.
+            overhung_before = "overhang-before" in boxes[0].get("class")
+            overhung_after = "overhang-after" in boxes[-1].get("class")
+            if len(boxes) > 1 or overhung_before or overhung_after:
+                group = etree.Element("span", {"class": "nobr"})
+                if overhung_before:
+                    group.text = before[-1]
+                    _set_text_before(parent, position, before[:-1])
+                group.extend(boxes)
+                if overhung_after:
+                    boxes[-1].tail, tail = tail[0], tail[1:]
+                boxes = [group]
             for offset, box in enumerate(boxes):
                 parent.insert(position + offset, box)
             boxes[-1].tail = tail or None
+
+
+def _text_before(parent: etree.Element, position: int) -> str:
+    """The text just before the child at ``position`` of ``parent`` ("" after an element)."""
+    return (parent.text or "") if position == 0 else (parent[position - 1].tail or "")
+
+
+def _set_text_before(parent: etree.Element, position: int, text: str) -> None:
+    """Replace the text just before the child at ``position`` of ``parent``."""
+    if position == 0:
+        parent.text = text or None
+    else:
+        parent[position - 1].tail = text or None
 
 
 def _append_text(parent: etree.Element, position: int, text: str) -> None:

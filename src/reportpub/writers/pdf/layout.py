@@ -37,6 +37,7 @@ from reportpub.writers.pdf.geometry import (
 )
 from reportpub.writers.pdf import page_flow
 from reportpub.writers.pdf.islands import measure_islands, place_islands
+from reportpub.writers.pdf.justify import install as justify_between_characters
 
 
 class WeasyPrintWarnings(logging.Handler):
@@ -57,6 +58,7 @@ class PdfLayout:
 
     def __init__(self, book: Book, project: Project, mode: str, templates: Templates):
         self.book, self.project, self.mode = book, project, mode
+        justify_between_characters()
         self.vertical = vertical = mode == "vertical"
         self._html_cache_used: set[str] = set()
         # Classes the PDF markup may drop with their spans, unless the author's CSS names them.

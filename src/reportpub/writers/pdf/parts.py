@@ -178,7 +178,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     front, rest = parts[0], parts[1:]
     steps = len(rest) + 2  # the front matter, each part after it, the joining
     progress("laying out the front matter", 0, steps)
-    front_pages = laid_out("front", number_contents(front.body, None, layout.vertical), 1).pages
+    front_pages = laid_out("front", number_contents(front.body, None), 1).pages
     layout.check()  # the stylesheets' own problems, even when every part comes from the cache
     for _ in range(CONTENTS_ATTEMPTS):
         placed: list[tuple[int, CachedPart]] = []
@@ -190,7 +190,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
             placed.append((first_page, cached))
             last_page = first_page + cached.pages - 1
         anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
-        numbered = laid_out("front", number_contents(front.body, anchor_pages, layout.vertical), 1)
+        numbered = laid_out("front", number_contents(front.body, anchor_pages), 1)
         if numbered.pages == front_pages:
             break
         front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again

@@ -1,0 +1,159 @@
+"""Line composition markup for the PDF editions: the units a line may not be broken inside.
+
+WeasyPrint breaks lines with Pango (UAX #14), which does not know JLREQ's units that are
+never divided (3.1.8, 3.1.10): a number set in full-width digits (each digit is an ideograph
+to UAX #14, so ２０２４ could break after any digit), a number range (UAX #14 breaks after
+the dash of 105–113), and a note call with the character before it and the closing
+punctuation after it (else a line can begin with ²。, or a call stand alone at a line
+start). They are wrapped in ``<span class="nobr">`` (``white-space: nowrap`` in pdf.css);
+numbers in half-width digits with their separators need nothing, UAX #14 keeps them whole.
+Ruby groups get the same span where their boxes are made (writers/pdf/chapter_html.py).
+
+The wrapping works on the chapter tree after the ruby and emphasis boxes are built, and
+leaves ruby readings, tate-chu-yoko cells, code and preformatted text alone.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+NOBR_CLASS = "nobr"
+
+# JLREQ cl-02 (closing brackets), cl-06 (full stops) and cl-07 (commas): kept with a note call before them.
+CLOSING = "」』）〕］｝〉》】〙〗〟、。，．"
+# A number with its decimal point and thousands separators, and a range of such (105–113, ２〜３).
+NUMBER_UNIT = re.compile(r"(?:[0-9０-９]+(?:[.,．，][0-9０-９]+)*)(?:[–—\-~〜～](?:[0-9０-９]+(?:[.,．，][0-9０-９]+)*))*")
+# Elements whose text is not running Japanese text.
+SKIP_TAGS = frozenset({"rt", "code", "pre", "kbd", "samp", "script", "style"})
+SKIP_CLASSES = frozenset({"rt", "tcy"})
+# Inline boxes short enough to keep with a note call (a ruby box, a tate-chu-yoko cell, a number).
+SHORT_UNIT = 4
+
+
+def compose_lines(root: etree.Element) -> None:
+    """Wrap the units that a line may not be broken inside."""
+    _keep_note_calls_whole(root)
+    _wrap_text_matches(root, NUMBER_UNIT, NOBR_CLASS, keep=_breakable_number)
+
+
+def _classes(element: etree.Element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _skipped(element: etree.Element) -> bool:
+    return element.tag in SKIP_TAGS or bool(_classes(element) & SKIP_CLASSES)
+
+
+def _content(parent: etree.Element) -> list:
+    """The inline content of ``parent``: its text pieces (str) and child elements, in order
+    (each child's tail a text piece of its own)."""
+    items: list = [parent.text] if parent.text else []
+    for child in parent:
+        items.append(child)
+        if child.tail:
+            items.append(child.tail)
+    return items
+
+
+def _set_content(parent: etree.Element, items: list) -> None:
+    """Make ``items`` (text pieces and elements) the content of ``parent``."""
+    for child in list(parent):
+        parent.remove(child)
+    parent.text = None
+    last = None
+    for item in items:
+        if isinstance(item, str):
+            if last is None:
+                parent.text = (parent.text or "") + item
+            else:
+                last.tail = (last.tail or "") + item
+        else:
+            item.tail = None
+            parent.append(item)
+            last = item
+
+
+def _wrap(items: list, class_name: str) -> etree.Element:
+    span = etree.Element("span", {"class": class_name})
+    _set_content(span, items)
+    return span
+
+
+def _is_note(item) -> bool:
+    return not isinstance(item, str) and "footnote" in _classes(item)
+
+
+def _keep_note_calls_whole(root: etree.Element) -> None:
+    """Wrap each note call (one or more calls in a row) with the character before it and the
+    closing punctuation after it in one unbreakable span."""
+    for parent in list(root.iter()):
+        if _skipped(parent) or not any(_is_note(child) for child in parent):
+            continue
+        items = _content(parent)
+        out: list = []
+        index = 0
+        while index < len(items):
+            if not _is_note(items[index]):
+                out.append(items[index])
+                index += 1
+                continue
+            unit: list = []
+            if out and isinstance(out[-1], str):  # the character before the call
+                before = out.pop()
+                if before[:-1]:
+                    out.append(before[:-1])
+                unit.append(before[-1])
+            elif out and not isinstance(out[-1], str) and len("".join(out[-1].itertext())) <= SHORT_UNIT:
+                unit.append(out.pop())
+            while index < len(items) and _is_note(items[index]):
+                unit.append(items[index])
+                index += 1
+            if index < len(items) and isinstance(items[index], str):  # closing punctuation after it
+                after = items[index]
+                count = len(after) - len(after.lstrip(CLOSING))
+                if count:
+                    unit.append(after[:count])
+                    items[index] = after[count:]
+            out.append(_wrap(unit, NOBR_CLASS))
+        _set_content(parent, [item for item in out if not isinstance(item, str) or item])
+
+
+def _text_parents(root: etree.Element, made_here: str):
+    """Every element whose own text and children's tails are running text, but the spans of
+    class ``made_here`` (the ones being made: their text is done)."""
+    skipped: set[int] = set()
+    for element in root.iter():
+        if id(element) in skipped or _skipped(element):
+            skipped.update(id(descendant) for descendant in element.iter())
+            continue
+        if made_here not in _classes(element):
+            yield element
+
+
+def _breakable_number(unit: str) -> bool:
+    """Whether UAX #14 could break inside a number unit: between full-width digits (each an
+    ideograph to it) or after a range dash. Half-width digits with their separators stay
+    together without help."""
+    return len(unit) > 1 and (bool(re.search("[０-９]", unit)) or bool(re.search("[–—\\-~〜～]", unit)))
+
+
+def _wrap_text_matches(root: etree.Element, pattern: re.Pattern, class_name: str, keep) -> None:
+    for parent in list(_text_parents(root, class_name)):
+        items = _content(parent)
+        if not any(isinstance(item, str) and pattern.search(item) for item in items):
+            continue
+        out: list = []
+        for item in items:
+            if not isinstance(item, str):
+                out.append(item)
+                continue
+            last = 0
+            for match in pattern.finditer(item):
+                if not keep(match.group()):
+                    continue
+                out.append(item[last:match.start()])
+                out.append(_wrap([match.group()], class_name))
+                last = match.end()
+            out.append(item[last:])
+        _set_content(parent, [item for item in out if not isinstance(item, str) or item])

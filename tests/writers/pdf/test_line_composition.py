@@ -1,0 +1,196 @@
+"""Line composition in both PDF modes (JLREQ): ruby, emphasis dots, unbroken units, flush lines.
+
+One book written to provoke each fault (per-character ruby with long readings side by side,
+emphasis across line ends, numbers and note calls at every position near a line end, Latin
+and digits at line ends) is built in both modes and its PDFs are read back glyph by glyph,
+in the frame the pages are laid out in (the vertical pages unturned: columns run along x,
+ruby and dots stand above their line).
+"""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from reportpub.typography.vertical_markup import add_vertical_markup
+from reportpub.writers.pdf.justify import expandable_units, spaced_runs
+from reportpub.writers.pdf.line_units import compose_lines
+from reportpub.xhtml import parse_fragment, serialize
+from tests.conftest import run_cli
+
+BODY = 9.5  # pt, pdf.css
+CLOSING = "、。，．」）』】〕〉》"
+FILL = "あいうえおかきくけこさしすせそ"
+
+
+def _chapter() -> str:
+    paragraphs = []
+    for k in range(12):
+        paragraphs.append(FILL[:k] + "のは{東京|とう|きょう}{大阪|おお|さか}と{明日|あ|した}の{今日|きょ|う}で、"
+                          "{私|わたくし}は{紫陽花|あじさい}を見た。" * 3)
+    for k in range(8):
+        paragraphs.append("文" * (20 + k) + "《《誰もが移動をあきらめない街づくりの目標》》を掲げた。" * 2)
+    for k in range(30):
+        paragraphs.append("本" * k + "記録は20241015に作成され、約１万２０００人、1,200人と６８４件が報告された[^a]。"
+                          "その後も数値は落ち込む[^b]。pp. 105–113、3.14倍。")
+    for k in range(10):
+        paragraphs.append("漢" * k + "英紙The Guardianによれば2016年にNATO加盟国のうち12か国がGDP比2%を達成した。" * 2)
+    return ("# 試験の章\n\n" + "\n\n".join(paragraphs)
+            + "\n\n[^a]: 注の本文。2024年10月15日、20241015号。\n[^b]: 二つ目の注。\n")
+
+
+@pytest.fixture(scope="module")
+def lines_book(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lines")
+    (root / "manuscript").mkdir()
+    (root / "manuscript" / "book.toml").write_text(
+        'title = "行組版の試験"\nauthors = ["試験"]\nlanguage = "ja"\ndate = 2026-12-01\nslug = "lines"\n'
+        'chapters = ["01.md"]\n[pdf]\npaper = "A5"\n[editions]\nformats = ["pdf"]\n'
+        'modes = ["vertical", "horizontal"]\n', encoding="utf-8")
+    (root / "manuscript" / "01.md").write_text(_chapter(), encoding="utf-8")
+    result = run_cli("build", "--jobs", "1", str(root))
+    assert result.returncode == 0, result.stderr
+    return root / "build"
+
+
+class Glyph:
+    def __init__(self, char: dict, size: float):
+        self.c, self.size = char["c"], size
+        # No glyph is wider than its em (MuPDF's box of a turned 。 can be).
+        self.x0, self.x1 = char["bbox"][0], min(char["bbox"][2], char["bbox"][0] + size)
+        self.base = char["origin"][1]
+        self.cx = (self.x0 + self.x1) / 2
+        self.top, self.bottom = self.base - 0.88 * size, self.base + 0.12 * size
+
+
+def frame_glyphs(pdf, first_page: int = 4):
+    """Per page (from ``first_page``, past the front matter): every glyph in the unturned frame."""
+    document = pymupdf.open(pdf)
+    pages = []
+    for page in document:
+        if page.number + 1 < first_page:
+            continue
+        page.set_rotation(0)
+        glyphs = []
+        for block in page.get_text("rawdict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    glyphs += [Glyph(c, span["size"]) for c in span["chars"] if c["c"].strip()]
+        pages.append(glyphs)
+    return pages
+
+
+def body_lines(glyphs):
+    """Lines of body text: body-size glyphs on one baseline, with the smaller glyphs (note
+    calls) inside their em box, ordered along the line."""
+    lines: dict[float, list] = {}
+    for g in glyphs:
+        if abs(g.size - BODY) < 0.2:
+            lines.setdefault(round(g.base, 0), []).append(g)
+    result = []
+    for base, line in sorted(lines.items()):
+        small = [g for g in glyphs if g.size < BODY - 1 and base - BODY <= g.base <= base + 1 and g.c.isdigit()]
+        result.append(sorted(line + small, key=lambda g: g.x0))
+    return result
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_per_character_ruby_readings_never_touch(lines_book, mode):
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        ruby = [g for g in glyphs if abs(g.size - BODY / 2) < 0.2 and g.c not in "\ufe45"]
+        rows: dict[float, list] = {}
+        for g in ruby:
+            rows.setdefault(round(g.base, 0), []).append(g)
+        for row in rows.values():
+            row.sort(key=lambda g: g.x0)
+            for a, b in zip(row, row[1:]):
+                assert b.x0 >= a.x1 - 0.1, f"{a.c}{b.c} overlap by {a.x1 - b.x0:.2f}pt ({mode})"
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_emphasis_dots_are_sesame_dots_centred_just_above_their_characters(lines_book, mode):
+    found = 0
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        body = [g for g in glyphs if abs(g.size - BODY) < 0.2]
+        for dot in (g for g in glyphs if g.c == "\ufe45"):
+            found += 1
+            below = [g for g in body if g.top >= dot.bottom - 0.5 and g.x0 - 0.1 <= dot.cx <= g.x1 + 0.1]
+            base = min(below, key=lambda g: g.top - dot.bottom)
+            assert abs(dot.cx - base.cx) <= 0.15 * BODY  # centred on its character
+            assert base.top - dot.bottom <= 0.1 * BODY  # just above it: in its own line's space
+            above = [g for g in body if g.bottom <= dot.top + 0.5 and abs(g.cx - dot.cx) < BODY]
+            if above:  # the line before keeps its distance
+                assert dot.top - max(g.bottom for g in above) > 2 * (base.top - dot.bottom)
+    assert found >= 8 * 2 * 19
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_numbers_and_note_calls_are_never_divided(lines_book, mode):
+    checked = 0
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        lines = body_lines(glyphs)
+        for line, following in zip(lines, lines[1:]):
+            first = following[0]
+            assert first.c not in CLOSING, "".join(g.c for g in following[:10])
+            assert first.size > BODY - 1, "a line starts with a note call: " + "".join(g.c for g in following[:10])
+            last = line[-1]
+            if last.size > BODY - 1 and last.c.isdigit() and first.c.isdigit() and first.size > BODY - 1:
+                pytest.fail(f"number divided: {''.join(g.c for g in line[-6:])} / {''.join(g.c for g in following[:6])}")
+            checked += 1
+    assert checked > 100
+
+
+def line_end(line, glyphs) -> float:
+    """Where a line ends: its last glyph, or a reading above it that reaches further (a ruby
+    longer than its base at a line end stands flush with the edge, its base set in, JLREQ 3.3)."""
+    base = line[0].base
+    ruby = [g.x1 for g in glyphs if abs(g.size - BODY / 2) < 0.2 and base - 1.3 * BODY < g.base < base - 0.5 * BODY]
+    return max([line[-1].x1] + ruby)
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_justified_lines_end_flush_with_latin_digits_and_ruby(lines_book, mode):
+    """Every line a paragraph continues after ends at the text block's edge, within half a point."""
+    ends = []
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        lines = body_lines(glyphs)
+        if not lines:
+            continue
+        start = min(line[0].x0 for line in lines)
+        continued = [line_end(line, glyphs) for line, following in zip(lines, lines[1:])
+                     if abs(following[0].x0 - start) < 0.5]  # the paragraph goes on (no indent)
+        if continued:
+            ends += [round(max(continued) - end, 2) for end in continued]
+    assert len(ends) > 50
+    assert max(ends) <= 0.5 and min(ends) >= -0.5, sorted(ends)[-5:]
+
+
+def test_vertical_contents_print_the_digits_of_the_folios(lines_book):
+    text = pymupdf.open(lines_book / "lines-vertical.pdf")[2].get_text()
+    assert "試験の章" in text
+    assert not any(numeral in text for numeral in "一二三四五六七八九〇")
+    assert any(ch.isdigit() for ch in text)
+
+
+def test_numbers_with_a_dash_or_separator_turn_sideways_whole_in_vertical_text():
+    marked = add_vertical_markup("<p>pp. 105–113、2024-12-20、12:30、1,200人、６８４件、2024年12月</p>")
+    assert "105–113" in marked and "2024-12-20" in marked and "12:30" in marked and "1,200" in marked
+    assert '<span class="upright">２０２４</span>年<span class="tcy">12</span>月' in marked
+
+
+def test_units_are_wrapped_whole():
+    root = parse_fragment('<p>落ち込む<span class="footnote">注。</span>」。１万２０００人、105–113、1,200と'
+                          '<span class="upright">６８４</span>件。</p>')
+    compose_lines(root)
+    assert serialize(root) == (
+        '<p>落ち込<span class="nobr">む<span class="footnote">注。</span>」。</span>'
+        '１万<span class="nobr">２０００</span>人、<span class="nobr">105–113</span>、1,200と'
+        '<span class="upright"><span class="nobr">６８４</span></span>件。</p>')
+
+
+def test_inter_character_justification_spaces_full_width_text_only():
+    assert spaced_runs("英紙The Guardianによれば") == [(0, 2), (14, 18)]
+    assert spaced_runs("２０２４年") == [(4, 5)]  # never inside a number
+    # A run at the start or the end of a text box loses half a unit there (Pango drops it).
+    assert expandable_units("あいう") == 2.0
+    assert expandable_units("Aあい") == 1.5
