@@ -27,6 +27,7 @@ from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheets
+from reportpub.writers.pdf.author_fonts import vertical_author_sheet
 from reportpub.writers.pdf.book_html import NOMBRE_CARRIER, mark_vertical_matter
 from reportpub.writers.pdf.chapter_html import DROPPED_CLASSES, pdf_chapter_html
 from reportpub.writers.pdf.fetcher import ProjectURLFetcher
@@ -104,20 +105,29 @@ class PdfLayout:
         self.problems: list[Diagnostic] = []
         self.warnings = WeasyPrintWarnings()
         author_sheets = set(project.style_files())
+        sheet_texts = [sheet.read_text(encoding="utf-8") for sheet in sheets]
+        if vertical:  # the author's @font-face fonts, derived for the turned frame as the bundled ones
+            for index, sheet in enumerate(sheets):
+                if sheet in author_sheets and "@font-face" in sheet_texts[index].lower():
+                    sheet_texts[index], problems = vertical_author_sheet(
+                        sheet, sheet_texts[index], project.root, project.relative,
+                        lambda path, family: derive_author_font(path, family, html + css_text, project),
+                        fetcher.project_url)
+                    self.problems += problems
         with self._listening():
-            for sheet in sheets:
+            for sheet, text in zip(sheets, sheet_texts):
                 seen = len(self.warnings.messages)
                 if sheet in author_sheets:
                     # Under the project's virtual URL, as the HTML is: WeasyPrint names the images a
                     # stylesheet uses after their URLs, which must not hold where the project lies.
-                    self.css.append(weasyprint.CSS(string=sheet.read_text(encoding="utf-8"), base_url=fetcher.project_url(sheet),
+                    self.css.append(weasyprint.CSS(string=text, base_url=fetcher.project_url(sheet),
                                                    url_fetcher=fetcher, font_config=font_config))
                 else:
                     self.css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
                 if sheet in author_sheets:
                     self.problems += [_css_diagnostic(project.relative(sheet), m) for m in self.warnings.messages[seen:]]
         # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.
-        self.stylesheet_texts = [self.page_css] + [sheet.read_text(encoding="utf-8") for sheet in sheets]
+        self.stylesheet_texts = [self.page_css] + sheet_texts
         self.base_url = fetcher.project_url(project.manuscript) + "/"
 
     def _chapter_html(self, chapter) -> str:
@@ -200,21 +210,9 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
     """@font-face rules for the derived vertical fonts, subset to the document's characters and
     the common ones, and the file of each (family, weight)."""
     from reportpub.typography.fonts import TEXT_FACES, find_face
-    from reportpub.typography.vertical_font import (
-        COMMON_TCY_STRINGS,
-        common_japanese,
-        derive_vertical_font,
-    )
+    from reportpub.typography.vertical_font import derive_vertical_font
 
-    characters = "".join(sorted(set(html) | set(common_japanese())))
-    # Tate-chu-yoko cells the fonts draw (pdf-vertical.css turns on their feature in .tcy):
-    # the text of every element of class tcy (automatic 12 and !?, the author's ^123^),
-    # and the note numbers the footnote calls and markers show.
-    tcy_strings = {html_module.unescape(m.group(3)) for m in re.finditer(
-        r'<([A-Za-z][\w:-]*)\s[^>]*?\bclass="([^"]*)"[^>]*>([^<>]{1,3})</\1>', html)
-        if "tcy" in m.group(2).split()}
-    tcy_strings |= set(re.findall(r'\bdata-number="(\d{1,3})"', html))
-    tcy_strings |= COMMON_TCY_STRINGS
+    characters, tcy_strings = vertical_font_text(html)
     rules, files = [], {}
     for text_face in TEXT_FACES:
         face, family, weight = find_face(text_face.pattern), text_face.vertical_family, text_face.weight
@@ -225,6 +223,44 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
         files[(family, weight)] = path
     return "\n".join(rules) + "\n", files
+
+
+def vertical_font_text(html: str) -> tuple[str, set[str]]:
+    """What the derived vertical fonts hold: the characters of ``html`` and the common ones,
+    and the tate-chu-yoko cells they draw (pdf-vertical.css turns on their feature in .tcy):
+    the text of every element of class tcy (automatic 12 and !?, the author's ^123^), the note
+    numbers the footnote calls and markers show, and the common ones (page numbers)."""
+    from reportpub.typography.vertical_font import COMMON_TCY_STRINGS, common_japanese
+
+    characters = "".join(sorted(set(html) | set(common_japanese())))
+    tcy_strings = {html_module.unescape(m.group(3)) for m in re.finditer(
+        r'<([A-Za-z][\w:-]*)\s[^>]*?\bclass="([^"]*)"[^>]*>([^<>]{1,3})</\1>', html)
+        if "tcy" in m.group(2).split()}
+    tcy_strings |= set(re.findall(r'\bdata-number="(\d{1,3})"', html))
+    return characters, tcy_strings | COMMON_TCY_STRINGS
+
+
+def derive_author_font(path: Path, family: str, html: str, project: Project) -> Path:
+    """The derived vertical-frame copy of an author's font (face 0 of a collection), or
+    ValueError saying why the font cannot set vertical text."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    from reportpub.typography.vertical_font import (
+        FontDerivationError,
+        derive_vertical_font,
+        vertical_substitutions,
+    )
+
+    characters, tcy_strings = vertical_font_text(html)
+    try:
+        with TTFont(path, fontNumber=0, lazy=True) as font:
+            if not vertical_substitutions(font):
+                raise ValueError(f"{path.name} has no vertical forms (no OpenType vert feature): "
+                                 "its brackets and small kana would be wrong in a column")
+        return derive_vertical_font(path, characters, font_cache_dir(project), f"RP Vertical {family}", 0,
+                                    tighten_punctuation=False, tcy_strings=tcy_strings)
+    except (TTLibError, FontDerivationError, OSError, KeyError, AssertionError) as error:
+        raise ValueError(f"{path.name}: {error}") from None
 
 
 def _css_diagnostic(source: str, message: str) -> Diagnostic:

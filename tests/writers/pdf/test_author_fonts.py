@@ -1,0 +1,80 @@
+"""An author's own @font-face font in the vertical PDF: derived for the turned frame like the
+bundled fonts (kanji upright), or a path:line error when it cannot set vertical text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pymupdf
+
+from reportpub.typography.fonts import find_face
+from tests.conftest import run_cli
+
+FACE_CSS = """/* the author's own font */
+@font-face {
+  font-family: "Author Gothic";
+  src: url("../fonts/%s");
+}
+body { font-family: "Author Gothic"; }
+"""
+CHAPTER = "# 章\n\n一二三の「街」は、ひらがなとカタカナで書いた文章です。\n"
+
+
+def _project(make_project, font: Path, name: str) -> Path:
+    root = make_project({"01.md": CHAPTER}, name=name, files={"styles/font.css": FACE_CSS % font.name})
+    (root / "fonts").mkdir()
+    shutil.copy(font, root / "fonts" / font.name)
+    return root
+
+
+def test_an_authors_cjk_font_is_derived_for_the_vertical_pdf(make_project):
+    root = _project(make_project, find_face("Noto Sans CJK JP").path, "own-font")
+    result = run_cli("build", "--only", "pdf", "--mode", "vertical", str(root))
+    assert result.returncode == 0, result.stderr
+    document = pymupdf.open(next((root / "build").glob("*-vertical.pdf")))
+    page = next(p for p in document if "文章" in p.get_text())
+    assert any("Author-Gothic" in font[3] for font in page.get_fonts())
+    page.set_rotation(0)  # the frame the page was laid out in, before its quarter turn
+    spans = [s for b in page.get_text("rawdict")["blocks"] for line in b.get("lines", []) for s in line["spans"]]
+    stroke = next(c for s in spans if "Author-Gothic" in s["font"] for c in s["chars"] if c["c"] == "一")
+    pixmap = page.get_pixmap(dpi=600, clip=pymupdf.Rect(stroke["bbox"]), colorspace=pymupdf.csGRAY)
+    ink = [(x, y) for y in range(pixmap.height) for x in range(pixmap.width) if pixmap.pixel(x, y)[0] < 128]
+    width = max(x for x, _ in ink) - min(x for x, _ in ink)
+    height = max(y for _, y in ink) - min(y for _, y in ink)
+    # 一 is a horizontal stroke on the turned page: set upright, it runs across the frame's lines.
+    assert height > 3 * width, (width, height)
+
+
+def _latin_font(path: Path) -> Path:
+    """A small real TrueType font with Latin glyphs only (no vertical forms)."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def box():
+        pen = TTGlyphPen(None)
+        pen.moveTo((100, 0)), pen.lineTo((100, 700)), pen.lineTo((500, 700)), pen.lineTo((500, 0)), pen.closePath()
+        return pen.glyph()
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "A"])
+    builder.setupCharacterMap({ord("A"): "A"})
+    builder.setupGlyf({".notdef": box(), "A": box()})
+    builder.setupHorizontalMetrics({".notdef": (600, 100), "A": (600, 100)})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": "Latin Only", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    builder.save(str(path))
+    return path
+
+
+def test_an_authors_font_that_cannot_set_vertical_text_is_a_path_line_error(make_project, tmp_path):
+    latin = _latin_font(tmp_path / "latin.ttf")
+    root = _project(make_project, latin, "latin-font")
+    result = run_cli("build", "--only", "pdf", "--mode", "vertical", str(root))
+    assert result.returncode == 1
+    assert f"styles/font.css:4: font 'Author Gothic' cannot set vertical text: {latin.name} has no vertical forms" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((root / "build").glob("*-vertical.pdf"))
