@@ -216,8 +216,10 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
     rules, files = [], {}
     for text_face in TEXT_FACES:
         face, family, weight = find_face(text_face.pattern), text_face.vertical_family, text_face.weight
-        # No punctuation tightening: WeasyPrint justifies only at spaces, so a tightened column
-        # would end short of the grid; aligned columns matter more to a Japanese reader.
+        # No punctuation tightening yet: the font's kern feature closes 。」 up by moving the
+        # same full-width glyph, so its box overlaps its neighbour's in the PDF; closing up that
+        # way (tried with letter spacing) makes text extraction (pdftotext) break the line there.
+        # It needs glyphs of their own with half the advance.
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
                                     tighten_punctuation=False, tcy_strings=tcy_strings)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
