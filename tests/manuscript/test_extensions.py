@@ -93,6 +93,11 @@ def test_email_in_brackets_is_not_a_citation():
 japanese_text = st.text(alphabet=st.sampled_from(list("漢字かなカナ、。「」123abc {|}^《》*[]@!?#\n-=")), max_size=80)
 
 
+def test_an_attribute_list_naming_no_attribute_leaves_well_formed_xhtml():
+    html = convert("1\n{1}")  # attr_list reads {1} as an attribute named 1
+    assert etree.fromstring(f"<div>{html}</div>").find("p").attrib == {}
+
+
 @given(japanese_text)
 def test_any_text_converts_to_well_formed_xhtml(text):
     html = convert(text)

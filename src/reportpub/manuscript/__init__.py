@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import markdown
 
+from reportpub.manuscript.attribute_names import AttributeNamesExtension
 from reportpub.manuscript.citations import CitationExtension
 from reportpub.manuscript.emphasis import EmphasisDotsExtension
 from reportpub.manuscript.figures import FiguresExtension
@@ -29,6 +30,7 @@ def make_markdown() -> markdown.Markdown:
             "footnotes",
             "tables",
             "attr_list",
+            AttributeNamesExtension(),
             "admonition",
             "fenced_code",
             "smarty",
