@@ -26,7 +26,9 @@ CLOSING = "」』）〕］｝〉》】〙〗〟、。，．"
 NUMBER_UNIT = re.compile(r"(?:[0-9０-９]+(?:[.,．，][0-9０-９]+)*)(?:[–—\-~〜～](?:[0-9０-９]+(?:[.,．，][0-9０-９]+)*))*")
 # Elements whose text is not running Japanese text.
 SKIP_TAGS = frozenset({"rt", "code", "pre", "kbd", "samp", "script", "style"})
-SKIP_CLASSES = frozenset({"rt", "tcy"})
+# A link showing its URL may break anywhere and is set as it is: no number units inside it (a unit
+# there also split the link into one more box than its Link structure element covers).
+SKIP_CLASSES = frozenset({"rt", "tcy", "url"})
 # Inline boxes short enough to keep with a note call (a ruby box, a tate-chu-yoko cell, a number).
 SHORT_UNIT = 4
 
