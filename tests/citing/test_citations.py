@@ -18,7 +18,7 @@ from reportpub.citing.syntax import (
     CitationItem,
     parse_citation,
 )
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
+from reportpub.diagnostics import ReportpubError, SourceLocation
 from tests.conftest import REPOSITORY
 
 SAMPLE_REFERENCES = REPOSITORY / "manuscript" / "references.json"

@@ -4,7 +4,6 @@ nothing printed over anything else, in both writing modes."""
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from pathlib import Path
