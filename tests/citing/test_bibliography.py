@@ -324,7 +324,7 @@ def test_malformed_bibtex_names_line_of_broken_entry(tmp_path):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("\n\n@book{x, title={a}\n@book{y, title={b}}\n", "entry 'x' is not closed with '}'"),
+        ("\n\n@book{x, title={a}\n@book{y, title={b}}\n", "entry 'x' is not closed: a '}' is missing"),
         ("\n\n@book{, title={a}}\n", "no citation key"),
         ("\n\n@book{x, title=undefinedmacro}\n", "undefined @string macro"),
         ("\n\n@book{x, title={unclosed}\n", "not closed"),
@@ -434,17 +434,35 @@ def test_bibtex_comment_between_entries_is_still_a_comment(tmp_path):
     assert sorted(load(tmp_path, "refs.bib", text).keys()) == ["a", "b"]
 
 
-def test_a_broken_bibtex_entry_is_one_line_on_the_command_line(make_project):
+@pytest.mark.parametrize("bib, expected", [
+    # a value whose '}' is missing: at the field, not at the entry's "@"
+    ("@article{a,\n  title = {x},\n  journal = {J,\n  year = {2020},\n}\n\n@book{b, title={y}}\n",
+     "manuscript/references.bib:3: invalid BibTeX entry: entry 'a': the value of field 'journal' is not closed "
+     "(a '}' or '\"' is missing)"),
+    # an undefined @string: at the field that names it, inside its entry
+    ("@string{tp = {Transport Policy}}\n\n@article{a,\n  title = {x},\n  journal = jtp,\n  year = 2012,\n}\n",
+     "manuscript/references.bib:5: invalid BibTeX entry 'a': field 'journal': undefined @string macro 'jtp'"),
+    # a broken entry (a comma missing between two fields): at the field before the gap
+    ("@book{b, title={y}}\n\n@article{a,\n  title = {x}\n  year = 2012,\n}\n",
+     "manuscript/references.bib:4: invalid BibTeX entry 'a': field 'title': expected ',' or '}' after the value, "
+     "found 'y'"),
+    # the entry's own '}' missing before the next entry, and before the end of the file: where it belongs
+    ("@article{a,\n  title = {x},\n  year = 2012\n\n@book{b, title={y}}\n",
+     "manuscript/references.bib:3: invalid BibTeX entry: entry 'a' is not closed: a '}' is missing after this "
+     "line, before the next entry"),
+    ("@book{b, title={y}}\n@article{a,\n  title = {x},\n  year = 2012\n\n",
+     "manuscript/references.bib:4: invalid BibTeX entry: entry 'a' is not closed: a '}' is missing after this "
+     "line, before the end of the file"),
+], ids=["unclosed-value", "undefined-string", "missing-comma", "unclosed-entry", "unclosed-at-end"])
+def test_a_bibtex_fault_is_one_line_on_the_command_line(make_project, bib, expected):
     from tests.conftest import run_cli
 
-    bib = "@article{a,\n  title = {x},\n  journal = {J,\n  year = {2020},\n}\n\n@book{b, title={y}}\n"
     root = make_project({"01.md": "# 章\n\n本文[@a]。\n"}, book='title = "t"\nbibliography = "references.bib"\n',
                         files={"manuscript/references.bib": bib})
     result = run_cli("check", str(root))
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "manuscript/references.bib:3: invalid BibTeX entry: entry 'a': the value of field 'journal' is not closed "
-        "(a '}' or '\"' is missing)"]
+    assert result.stderr.strip().splitlines() == [expected]
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 @settings(max_examples=300, deadline=None)
