@@ -12,9 +12,17 @@ naming where it comes from:
   複合材料の設計) as quoted in Keio University SFC's guide to SIST 02
   (web.sfc.keio.ac.jp/~ryoko/ergonomics/ref-list.html), which prints them without the
   space after "." and ","; the standard's spacing (". " and ", ") is restored here.
-* [SIST02 4.x] no example of that type was found in the stored copies of the standard:
-  the expected text follows the element order and punctuation the standard gives for
-  the type (著者名. 標題. …), filled with the issue's own data.
+* [SIST02 4.x] no example of that type (newspaper article, report, thesis, conference
+  paper) could be read: the stored copies of SIST02-2007.pdf and of JST's guide hold
+  their first pages only, and the guides above skip these types (SIST 02's examples
+  cover thirteen kinds of material, a newspaper not among them: copyright.ne.jp/handbook/
+  sist02_2007/main.html). The expected text follows the standard's general order and
+  punctuation (著者名. 標題. …) with the elements its section 4.x names for the type,
+  filled with data of our own: it is not the standard's example.
+
+Titles of parts of a whole (a web page, a chapter, a paper) are in “ ” (U+201C, U+201D)
+because the standard's examples print them so ([JST2011] p. 15, [SFC]); the issue that
+asked for this style wrote them with straight quotes.
 
 Where the standard leaves a choice, the style's choices are listed in
 ``src/reportpub/citing/styles/README``.
@@ -104,7 +112,13 @@ EXAMPLES = [
       "title": "中山間地域における高齢者の移動と生活", "publisher": "東北大学", "issued": {"date-parts": [[2020]]},
       "genre": "博士論文"},
      "山本健. 中山間地域における高齢者の移動と生活. 東北大学, 2020, 博士論文."),
-    # [SIST02 4.2.4] 会議資料中の論文: 著者名. “論文名”. 会議録名. 開催地, 開催年月日. 出版者, 出版年, ページ.
+    # [SIST02 4.2.4] 会議資料中の論文 (和文)
+    ({"id": "conf-ja", "type": "paper-conference", "author": [{"family": "山田", "given": "太郎"}],
+      "title": "デマンド交通の運行実績", "container-title": "土木計画学研究・講演集", "event-place": "東京",
+      "event-date": {"date-parts": [[2019, 11, 30]]}, "publisher": "土木学会", "issued": {"date-parts": [[2019]]},
+      "page": "55-62"},
+     "山田太郎. “デマンド交通の運行実績”. 土木計画学研究・講演集. 東京, 2019-11-30. 土木学会, 2019, p. 55-62."),
+    # [SIST02 4.2.4] 会議資料中の論文 (欧文): 著者名. “論文名”. 会議録名. 開催地, 開催年月日. 出版者, 出版年, ページ.
     ({"id": "conf", "type": "paper-conference",
       "author": [{"family": "Smith", "given": "Anna"}, {"family": "Jones", "given": "Bo"}],
       "title": "Demand-responsive transport in rural areas", "container-title": "Proceedings of the 12th "
@@ -177,8 +191,8 @@ def test_the_issues_four_entries_print_as_sist02(issue_bib):
     assert plain(f.reference("kato2022")) == (
         "加藤誠. 郊外団地における高齢者の移動とバス路線. 交通学研究. 2022, vol. 65, no. 2, p. 33-48.")
     assert plain(f.reference("tanaka2019")) == "田中一郎. 移動の貧困：高齢社会の交通と福祉. 東京, 東洋書房, 2019, 256p."
-    # the site name is kept (from BibLaTeX's organization); the title of a web page in the
-    # standard's double quotes
+    # the site name is kept (from BibLaTeX's organization); the title of a web page in “ ”,
+    # as the standard's examples print it ([JST2011] p. 15), where the issue's table had "…"
     assert plain(f.reference("mlit2023")) == (
         "国土交通省. “地域公共交通計画等の作成と運用の手引き”. 国土交通省. 2023. "
         "https://www.mlit.go.jp/sogoseisaku/transport/sosei_transport_tk_000058.html, (参照 2025-01-15).")
