@@ -11,15 +11,16 @@ BIN := $(VENV)/bin
 # the download page, the preview); Java for EPUBCheck when no java is on PATH.
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-symbola fonts-liberation libharfbuzz-subset0 poppler-utils chromium
 STAMP := $(VENV)/.installed
-# Ace by DAISY, the EPUB accessibility checker of the slow tests (npm, into node_modules/; it drives
-# Debian's chromium, see `browser`, so puppeteer downloads no browser of its own).
-ACE := node_modules/.bin/ace-cli
+# npm packages of the slow tests, into node_modules/: Ace by DAISY, the EPUB accessibility checker
+# (it drives Debian's chromium, so puppeteer downloads no browser of its own), and foliate-js, the
+# reading engine of the Foliate reader, in which the EPUBs are paged through in Chromium.
+NODE_STAMP := node_modules/.installed
 
 .PHONY: all setup system-packages build test test-fast browser benchmark clean
 
 all: build
 
-setup: system-packages $(STAMP) $(ACE)
+setup: system-packages $(STAMP) $(NODE_STAMP)
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -43,9 +44,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-$(ACE): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
-	touch $(ACE)
+	touch $(NODE_STAMP)
 
 build: setup
 	$(BIN)/reportpub build .
