@@ -455,14 +455,17 @@ def test_bibtex_comment_between_entries_is_still_a_comment(tmp_path):
      "line, before the end of the file"),
 ], ids=["unclosed-value", "undefined-string", "missing-comma", "unclosed-entry", "unclosed-at-end"])
 def test_a_bibtex_fault_is_one_line_on_the_command_line(make_project, bib, expected):
+    """`check` and `build` say the same line (the build fails before it writes anything)."""
     from tests.conftest import run_cli
 
     root = make_project({"01.md": "# 章\n\n本文[@a]。\n"}, book='title = "t"\nbibliography = "references.bib"\n',
                         files={"manuscript/references.bib": bib})
-    result = run_cli("check", str(root))
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [expected]
-    assert "Traceback" not in result.stdout + result.stderr
+    for command in (["check"], ["build", "--jobs", "1"]):
+        result = run_cli(*command, str(root))
+        assert result.returncode == 1, command
+        assert result.stderr.strip().splitlines() == [expected], command
+        assert "Traceback" not in result.stdout + result.stderr
+    assert not any((root / "build").glob("*.pdf"))
 
 
 @settings(max_examples=300, deadline=None)
