@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -476,4 +477,7 @@ def test_any_bibtex_text_is_entries_or_a_path_line_error(tmp_path_factory, text)
     try:
         load_bibliography([(path, "manuscript/refs.bib")])
     except ReportpubError as error:
-        assert all(str(d).startswith("manuscript/refs.bib") for d in error.diagnostics)
+        for diagnostic in error.diagnostics:
+            # the line is one of the file's: an entry whose '}' is missing is reported at its last line
+            line = re.match(r"manuscript/refs\.bib:(\d+): ", str(diagnostic))
+            assert line and 1 <= int(line.group(1)) <= text.count("\n") + 1, str(diagnostic)
