@@ -2,21 +2,100 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import http.server
+import io
+import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
-DEFAULT_BOOK = """title = "試験の本"
-authors = ["著者 太郎"]
-date = 2024-12-20
-version = "1.0"
-slug = "test"
+# The keys a test book has unless it says otherwise, and where book_toml writes the common ones.
+BOOK_KEYS = {"title": "試験の本", "authors": ["著者"], "date": dt.date(2024, 12, 20), "slug": "t"}
+KEY_ORDER = ("title", "subtitle", "authors", "publisher", "date", "version", "identifier", "slug")
+
+
+def toml_value(value) -> str:
+    """A Python value as TOML writes it: strings quoted, dates bare, lists and inline tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def book_toml(*, formats: list[str] | None = None, modes: list[str] | None = None, **keys) -> str:
+    """book.toml of a test book: BOOK_KEYS overridden by ``keys`` (None leaves a key out), a key
+    per line (title … slug first, then the others in the order given), then each table given as
+    a dict, then ``[editions]`` when formats or modes are given; a blank line before each table."""
+    merged = {key: value for key, value in {**BOOK_KEYS, **keys}.items() if value is not None}
+    top = [key for key in KEY_ORDER if key in merged] + [
+        key for key in merged if key not in KEY_ORDER and not isinstance(merged[key], dict)]
+    lines = [f"{key} = {toml_value(merged[key])}" for key in top]
+    tables = {key: value for key, value in merged.items() if isinstance(value, dict)}
+    editions = {name: value for name, value in (("formats", formats), ("modes", modes)) if value is not None}
+    if editions:
+        tables["editions"] = editions
+    for table, values in tables.items():
+        lines += ["", f"[{table}]"] + [f"{key} = {toml_value(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+DEFAULT_BOOK = book_toml(authors=["著者 太郎"], version="1.0", slug="test")
+
+# A second chapter two PDF test books share: a link back to the first chapter's {#background}, and a table.
+LINK_AND_TABLE_CHAPTER = """# 第二章　続き
+
+詳しくは[背景](#background)を参照してください。
+
+Table: 主な出来事
+
+| 年 | 出来事 |
+|---|---|
+| 1961 | 条約 |
+| 2024 | 発効 |
 """
+
+
+def image_bytes(size: tuple[int, int] = (60, 40), colour="navy", kind: str = "PNG", mode: str = "RGB") -> bytes:
+    """A one-colour image file's bytes (PNG unless ``kind`` names another format Pillow writes)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def write_project(root: Path, chapters: dict[str, str], book: str = DEFAULT_BOOK,
+                  files: dict[str, bytes | str] | None = None) -> Path:
+    """A project folder: manuscript/book.toml, the chapters in manuscript/, and ``files`` (paths
+    relative to the project, text or bytes). Returns ``root``."""
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "book.toml").write_text(book, encoding="utf-8")
+    for file_name, text in chapters.items():
+        (root / "manuscript" / file_name).write_text(text, encoding="utf-8")
+    for file_name, content in (files or {}).items():
+        path = root / file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
 
 
 @pytest.fixture(autouse=True)
@@ -41,21 +120,37 @@ def make_project(tmp_path):
 
     def make(chapters: dict[str, str], book: str = DEFAULT_BOOK, files: dict[str, bytes | str] | None = None,
              name: str = "project") -> Path:
-        root = tmp_path / name
-        (root / "manuscript").mkdir(parents=True)
-        (root / "manuscript" / "book.toml").write_text(book, encoding="utf-8")
-        for file_name, text in chapters.items():
-            (root / "manuscript" / file_name).write_text(text, encoding="utf-8")
-        for file_name, content in (files or {}).items():
-            path = root / file_name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        return root
+        return write_project(tmp_path / name, chapters, book, files)
 
     return make
+
+
+@contextlib.contextmanager
+def loopback_server(answer: Callable[[str], tuple[int, dict[str, str], bytes]]) -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 (never another address), in a thread: ``answer(path)`` gives
+    (status, headers, body) for each GET. Yields (base URL, the paths requested, in order)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            status, headers, body = answer(self.path)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", hits
+    finally:
+        httpd.shutdown()
 
 
 def run_cli(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -23,15 +23,10 @@ import pymupdf
 import pytest
 from PIL import Image, PngImagePlugin
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
 CANARY = "CANARY-2b9d-never-published"
-BOOK = """title = "試験の本"
-authors = ["著者 太郎"]
-date = 2024-12-20
-slug = "test"
-bibliography = "refs.json"
-"""
+BOOK = book_toml(authors=["著者 太郎"], slug="test", bibliography="refs.json")
 CHAPTER = "# 一\n\n本文です[@a]。\n"
 REFS = '[{"id": "a", "type": "book", "title": "題", "author": [{"family": "著者", "given": "花子"}], "issued": {"date-parts": [[2020]]}}]\n'
 

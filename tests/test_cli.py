@@ -7,18 +7,9 @@ import stat
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-version = "1.0"
-slug = "t"
-
-[editions]
-formats = ["pdf", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(version="1.0", formats=["pdf", "html"], modes=["horizontal"])
 
 
 def assert_clean_failure(result, *expected_lines):

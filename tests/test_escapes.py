@@ -12,17 +12,10 @@ import pytest
 from reportpub.build import read_book
 from reportpub.diagnostics import ReportpubError
 from reportpub.project import Project
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
 CANARY = "CANARY-7f3e-outside-the-project"
-HTML_ONLY = """title = "試験の本"
-date = 2024-12-20
-slug = "test"
-{extra}
-[editions]
-formats = ["html"]
-modes = ["horizontal"]
-"""
+HTML_ONLY = book_toml(authors=None, slug="test", formats=["html"], modes=["horizontal"])
 
 
 @pytest.fixture
@@ -67,14 +60,14 @@ def error_lines(root) -> list[str]:
 ])
 def test_a_template_cannot_reach_python(make_project, canary, expression):
     colophon = "<section class=\"colophon\">\n<p>奥付</p>\n{{ " + expression.format(canary=canary) + " }}\n</section>\n"
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=HTML_ONLY.format(extra=""),
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=HTML_ONLY,
                         files={"templates/colophon.html": colophon})
     stderr = refused(root, "templates/colophon.html:3: template error: ")
     assert "unsafe" in stderr or "undefined" in stderr
 
 
 def test_a_template_folder_linking_outside_is_refused(make_project, canary):
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=HTML_ONLY.format(extra=""),
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=HTML_ONLY,
                         files={"templates/colophon.html": "<section>{% include 'sub/secret.md' %}</section>\n"})
     (root / "templates" / "sub").symlink_to(canary.parent, target_is_directory=True)
     refused(root, "templates/sub: links to a folder outside the project; the build reads only files inside it")
@@ -95,7 +88,7 @@ def test_an_include_through_a_linked_folder_is_refused_by_the_loader(make_projec
 
 
 def test_template_names_cannot_climb_out(make_project):
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=HTML_ONLY.format(extra=""),
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=HTML_ONLY,
                         files={"templates/colophon.html": "<section>\n{% include '../manuscript/book.toml' %}\n</section>\n"})
     refused(root, "templates/colophon.html:2: template error: ")
 
@@ -105,7 +98,7 @@ def test_template_names_cannot_climb_out(make_project):
 
 def test_book_toml_linking_outside_is_refused(make_project, tmp_path):
     outside = tmp_path / "outside-book.toml"
-    outside.write_text(HTML_ONLY.format(extra="").replace("試験の本", CANARY), encoding="utf-8")
+    outside.write_text(HTML_ONLY.replace("試験の本", CANARY), encoding="utf-8")
     root = make_project({"01.md": "# 一\n\n本文。\n"})
     (root / "manuscript" / "book.toml").unlink()
     (root / "manuscript" / "book.toml").symlink_to(outside)
@@ -122,7 +115,7 @@ def test_an_input_linking_inside_the_project_is_read(make_project):
 def test_a_folder_linking_outside_is_refused(make_project, canary, folder, tmp_path):
     (canary.parent / "a.css").write_text(f"/* {CANARY} */", encoding="utf-8")
     root = make_project({"01.md": "# 一\n\n本文。\n\n![図](images/secret.md)\n" if "images" in folder else "# 一\n\n本文。\n"},
-                        book=HTML_ONLY.format(extra=""))
+                        book=HTML_ONLY)
     (root / folder).symlink_to(canary.parent, target_is_directory=True)
     refused(root, "manuscript/01.md:5: image 'images/secret.md' lies outside the project" if "images" in folder
             else "styles/a.css: links to a file outside the project")
@@ -130,11 +123,7 @@ def test_a_folder_linking_outside_is_refused(make_project, canary, folder, tmp_p
 
 # --- links from the four sources ------------------------------------------------------------
 
-LINK_BOOK = """title = "試験の本"
-date = 2024-12-20
-slug = "test"
-bibliography = ["refs.json", "refs.bib"]
-"""
+LINK_BOOK = book_toml(authors=None, slug="test", bibliography=["refs.json", "refs.bib"])
 
 
 @pytest.mark.parametrize("scheme", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "file:///etc/passwd"])
@@ -156,7 +145,7 @@ def test_active_links_are_refused_from_every_source(make_project, scheme):
 
 def test_active_link_end_to_end(make_project):
     root = make_project({"01.md": "# 一\n\n本文。\n\n[押す](javascript:alert(document.cookie))\n"},
-                        book=HTML_ONLY.format(extra=""))
+                        book=HTML_ONLY)
     refused(root, "manuscript/01.md:5: a javascript: link")
 
 
@@ -177,7 +166,7 @@ def test_active_link_end_to_end(make_project):
     ("<b xmlns:x=\"urn:x\" x:onclick=\"alert(1)\">x</b>", "raw HTML attribute 'onclick' in the namespace 'urn:x' is not allowed"),
 ])
 def test_raw_html_in_any_case_or_namespace_is_an_error_at_its_line(make_project, raw, expected):
-    root = make_project({"01.md": f"# 一\n\n本文。\n\n前 {raw} 後\n"}, book=HTML_ONLY.format(extra=""))
+    root = make_project({"01.md": f"# 一\n\n本文。\n\n前 {raw} 後\n"}, book=HTML_ONLY)
     refused(root, f"manuscript/01.md:5: {expected}")
 
 
@@ -195,7 +184,7 @@ def test_srcset_images_of_the_project_are_carried_and_the_epub_is_valid(make_pro
         return buffer.getvalue()
 
     root = make_project({"01.md": "# 一\n\n本文。\n\n<img src=\"images/a.png\" srcset=\"images/a.png 1x, images/b.png 2x\" alt=\"図\"/>\n"},
-                        book=HTML_ONLY.format(extra="").replace('["html"]', '["epub", "html"]'),
+                        book=HTML_ONLY.replace('["html"]', '["epub", "html"]'),
                         files={"manuscript/images/a.png": png("navy"), "manuscript/images/b.png": png("red")})
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr

@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 from tests.test_cli import assert_clean_failure, snapshot
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-version = "1.0"
-slug = "t"
-
-[editions]
-formats = ["epub", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(version="1.0", formats=["epub", "html"], modes=["horizontal"])
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ Every server here listens on loopback only.
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 
 import pytest
@@ -20,7 +18,7 @@ from reportpub.remote import (
     fetch_remote_references,
     template_references,
 )
-from tests.conftest import run_cli
+from tests.conftest import book_toml, loopback_server, run_cli
 
 CSS = b"p { color: #123456; }"
 
@@ -29,39 +27,19 @@ CSS = b"p { color: #123456; }"
 def loopback():
     """A loopback HTTP server: /ok.css, /moved (302 to /ok.css), /to-file (302 to file:), /loop
     (302 to itself), /slow (answers after 2 s), anything else 404. Returns (base URL, paths requested)."""
-    hits: list[str] = []
+    targets = {"/moved": "/ok.css", "/to-file": "file:///etc/passwd", "/loop": "/loop"}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            if self.path == "/ok.css":
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.send_header("Content-Length", str(len(CSS)))
-                self.end_headers()
-                self.wfile.write(CSS)
-                return
-            targets = {"/moved": "/ok.css", "/to-file": "file:///etc/passwd", "/loop": "/loop"}
-            if self.path in targets:
-                self.send_response(302)
-                self.send_header("Location", targets[self.path])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.path == "/slow":
-                time.sleep(2)
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def answer(path):
+        if path == "/ok.css":
+            return 200, {"Content-Type": "text/css"}, CSS
+        if path in targets:
+            return 302, {"Location": targets[path]}, b""
+        if path == "/slow":
+            time.sleep(2)
+        return 404, {}, b""
 
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", hits
-    httpd.shutdown()
+    with loopback_server(answer) as server:
+        yield server
 
 
 def test_fetch_follows_redirects_to_http_only(loopback):
@@ -108,19 +86,13 @@ def test_template_references_are_what_a_template_embeds():
         ("https://e.invalid/a.css", 1), ("http://e.invalid/b.png", 3), ("https://e.invalid/c.png", 3)]
 
 
-BOOK = """title = "本"
-date = 2024-12-20
-slug = "t"
-allow_remote = true
-[editions]
-formats = [{formats}]
-modes = [{modes}]
-"""
+def book(formats: list[str], modes: list[str]) -> str:
+    return book_toml(title="本", authors=None, allow_remote=True, formats=formats, modes=modes)
 
 
 def test_a_redirected_or_failed_fetch_is_a_warning_and_an_error_when_strict(make_project, loopback):
     base, hits = loopback
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(formats='"epub", "html"', modes='"horizontal"'),
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=book(["epub", "html"], ["horizontal"]),
                         files={"styles/remote.css": f'@import url("{base}/moved");\n\np {{ background: url("{base}/to-file"); }}\n'})
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr
@@ -139,7 +111,7 @@ def test_a_redirected_or_failed_fetch_is_a_warning_and_an_error_when_strict(make
 def test_one_fetch_per_url_per_build_across_every_edition(make_project, loopback):
     base, hits = loopback
     root = make_project({"01.md": "# 一\n\n本文。\n"},
-                        book=BOOK.format(formats='"pdf", "epub", "html"', modes='"vertical", "horizontal"'),
+                        book=book(["pdf", "epub", "html"], ["vertical", "horizontal"]),
                         files={"styles/a.css": f'@import url("{base}/ok.css");\n',
                                "styles/b.css": f'@import url("{base}/ok.css");\n'})
     result = run_cli("build", "--jobs", "2", str(root))

@@ -2,44 +2,20 @@
 the contents depth, chapter and appendix numbering, the colophon's fields."""
 
 import base64
+import datetime as dt
 import re
 import subprocess
 import zipfile
 
 import pytest
-from PIL import Image
+from tests.conftest import book_toml, image_bytes, run_cli, run_epubcheck, write_project
 
-from tests.conftest import run_cli, run_epubcheck
-
-BOOK = """title = "機能の本"
-authors = ["著者 太郎"]
-date = 2024-12-20
-slug = "fb"
-cover = "images/cover.jpg"
-appendix = ["a1.md"]
-
-[pdf]
-paper = "B5"
-
-[toc]
-depth = 3
-
-[numbering]
-chapters = "第1章"
-
-[colophon]
-isbn = "978-4-00-000000-0"
-printer = "印刷 株式会社"
-contact = "info@example.jp"
-history = [
-  { version = "1.0", date = 2024-12-20, note = "初版発行" },
-  { version = "1.1", date = 2025-03-01 },
-]
-
-[editions]
-formats = ["pdf", "epub", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(title="機能の本", authors=["著者 太郎"], slug="fb", cover="images/cover.jpg", appendix=["a1.md"],
+                 pdf={"paper": "B5"}, toc={"depth": 3}, numbering={"chapters": "第1章"},
+                 colophon={"isbn": "978-4-00-000000-0", "printer": "印刷 株式会社", "contact": "info@example.jp",
+                           "history": [{"version": "1.0", "date": dt.date(2024, 12, 20), "note": "初版発行"},
+                                       {"version": "1.1", "date": dt.date(2025, 3, 1)}]},
+                 formats=["pdf", "epub", "html"], modes=["horizontal"])
 
 CHAPTERS = {
     "00.md": "# はじめに {.unnumbered}\n\n前書きです。\n",
@@ -50,21 +26,13 @@ CHAPTERS = {
 
 
 def cover_jpeg() -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (600, 850), (200, 30, 30)).save(buffer, "JPEG")
-    return buffer.getvalue()
+    return image_bytes((600, 850), (200, 30, 30), "JPEG")
 
 
 @pytest.fixture(scope="module")
 def feature_book(tmp_path_factory):
-    root = tmp_path_factory.mktemp("features") / "book"
-    (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(BOOK, encoding="utf-8")
-    for name, text in CHAPTERS.items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
-    (root / "manuscript" / "images" / "cover.jpg").write_bytes(cover_jpeg())
+    root = write_project(tmp_path_factory.mktemp("features") / "book", CHAPTERS, BOOK,
+                         {"manuscript/images/cover.jpg": cover_jpeg()})
     result = run_cli("build", str(root), "--jobs", "1")
     assert result.returncode == 0, result.stderr
     return root

@@ -1,18 +1,9 @@
 """Every cache entry is checked before it is used: a damaged one is made again, never trusted."""
 
 from reportpub.atomic import is_sealed, read_cache_entry, seal, write_cache_entry
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-version = "1.0"
-slug = "t"
-
-[editions]
-formats = ["pdf", "epub"]
-modes = ["vertical"]
-"""
+BOOK = book_toml(version="1.0", formats=["pdf", "epub"], modes=["vertical"])
 
 
 def test_a_cache_entry_reads_back_only_while_whole(tmp_path):

@@ -6,17 +6,9 @@ import zipfile
 import pytest
 
 from reportpub.build.epubcheck import check_epub, unavailable
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-slug = "t"
-
-[editions]
-formats = ["epub"]
-modes = ["vertical", "horizontal"]
-"""
+BOOK = book_toml(formats=["epub"], modes=["vertical", "horizontal"])
 
 
 @pytest.fixture

@@ -12,16 +12,9 @@ import urllib.request
 import pytest
 
 from tests.chromium import Chromium
+from tests.conftest import book_toml
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-slug = "t"
-
-[editions]
-formats = ["html", "epub"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(formats=["html", "epub"], modes=["horizontal"])
 
 
 @pytest.fixture

@@ -7,17 +7,9 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-slug = "t"
-
-[editions]
-formats = ["pdf", "epub", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(formats=["pdf", "epub", "html"], modes=["horizontal"])
 
 CHAPTERS = {f"{n:02d}.md": f"# 第{n}章\n\n本文です。\n" for n in range(1, 4)}
 

@@ -13,21 +13,9 @@ import subprocess
 import pikepdf
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-version = "1.0"
-slug = "t"
-
-[pdf]
-paper = "A5"
-
-[editions]
-formats = ["pdf", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(version="1.0", pdf={"paper": "A5"}, formats=["pdf", "html"], modes=["horizontal"])
 RELEASED = {"t-horizontal.pdf", "t.html", "index.html", "manifest.json"}
 MM = 72 / 25.4
 

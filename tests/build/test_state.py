@@ -9,15 +9,9 @@ from reportpub.build import build
 from reportpub.build.state import STATE_NAME
 from reportpub.project import Project
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-slug = "t"
+from tests.conftest import book_toml
 
-[editions]
-formats = ["pdf", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(formats=["pdf", "html"], modes=["horizontal"])
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from reportpub.citing.syntax import (
     parse_citation,
 )
 from reportpub.diagnostics import ReportpubError, SourceLocation
-from tests.conftest import REPOSITORY
+from tests.conftest import REPOSITORY, book_toml
 
 SAMPLE_REFERENCES = REPOSITORY / "manuscript" / "references.json"
 
@@ -552,13 +552,7 @@ from reportpub.citing.formatter import (  # noqa: E402
 from reportpub.build import read_book  # noqa: E402
 from reportpub.project import Project  # noqa: E402
 
-PROJECT_BOOK = """title = "試験の本"
-authors = ["著者 太郎"]
-date = 2024-12-20
-version = "1.0"
-slug = "test"
-bibliography = "references.json"
-"""
+PROJECT_BOOK = book_toml(authors=["著者 太郎"], version="1.0", slug="test", bibliography="references.json")
 
 
 def _project(make_project, book: str = PROJECT_BOOK, files: dict | None = None, name: str = "project") -> Project:

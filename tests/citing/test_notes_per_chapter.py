@@ -7,15 +7,9 @@ import re
 import zipfile
 
 from tests.citing.test_sist02 import ISSUE_BIBTEX
-from tests.conftest import run_epubcheck
+from tests.conftest import book_toml, run_epubcheck
 
-BOOK = """title = "試験の本"
-authors = ["著者 太郎"]
-date = 2024-12-20
-version = "1.0"
-slug = "test"
-bibliography = "references.bib"
-"""
+BOOK = book_toml(authors=["著者 太郎"], version="1.0", slug="test", bibliography="references.bib")
 
 CHAPTERS = {
     "01.md": "# 第1章\n\n本文[@kato2022]。次[@tanaka2019, p. 10]。さらに[@tanaka2019, p. 12]。\n",

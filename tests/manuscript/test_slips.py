@@ -3,17 +3,9 @@ from `check` (without building) and from `build` (which then writes nothing)."""
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-slug = "t"
-
-[editions]
-formats = ["html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(formats=["html"], modes=["horizontal"])
 
 ERRORS = [
     ("孫の名は{孫|まご。\n", "manuscript/01.md:3: ruby '{孫|まご。' is not closed: end it with '}' on the same line"),

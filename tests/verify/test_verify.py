@@ -13,22 +13,12 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from tests.conftest import REPOSITORY, run_cli, run_epubcheck
+from tests.conftest import REPOSITORY, book_toml, run_cli, run_epubcheck
 
 VERIFIED = "verified: identical to a build of its attached sources"
 
 # No slug: the file names come from the project folder's name, which the rebuild must reproduce.
-BOOK = """title = "検証の本"
-authors = ["著者 太郎"]
-date = 2024-12-20
-version = "1.0"
-bibliography = "refs.json"
-csl = "house-style.csl"
-
-[editions]
-formats = ["pdf", "epub"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(title="検証の本", authors=["著者 太郎"], version="1.0", slug=None, bibliography="refs.json", csl="house-style.csl", formats=["pdf", "epub"], modes=["horizontal"])
 CHAPTER = "# 第一章\n\n本文です[@tanaka2020]。記号も使います😀。\n\n![港の図](images/port.png)\n"
 REFERENCES = json.dumps([{"id": "tanaka2020", "type": "book", "title": "試験の書", "issued": {"date-parts": [[2020]]},
                           "author": [{"family": "田中", "given": "一郎"}], "publisher": "出版社"}], ensure_ascii=False)

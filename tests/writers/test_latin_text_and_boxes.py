@@ -4,17 +4,9 @@ as the author wrote it, read from the editions."""
 import re
 import subprocess
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 
-BOOK = """title = "試験の本"
-authors = ["著者"]
-date = 2024-12-20
-slug = "t"
-
-[editions]
-formats = ["pdf", "html"]
-modes = ["horizontal"]
-"""
+BOOK = book_toml(formats=["pdf", "html"], modes=["horizontal"])
 
 CHAPTER = """# 章
 

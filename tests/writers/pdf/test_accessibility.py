@@ -5,27 +5,17 @@ no link describes itself as ``reportpub-anchor:``."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 import zlib
 
 import pikepdf
 import pytest
-from PIL import Image
 
-from tests.conftest import run_cli
+from tests.conftest import LINK_AND_TABLE_CHAPTER, book_toml, image_bytes, run_cli, write_project
 
 MODES = ("vertical", "horizontal")
 
-BOOK = """title = "試験報告"
-authors = ["著者 太郎"]
-date = 2024-12-20
-version = "1.0"
-slug = "a"
-
-[editions]
-formats = ["pdf", "print"]
-"""
+BOOK = book_toml(title="試験報告", authors=["著者 太郎"], version="1.0", slug="a", formats=["pdf", "print"])
 
 CHAPTER_1 = """# 第一章　始まり
 
@@ -42,17 +32,7 @@ The Latin passage reads: *Si vis pacem, para bellum.*
 [^one]: 注の本文。<https://example.com/a>
 """
 
-CHAPTER_2 = """# 第二章　続き
-
-詳しくは[背景](#background)を参照してください。
-
-Table: 主な出来事
-
-| 年 | 出来事 |
-|---|---|
-| 1961 | 条約 |
-| 2024 | 発効 |
-
+CHAPTER_2 = LINK_AND_TABLE_CHAPTER + """
 ![写真](images/photo.jpg "灰色の写真")
 
 ![動かない絵](images/still.gif "青い四角の絵")
@@ -60,25 +40,19 @@ Table: 主な出来事
 
 
 def image(mode: str, colour, kind: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new(mode, (200, 120), colour).save(buffer, kind)
-    return buffer.getvalue()
+    return image_bytes((200, 120), colour, kind, mode)
 
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     """A two-chapter report with notes, ruby, a Latin passage, a table, a cross-chapter link
     and a figure of every image type the manuscript takes (PNG, PNG with alpha, JPEG, GIF)."""
-    root = tmp_path_factory.mktemp("a11y") / "book"
-    (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(BOOK, encoding="utf-8")
-    (root / "manuscript" / "01.md").write_text(CHAPTER_1, encoding="utf-8")
-    (root / "manuscript" / "02.md").write_text(CHAPTER_2, encoding="utf-8")
-    images = root / "manuscript" / "images"
-    (images / "port.png").write_bytes(image("RGB", (30, 60, 120), "PNG"))
-    (images / "alpha.png").write_bytes(image("RGBA", (200, 0, 0, 128), "PNG"))
-    (images / "photo.jpg").write_bytes(image("RGB", (128, 128, 128), "JPEG"))
-    (images / "still.gif").write_bytes(image("P", 3, "GIF"))
+    root = write_project(tmp_path_factory.mktemp("a11y") / "book", {"01.md": CHAPTER_1, "02.md": CHAPTER_2}, BOOK, {
+        "manuscript/images/port.png": image("RGB", (30, 60, 120), "PNG"),
+        "manuscript/images/alpha.png": image("RGBA", (200, 0, 0, 128), "PNG"),
+        "manuscript/images/photo.jpg": image("RGB", (128, 128, 128), "JPEG"),
+        "manuscript/images/still.gif": image("P", 3, "GIF"),
+    })
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr
     return root / "build"

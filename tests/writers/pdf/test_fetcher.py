@@ -1,46 +1,20 @@
 """Nothing outside the project: file paths that leave it and network URLs are refused, with file:line."""
 
-import http.server
-import threading
-
 import pytest
 
 from reportpub.writers.pdf.fetcher import ProjectURLFetcher, RefusedResource
-from tests.conftest import run_cli
+from tests.conftest import book_toml, loopback_server, run_cli
 
-BOOK = """title = "本"
-date = 2024-12-20
-slug = "t"
-{extra}
-[editions]
-formats = ["pdf"]
-modes = ["horizontal"]
-"""
+
+def book(formats=("pdf",), **keys) -> str:
+    return book_toml(title="本", authors=None, formats=list(formats), modes=["horizontal"], **keys)
 
 
 @pytest.fixture
 def server():
     """A loopback HTTP server that counts the requests it gets (never another address)."""
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            body = b"p { color: #123456; }"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", hits
-    httpd.shutdown()
+    with loopback_server(lambda path: (200, {"Content-Type": "text/css"}, b"p { color: #123456; }")) as server:
+        yield server
 
 
 def test_fetcher_serves_project_files_and_refuses_the_rest(tmp_path):
@@ -62,7 +36,7 @@ def test_fetcher_serves_project_files_and_refuses_the_rest(tmp_path):
 def test_css_reaching_outside_the_project_is_an_error_for_every_edition(make_project, tmp_path, server, edition):
     base, hits = server
     (tmp_path / "outside.png").write_bytes(b"\x89PNG")
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra="").replace('["pdf"]', f'["{edition}"]'), files={
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=book([edition]), files={
         "styles/evil.css": f'@import url("{base}/remote.css");\n\nbody {{ background: url("../../outside.png"); }}\n'
                            '@IMPORT "\\66ile:///etc/passwd";\n'})
     result = run_cli("build", str(root))
@@ -77,7 +51,7 @@ def test_css_reaching_outside_the_project_is_an_error_for_every_edition(make_pro
 
 def test_remote_resources_when_allowed(make_project, server):
     base, hits = server
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra="allow_remote = true"),
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=book(allow_remote=True),
                         files={"styles/remote.css": f'@import url("{base}/remote.css");\n'})
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr
@@ -88,7 +62,7 @@ def test_remote_resources_when_allowed(make_project, server):
 def test_symbolic_links_out_of_the_project_are_refused(make_project, tmp_path, link):
     secret = tmp_path / "secret.txt"
     secret.write_text("# 秘密\n", encoding="utf-8")
-    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=BOOK.format(extra=""))
+    root = make_project({"01.md": "# 一\n\n本文。\n"}, book=book())
     (root / link).parent.mkdir(parents=True, exist_ok=True)
     (root / link).symlink_to(secret)
     result = run_cli("build", str(root))

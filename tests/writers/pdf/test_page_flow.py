@@ -4,13 +4,14 @@ nothing printed over anything else, in both writing modes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import book_toml, run_cli
 from tests.writers.pdf.page_make_up import chapter_pages, largest_gap, overprints, read_pages, text_block
 
 SENTENCES = [
@@ -24,20 +25,11 @@ SENTENCES = [
     "現地からの報告は限られており、確認の取れない情報も含まれています。",
 ]
 
-BOOK = """title = "組版の試験"
-authors = ["試験 太郎"]
-date = 2026-12-01
-version = "1.0"
-identifier = "urn:uuid:00000000-0000-4000-8000-0000000000{n}"
-slug = "{slug}"
 
-[pdf]
-paper = "A5"
-
-[editions]
-formats = ["pdf", "print"]
-modes = ["vertical", "horizontal"]
-"""
+def book(number: str, slug: str) -> str:
+    return book_toml(title="組版の試験", authors=["試験 太郎"], date=dt.date(2026, 12, 1), version="1.0",
+                     identifier=f"urn:uuid:00000000-0000-4000-8000-0000000000{number}", slug=slug, pdf={"paper": "A5"},
+                     formats=["pdf", "print"], modes=["vertical", "horizontal"])
 
 
 def paragraph(n: int, sentences: int) -> str:
@@ -123,7 +115,7 @@ ISLAND_IMAGES = {"wide.png": (900, 300, False), "tall.png": (300, 900, False), "
 def notes_book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("pageflow") / "notes"
     (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(BOOK.format(n="31", slug="notes"), encoding="utf-8")
+    (root / "manuscript" / "book.toml").write_text(book("31", "notes"), encoding="utf-8")
     for name, text in notes_chapters().items():
         (root / "manuscript" / name).write_text(text, encoding="utf-8")
     result = run_cli("build", str(root), "--jobs", "1")
@@ -135,7 +127,7 @@ def notes_book(tmp_path_factory) -> Path:
 def islands_book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("pageflow") / "islands"
     (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(BOOK.format(n="32", slug="islands"), encoding="utf-8")
+    (root / "manuscript" / "book.toml").write_text(book("32", "islands"), encoding="utf-8")
     for name, text in islands_chapters().items():
         (root / "manuscript" / name).write_text(text, encoding="utf-8")
     for name, (width, height, bars) in ISLAND_IMAGES.items():

@@ -19,17 +19,9 @@ from reportpub.writers.pdf import parts as pdf_parts
 from reportpub.writers.pdf.book_html import ANCHOR_SCHEME
 from reportpub.writers.pdf.output import write_pdf
 
-BOOK = """title = "組み立ての試験（2024年12月版!?）"
-authors = ["著者 太郎"]
-date = 2024-12-20
-identifier = "urn:uuid:00000000-0000-4000-8000-000000000002"
-slug = "a"
-bibliography = "refs.json"
+from tests.conftest import book_toml
 
-[editions]
-formats = ["pdf", "print"]
-modes = ["vertical", "horizontal"]
-"""
+BOOK = book_toml(title="組み立ての試験（2024年12月版!?）", authors=["著者 太郎"], identifier="urn:uuid:00000000-0000-4000-8000-000000000002", slug="a", bibliography="refs.json", formats=["pdf", "print"], modes=["vertical", "horizontal"])
 
 REFS = """[{"id": "doc", "type": "webpage", "title": "報告書", "author": [{"family": "山田", "given": "一郎"}],
   "issued": {"date-parts": [[2024, 11, 1]]}, "URL": "https://example.com/r", "reading": "やまだ"}]"""

@@ -1,6 +1,5 @@
 """The PDF editions as a reader, a printer and an archivist get them: read back with poppler and pypdf."""
 
-import io
 import re
 import shutil
 import subprocess
@@ -12,27 +11,11 @@ from pypdf import PdfReader
 
 import reportpub
 from reportpub.xhtml import parse_fragment, serialize
-from tests.conftest import run_cli
+from tests.conftest import LINK_AND_TABLE_CHAPTER, book_toml, image_bytes, run_cli, write_project
 
 MM = 72 / 25.4
 
-BOOK = """title = "試験報告"
-subtitle = "縦と横の組版"
-authors = ["著者 太郎"]
-publisher = "試験出版"
-date = 2024-12-20
-version = "2.0"
-identifier = "urn:uuid:00000000-0000-4000-8000-000000000001"
-slug = "t"
-
-[pdf]
-paper = "A5"
-bleed = "3mm"
-
-[editions]
-formats = ["pdf", "print"]
-modes = ["vertical", "horizontal"]
-"""
+BOOK = book_toml(title="試験報告", subtitle="縦と横の組版", authors=["著者 太郎"], publisher="試験出版", version="2.0", identifier="urn:uuid:00000000-0000-4000-8000-000000000001", pdf={"paper": "A5", "bleed": "3mm"}, formats=["pdf", "print"], modes=["vertical", "horizontal"])
 
 CHAPTER_1 = """# 第一章　始まり
 
@@ -47,35 +30,17 @@ CHAPTER_1 = """# 第一章　始まり
 [^one]: 注の本文。<https://example.com/a>
 """
 
-CHAPTER_2 = """# 第二章　続き
-
-詳しくは[背景](#background)を参照してください。
-
-Table: 主な出来事
-
-| 年 | 出来事 |
-|---|---|
-| 1961 | 条約 |
-| 2024 | 発効 |
-
-表の後にも本文が続きます。
-"""
+CHAPTER_2 = LINK_AND_TABLE_CHAPTER + "\n表の後にも本文が続きます。\n"
 
 
 def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (300, 150), (30, 60, 120)).save(buffer, "PNG")
-    return buffer.getvalue()
+    return image_bytes((300, 150), (30, 60, 120))
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pdf") / "book"
-    (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(BOOK, encoding="utf-8")
-    (root / "manuscript" / "01.md").write_text(CHAPTER_1, encoding="utf-8")
-    (root / "manuscript" / "02.md").write_text(CHAPTER_2, encoding="utf-8")
-    (root / "manuscript" / "images" / "port.png").write_bytes(png())
+    root = write_project(tmp_path_factory.mktemp("pdf") / "book", {"01.md": CHAPTER_1, "02.md": CHAPTER_2}, BOOK,
+                         {"manuscript/images/port.png": png()})
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr
     return root
