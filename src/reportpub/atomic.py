@@ -20,6 +20,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from reportpub.digests import file_digest
+
 CACHE_HEADER = b"reportpub-cache sha256="
 SEAL_SUFFIX = ".sha256"
 
@@ -67,13 +69,13 @@ def read_cache_entry(path: Path) -> bytes | None:
 
 def seal(path: Path) -> None:
     """Record the digest of a finished cache file beside it (``path.sha256``)."""
-    write_atomically(_seal_of(path), _digest_of(path))
+    write_atomically(_seal_of(path), file_digest(path))
 
 
 def is_sealed(path: Path) -> bool:
     """Whether ``path`` exists and is as it was sealed; a damaged or unsealed file is removed."""
     try:
-        whole = _seal_of(path).read_text(encoding="ascii") == _digest_of(path)
+        whole = _seal_of(path).read_text(encoding="ascii") == file_digest(path)
     except (OSError, UnicodeDecodeError):
         whole = False
     if not whole:
@@ -84,11 +86,3 @@ def is_sealed(path: Path) -> bool:
 
 def _seal_of(path: Path) -> Path:
     return path.with_name(path.name + SEAL_SUFFIX)
-
-
-def _digest_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -76,26 +76,35 @@ def accessibility_metadata(book: Book, mode: str) -> list[tuple[str, str]]:
     return metadata
 
 
+# The default summary's sentences, in Japanese for a Japanese book and in English for any other;
+# "joiner" is what stands between sentences (Japanese sets none).
+SUMMARY_SENTENCES = {
+    "ja": {"navigation": "見出しと目次による構造化されたナビゲーションを備え、本文は論理的な読み順に並んでいます。",
+           "alternative_text": "図にはすべて代替テキストがあります。",
+           "captions_only": "代替テキストのない図があり、その図はキャプションだけで説明されています。",
+           "ruby": "ルビはルビ注記として付されています。",
+           "vertical": "縦組みの版です。", "horizontal": "横組みの版です。",
+           "conforms": "EPUB Accessibility 1.1 と WCAG 2.2 レベル AA を満たすよう作られています。",
+           "joiner": ""},
+    "en": {"navigation": "Structured navigation by headings and a table of contents; the text is in a logical reading order.",
+           "alternative_text": "Every figure has alternative text.",
+           "captions_only": "Some figures have no alternative text and are described by their captions only.",
+           "ruby": "Ruby annotations are marked up as ruby.",
+           "vertical": "Vertical writing.", "horizontal": "Horizontal writing.",
+           "conforms": "Made to meet EPUB Accessibility 1.1 and WCAG 2.2 Level AA.",
+           "joiner": " "},
+}
+
+
 def default_summary(book: Book, facts: AccessibilityFacts) -> str:
     """The summary said from the facts, in Japanese for a Japanese book, else in English."""
-    if book.config.language.split("-")[0] == "ja":
-        sentences = ["見出しと目次による構造化されたナビゲーションを備え、本文は論理的な読み順に並んでいます。"]
-        if facts.figures:
-            sentences.append("図にはすべて代替テキストがあります。" if facts.alternative_text
-                             else "代替テキストのない図があり、その図はキャプションだけで説明されています。")
-        if facts.ruby:
-            sentences.append("ルビはルビ注記として付されています。")
-        sentences.append("縦組みの版です。" if facts.vertical else "横組みの版です。")
-        if facts.conforms:
-            sentences.append("EPUB Accessibility 1.1 と WCAG 2.2 レベル AA を満たすよう作られています。")
-        return "".join(sentences)
-    sentences = ["Structured navigation by headings and a table of contents; the text is in a logical reading order."]
+    words = SUMMARY_SENTENCES["ja" if book.config.language.split("-")[0] == "ja" else "en"]
+    sentences = [words["navigation"]]
     if facts.figures:
-        sentences.append("Every figure has alternative text." if facts.alternative_text
-                         else "Some figures have no alternative text and are described by their captions only.")
+        sentences.append(words["alternative_text" if facts.alternative_text else "captions_only"])
     if facts.ruby:
-        sentences.append("Ruby annotations are marked up as ruby.")
-    sentences.append("Vertical writing." if facts.vertical else "Horizontal writing.")
+        sentences.append(words["ruby"])
+    sentences.append(words["vertical" if facts.vertical else "horizontal"])
     if facts.conforms:
-        sentences.append("Made to meet EPUB Accessibility 1.1 and WCAG 2.2 Level AA.")
-    return " ".join(sentences)
+        sentences.append(words["conforms"])
+    return words["joiner"].join(sentences)
