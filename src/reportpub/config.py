@@ -1,7 +1,8 @@
 """book.toml → a frozen :class:`BookConfig`, every problem collected before failing.
 
-The key names are the product contract (spec: "A publication project"). Unknown keys
-and wrong types are errors that name the key and the file; tomllib gives no line
+The key names are the product contract (spec: "A publication project"), declared once in
+:data:`BOOK_SCHEMA`: one :class:`Option` per key, a :class:`Table` per [table]. Unknown keys
+and wrong values are errors that name the key, the file and the line; tomllib gives no line
 numbers for keys, so the line is found by scanning the raw text of the file.
 """
 
@@ -13,6 +14,7 @@ import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
 from reportpub.editions import FORMATS, MODES
@@ -137,40 +139,6 @@ class FourDigitYearDateTime(dt.datetime):
         return super().strftime(format.replace("%Y", f"{self.year:04d}"))
 
 
-# key → (accepted Python types, description used in messages)
-_TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "title": ((str,), "a string"),
-    "subtitle": ((str,), "a string"),
-    "authors": ((list,), "a list of strings"),
-    "publisher": ((str,), "a string"),
-    "language": ((str,), "a string"),
-    "date": ((dt.date,), "a date such as 2024-12-20"),
-    "version": ((str,), "a string"),
-    "identifier": ((str,), "a string"),
-    "rights": ((str,), "a string"),
-    "slug": ((str,), "a string"),
-    "bibliography": ((str, list), "a file name or a list of file names"),
-    "csl": ((str,), "a style name or a .csl path"),
-    "chapters": ((list,), "a list of file names"),
-    "appendix": ((list,), "a list of file names"),
-    "cover": ((str,), "an image file name such as \"images/cover.jpg\""),
-    "allow_remote": ((bool,), "true or false"),
-    "accessibility_summary": ((str,), "a string"),
-    "pdf": ((dict,), "a table"),
-    "editions": ((dict,), "a table"),
-    "toc": ((dict,), "a table"),
-    "numbering": ((dict,), "a table"),
-    "colophon": ((dict,), "a table"),
-}
-_PDF_KEYS = {"paper": ((str,), "a string"), "bleed": ((str,), "a length such as \"3mm\"")}
-_EDITION_KEYS = {"formats": ((list,), "a list"), "modes": ((list,), "a list")}
-_TOC_KEYS = {"depth": ((int,), "1, 2 or 3")}
-_NUMBERING_KEYS = {"chapters": ((str,), "a label such as \"第1章\", \"1\" or \"第一章\", or \"\" for none"),
-                   "appendix": ((str,), "a label such as \"付録A\"")}
-_COLOPHON_KEYS = {"isbn": ((str,), "a string such as \"978-4-00-000000-0\""), "printer": ((str,), "a string"),
-                  "contact": ((str,), "a string"), "history": ((list,), "a list of {version, date, note} tables")}
-_HISTORY_KEYS = {"version": ((str,), "a string"), "date": ((dt.date,), "a date such as 2024-12-20"),
-                 "note": ((str,), "a string")}
 TOC_DEPTHS = (1, 2, 3)
 COVER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
@@ -220,165 +188,303 @@ def isbn_problem(isbn: str) -> str | None:
     return None if digits[-1] == expected else f"has a wrong check digit (the last digit should be {expected})"
 
 
-def _colophon(table: dict, text: str, problems: DiagnosticCollector, check) -> ColophonConfig:
-    """The [colophon] table, its ISBN and history entries checked."""
-    isbn = table.get("isbn")
-    if isbn and (why := isbn_problem(isbn)):
-        problems.error(CONFIG_PATH, f"[colophon] isbn '{isbn}' {why}", line_of_key(text, "isbn", "colophon"))
-    history = []
-    for entry in table.get("history", []):
-        if not isinstance(entry, dict):
-            problems.error(CONFIG_PATH, "[colophon] history must be a list of {version, date, note} tables",
-                           line_of_key(text, "history", "colophon"))
-            continue
-        good = check(entry, _HISTORY_KEYS, "colophon.history")
-        if "version" in good and "date" in good:
-            history.append(HistoryEntry(good["version"], good["date"], good.get("note", "")))
-        elif len(good) == len(entry):
-            problems.error(CONFIG_PATH, "[colophon] each history entry needs a version and a date",
-                           line_of_key(text, "history", "colophon"))
-    return ColophonConfig(isbn=isbn, printer=table.get("printer"), contact=table.get("contact"),
-                          history=tuple(sorted(history, key=lambda e: e.date)))
+# --- The schema: every key of book.toml once, with what it takes and what else it must be ----------
+#
+# In the manner of MkDocs' config options: each key is an Option that knows the TOML types it takes,
+# how a message describes them, and what else it checks; a Table holds the options of one [table].
+# A key that is absent, or whose value is reported wrong, is simply left out, so the defaults are
+# the config dataclasses' own and are stated nowhere else.
+
+_INVALID = object()  # what an option's validate returns for a value it has reported
 
 
-def load_config(project_dir: Path) -> BookConfig:
-    """Read and validate manuscript/book.toml; raise one ReportpubError with every problem."""
-    rel = CONFIG_PATH
+class _Reading:
+    """One book.toml being read: its text (where the lines of keys are found) and what is wrong."""
+
+    def __init__(self, project_dir: Path, text: str):
+        self.project_dir = project_dir
+        self.text = text
+        self.problems = DiagnosticCollector()
+
+    def error(self, message: str, key: str | None = None, table: str | None = None) -> None:
+        self.problems.error(CONFIG_PATH, message, line_of_key(self.text, key, table) if key else None)
+
+
+@dataclass(frozen=True)
+class Key:
+    """Where a value stands: its key and the table holding it (None: the top level of the file)."""
+
+    name: str
+    table: str | None
+    reading: _Reading
+
+    @property
+    def prefix(self) -> str:
+        """How messages name the table: "[pdf] ", or nothing at the top level."""
+        return f"[{self.table}] " if self.table else ""
+
+    def error(self, message: str) -> None:
+        self.reading.error(message, self.name, self.table)
+
+
+class Option:
+    """A key: the Python types its TOML value may have, how a message says that ("'csl' must be a
+    style name or a .csl path"), whether the file must have it, and an optional check that returns
+    what is wrong with a value of the right type (or nothing)."""
+
+    def __init__(self, types: tuple[type, ...], description: str, *, required: bool = False,
+                 check: Callable[[object, Key], str | None] | None = None):
+        self.types = types
+        self.description = description
+        self.required = required
+        self.check = check
+
+    def accepts(self, value: object) -> bool:
+        # TOML dates with a time are datetimes (a subclass of date), and booleans are ints:
+        # neither is what a date or a number key means.
+        return isinstance(value, self.types) and not (dt.date in self.types and isinstance(value, dt.datetime)) and not (
+            bool not in self.types and isinstance(value, bool))
+
+    def validate(self, value: object, key: Key) -> object:
+        """The value as the config holds it (a value of the right type); problems go to key.error."""
+        if self.check and (problem := self.check(value, key)):
+            key.error(problem)
+        return value
+
+
+def string(description: str = "a string", **options) -> Option:
+    """A key whose value is a TOML string."""
+    return Option((str,), description, **options)
+
+
+class Strings(Option):
+    """A list of strings; where the types allow a string, one string stands for a list of one."""
+
+    def validate(self, value, key):
+        values = [value] if isinstance(value, str) else value
+        if not all(isinstance(v, str) for v in values):
+            key.error(f"'{key.name}' must be a list of strings")
+            return _INVALID
+        return tuple(values)
+
+
+def _inside_manuscript(name: str, key: Key) -> None:
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        key.error(f"'{name}' must be a path inside manuscript/")
+
+
+class ManuscriptFiles(Strings):
+    """File names relative to manuscript/, which they may not leave."""
+
+    def validate(self, value, key):
+        names = super().validate(value, key)
+        for name in () if names is _INVALID else names:
+            _inside_manuscript(name, key)
+        return names
+
+
+class Choices(Strings):
+    """A list of names, each one of ``allowed``."""
+
+    def __init__(self, allowed: tuple[str, ...], description: str):
+        super().__init__((list,), description)
+        self.allowed = allowed
+
+    def validate(self, value, key):
+        names = super().validate(value, key)
+        for name in () if names is _INVALID else names:
+            if name not in self.allowed:
+                key.error(f"{key.prefix}{key.name}: unknown '{name}' (choose from {', '.join(self.allowed)})")
+        return names
+
+
+class CoverImage(Option):
+    """The cover: a PNG or JPEG file inside the project, relative to manuscript/."""
+
+    def validate(self, cover, key):
+        if not cover:
+            return cover
+        _inside_manuscript(cover, key)
+        project_dir = key.reading.project_dir
+        if Path(cover).suffix.lower() not in COVER_SUFFIXES:
+            key.error(f"cover '{cover}' must be a PNG or JPEG image (.png, .jpg)")
+        elif not (project_dir / "manuscript" / cover).is_file():
+            key.error(f"cover '{cover}' not found (the path is relative to manuscript/)")
+        elif outside := outside_problem(project_dir.resolve(), project_dir / "manuscript" / cover):
+            key.error(f"cover '{cover}' {outside}")
+        return cover
+
+
+class PaperSize(Option):
+    """A paper name of PAPER_SIZES_MM, or "WIDTH HEIGHT"; held as (name, width_mm, height_mm)."""
+
+    def validate(self, paper, key):
+        if paper in PAPER_SIZES_MM:
+            return (paper, *PAPER_SIZES_MM[paper])
+        parts = paper.split()
+        sizes = [parse_length_mm(p) for p in parts]
+        if len(parts) == 2 and all(s for s in sizes):
+            return (paper, *sizes)
+        key.error(f"[pdf] paper '{paper}' is not one of {' '.join(PAPER_SIZES_MM)} nor \"WIDTH HEIGHT\" such as \"148mm 210mm\"")
+        return _INVALID
+
+
+class Length(Option):
+    """A length such as "3mm", held in millimetres."""
+
+    def validate(self, value, key):
+        millimetres = parse_length_mm(value)
+        if millimetres is None:
+            key.error(f"{key.prefix}{key.name} '{value}' is not a length such as \"3mm\"")
+            return _INVALID
+        return millimetres
+
+
+class Table(Option):
+    """A [table] of options, made into its config class."""
+
+    def __init__(self, schema: dict[str, Option], make: Callable[[dict], object]):
+        super().__init__((dict,), "a table")
+        self.schema = schema
+        self.make = make
+
+    def validate(self, value, key):
+        name = key.name if key.table is None else f"{key.table}.{key.name}"
+        return self.make(read_table(value, self.schema, name, key.reading))
+
+
+class History(Option):
+    """The colophon's history: a list of {version, date, note} tables, held sorted by date."""
+
+    ENTRY = {"version": string(), "date": Option((dt.date,), "a date such as 2024-12-20"), "note": string()}
+
+    def __init__(self):
+        super().__init__((list,), "a list of {version, date, note} tables")
+
+    def validate(self, entries, key):
+        history = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                key.error(f"{key.prefix}{key.name} must be {self.description}")
+                continue
+            good = read_table(entry, self.ENTRY, f"{key.table}.{key.name}", key.reading)
+            if "version" in good and "date" in good:
+                history.append(HistoryEntry(**good))
+            elif len(good) == len(entry):  # nothing reported about this entry yet
+                key.error(f"{key.prefix}each history entry needs a version and a date")
+        return tuple(sorted(history, key=lambda e: e.date))
+
+
+def read_table(data: dict, schema: dict[str, Option], table: str | None, reading: _Reading) -> dict:
+    """The validated values of the keys ``data`` has; unknown keys and wrong values are reported."""
+    values = {}
+    for name, value in data.items():
+        key = Key(name, table, reading)
+        option = schema.get(name)
+        if option is None:
+            key.error(f"unknown key {key.prefix}'{name}' (known keys: {', '.join(sorted(schema))})")
+        elif not option.accepts(value):
+            key.error(f"{key.prefix}'{name}' must be {option.description}")
+        elif (result := option.validate(value, key)) is not _INVALID:
+            values[name] = result
+    for name, option in schema.items():
+        if option.required and name not in data:
+            reading.error(f"missing key '{name}'")
+    return values
+
+
+def _pdf_config(values: dict) -> PdfConfig:
+    fields = {}
+    if "paper" in values:
+        fields["paper"], fields["width_mm"], fields["height_mm"] = values["paper"]
+    if "bleed" in values:
+        fields["bleed_mm"] = values["bleed"]
+    return PdfConfig(**fields)
+
+
+def _toc_depth(depth, key) -> str | None:
+    if depth not in TOC_DEPTHS:
+        return f"[toc] depth {depth} must be 1 (chapters), 2 (and sections) or 3 (and subsections)"
+    return None
+
+
+def _number_label(label, key) -> str | None:
+    if label and number_form(label) is None:
+        return (f"[numbering] {key.name} '{label}' holds no number: write the first label, "
+                "with 1, 一 or A where the number goes (\"第1章\", \"第一章\", \"付録A\")")
+    return None
+
+
+def _isbn(isbn, key) -> str | None:
+    return f"[colophon] isbn '{isbn}' {why}" if isbn and (why := isbn_problem(isbn)) else None
+
+
+# The keys of book.toml (the product contract, spec: "A publication project"); the names are
+# BookConfig's fields.
+BOOK_SCHEMA: dict[str, Option] = {
+    "title": string(required=True),
+    "subtitle": string(),
+    "authors": Strings((list,), "a list of strings"),
+    "publisher": string(),
+    "language": string(),
+    "date": Option((dt.date,), "a date such as 2024-12-20"),
+    "version": string(),
+    "identifier": string(),
+    "rights": string(),
+    "slug": string(),
+    "bibliography": ManuscriptFiles((str, list), "a file name or a list of file names"),
+    "csl": string("a style name or a .csl path"),
+    "chapters": ManuscriptFiles((list,), "a list of file names"),
+    "appendix": ManuscriptFiles((list,), "a list of file names"),
+    "cover": CoverImage((str,), "an image file name such as \"images/cover.jpg\""),
+    "allow_remote": Option((bool,), "true or false"),
+    "accessibility_summary": string(),
+    "pdf": Table({"paper": PaperSize((str,), "a string"), "bleed": Length((str,), "a length such as \"3mm\"")}, _pdf_config),
+    "editions": Table({"formats": Choices(FORMATS, "a list"), "modes": Choices(MODES, "a list")},
+                      lambda values: EditionsConfig(**values)),
+    "toc": Table({"depth": Option((int,), "1, 2 or 3", check=_toc_depth)}, lambda values: TocConfig(**values)),
+    "numbering": Table({"chapters": string("a label such as \"第1章\", \"1\" or \"第一章\", or \"\" for none", check=_number_label),
+                        "appendix": string("a label such as \"付録A\"", check=_number_label)},
+                       lambda values: NumberingConfig(**values)),
+    "colophon": Table({"isbn": string("a string such as \"978-4-00-000000-0\"", check=_isbn), "printer": string(),
+                       "contact": string(), "history": History()},
+                      lambda values: ColophonConfig(**values)),
+}
+
+
+def _read_toml(project_dir: Path) -> tuple[str, dict]:
+    """book.toml's text and its data; a file that is missing, unreadable or not TOML is an error."""
     try:
-        raw_bytes = resolve_input(project_dir.resolve(), project_dir / rel).read_bytes()
+        raw_bytes = resolve_input(project_dir.resolve(), project_dir / CONFIG_PATH).read_bytes()
     except FileNotFoundError:
-        raise ReportpubError.at(rel, "no book.toml: is this a reportpub project? (reportpub init DIR makes one)")
+        raise ReportpubError.at(CONFIG_PATH, "no book.toml: is this a reportpub project? (reportpub init DIR makes one)")
     except OSError as exc:
-        raise ReportpubError.at(rel, f"cannot read: {exc.strerror}")
-    text = decode_utf8(raw_bytes, rel)
+        raise ReportpubError.at(CONFIG_PATH, f"cannot read: {exc.strerror}")
+    text = decode_utf8(raw_bytes, CONFIG_PATH)
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         line = int(m.group(1)) if m else None
-        raise ReportpubError.at(rel, f"malformed TOML: {message}{_bare_word_hint(text, line)}", line)
+        raise ReportpubError.at(CONFIG_PATH, f"malformed TOML: {message}{_bare_word_hint(text, line)}", line)
 
-    problems = DiagnosticCollector()
 
-    def check(table: dict, schema: dict, table_name: str | None) -> dict:
-        good = {}
-        for key, value in table.items():
-            where = f"[{table_name}] " if table_name else ""
-            line = line_of_key(text, key, table_name)
-            if key not in schema:
-                known = ", ".join(sorted(schema))
-                problems.error(rel, f"unknown key {where}'{key}' (known keys: {known})", line)
-                continue
-            types, description = schema[key]
-            # TOML dates with a time are datetimes (a subclass of date): not what we want.
-            if not isinstance(value, types) or (dt.date in types and isinstance(value, dt.datetime)) or (
-                bool not in types and isinstance(value, bool)
-            ):
-                problems.error(rel, f"{where}'{key}' must be {description}", line)
-                continue
-            good[key] = value
-        return good
+def load_config(project_dir: Path) -> BookConfig:
+    """Read and validate manuscript/book.toml; raise one ReportpubError with every problem."""
+    text, data = _read_toml(project_dir)
+    reading = _Reading(project_dir, text)
+    values = read_table(data, BOOK_SCHEMA, None, reading)
+    for name in set(values.get("chapters") or ()) & set(values.get("appendix", ())):
+        reading.error(f"'{name}' is listed both in chapters and in appendix", "appendix")
+    reading.problems.raise_if_errors()
 
-    top = check(data, _TOP_KEYS, None)
-    if "title" not in data:
-        problems.error(rel, "missing key 'title'")
-
-    def string_list(key: str, value, table: str | None = None) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [value]
-        if not all(isinstance(v, str) for v in value):
-            problems.error(rel, f"'{key}' must be a list of strings", line_of_key(text, key, table))
-            return ()
-        return tuple(value)
-
-    pdf_table = check(top.get("pdf", {}), _PDF_KEYS, "pdf")
-    paper = pdf_table.get("paper", "A5")
-    width, height = PAPER_SIZES_MM["A5"]
-    if paper in PAPER_SIZES_MM:
-        width, height = PAPER_SIZES_MM[paper]
-    else:
-        parts = paper.split()
-        sizes = [parse_length_mm(p) for p in parts]
-        if len(parts) == 2 and all(s for s in sizes):
-            width, height = sizes
-        else:
-            names = " ".join(PAPER_SIZES_MM)
-            problems.error(rel, f"[pdf] paper '{paper}' is not one of {names} nor \"WIDTH HEIGHT\" such as \"148mm 210mm\"",
-                           line_of_key(text, "paper", "pdf"))
-    bleed = parse_length_mm(pdf_table.get("bleed", "3mm"))
-    if bleed is None:
-        problems.error(rel, f"[pdf] bleed '{pdf_table['bleed']}' is not a length such as \"3mm\"", line_of_key(text, "bleed", "pdf"))
-        bleed = 3.0
-
-    editions_table = check(top.get("editions", {}), _EDITION_KEYS, "editions")
-    formats = string_list("formats", editions_table.get("formats", list(FORMATS)), "editions")
-    modes = string_list("modes", editions_table.get("modes", list(MODES)), "editions")
-    for name, values, allowed in (("formats", formats, FORMATS), ("modes", modes, MODES)):
-        for v in values:
-            if v not in allowed:
-                problems.error(rel, f"[editions] {name}: unknown '{v}' (choose from {', '.join(allowed)})",
-                               line_of_key(text, name, "editions"))
-
-    toc_table = check(top.get("toc", {}), _TOC_KEYS, "toc")
-    depth = toc_table.get("depth", TocConfig.depth)
-    if depth not in TOC_DEPTHS:
-        problems.error(rel, f"[toc] depth {depth} must be 1 (chapters), 2 (and sections) or 3 (and subsections)",
-                       line_of_key(text, "depth", "toc"))
-    numbering_table = check(top.get("numbering", {}), _NUMBERING_KEYS, "numbering")
-    for key, value in numbering_table.items():
-        if value and number_form(value) is None:
-            problems.error(rel, f"[numbering] {key} '{value}' holds no number: write the first label, "
-                           "with 1, 一 or A where the number goes (\"第1章\", \"第一章\", \"付録A\")",
-                           line_of_key(text, key, "numbering"))
-    colophon = _colophon(check(top.get("colophon", {}), _COLOPHON_KEYS, "colophon"), text, problems, check)
-
-    authors = string_list("authors", top.get("authors", []))
-    bibliography = string_list("bibliography", top.get("bibliography", []))
-    chapters = string_list("chapters", top["chapters"]) if "chapters" in top else None
-    appendix = string_list("appendix", top.get("appendix", []))
-    cover = top.get("cover")
-    for key, names in (("chapters", chapters or ()), ("appendix", appendix), ("bibliography", bibliography),
-                       ("cover", (cover,) if cover else ())):
-        for name in names:
-            if Path(name).is_absolute() or ".." in Path(name).parts:
-                problems.error(rel, f"'{name}' must be a path inside manuscript/", line_of_key(text, key))
-    if cover and Path(cover).suffix.lower() not in COVER_SUFFIXES:
-        problems.error(rel, f"cover '{cover}' must be a PNG or JPEG image (.png, .jpg)", line_of_key(text, "cover"))
-    elif cover and not (project_dir / "manuscript" / cover).is_file():
-        problems.error(rel, f"cover '{cover}' not found (the path is relative to manuscript/)", line_of_key(text, "cover"))
-    elif cover and (outside := outside_problem(project_dir.resolve(), project_dir / "manuscript" / cover)):
-        problems.error(rel, f"cover '{cover}' {outside}", line_of_key(text, "cover"))
-    for name in set(chapters or ()) & set(appendix):
-        problems.error(rel, f"'{name}' is listed both in chapters and in appendix", line_of_key(text, "appendix"))
-    problems.raise_if_errors()
-
-    slug = top.get("slug") or safe_slug(project_dir.resolve().name)
+    # Only a book.toml without other faults comes this far: the slug and identifier follow from it.
+    slug = values.get("slug") or safe_slug(project_dir.resolve().name)
     if slug != safe_slug(slug):
-        raise ReportpubError.at(rel, f"slug '{slug}' may hold only letters, digits, '.', '_' and '-'", line_of_key(text, "slug"))
-    identifier = top.get("identifier") or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'reportpub:' + top.get('title', '') + ':' + slug)}"
-    return BookConfig(
-        title=top.get("title", ""),
-        slug=slug,
-        subtitle=top.get("subtitle"),
-        authors=authors,
-        publisher=top.get("publisher"),
-        language=top.get("language", "ja"),
-        date=top.get("date"),
-        version=top.get("version", "1.0"),
-        identifier=identifier,
-        rights=top.get("rights"),
-        bibliography=bibliography,
-        csl=top.get("csl", "sist02"),
-        chapters=chapters,
-        appendix=appendix,
-        cover=cover,
-        allow_remote=top.get("allow_remote", False),
-        accessibility_summary=top.get("accessibility_summary"),
-        pdf=PdfConfig(paper=paper, width_mm=width, height_mm=height, bleed_mm=bleed),
-        toc=TocConfig(depth=depth),
-        numbering=NumberingConfig(**numbering_table),
-        colophon=colophon,
-        editions=EditionsConfig(formats=formats, modes=modes),
-        path=rel,
-    )
+        raise ReportpubError.at(CONFIG_PATH, f"slug '{slug}' may hold only letters, digits, '.', '_' and '-'",
+                                line_of_key(text, "slug"))
+    values["slug"] = slug
+    values["identifier"] = values.get("identifier") or (
+        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'reportpub:' + values.get('title', '') + ':' + slug)}")
+    return BookConfig(**values, path=CONFIG_PATH)
