@@ -18,7 +18,7 @@ from typing import Callable
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
 from reportpub.editions import FORMATS, MODES
-from reportpub.inputs import outside_problem, resolve_input
+from reportpub.safety.inputs import outside_problem, resolve_input
 from reportpub.numbering import number_form
 
 CONFIG_PATH = "manuscript/book.toml"  # where a project keeps its book.toml, relative to the project

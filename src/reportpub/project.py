@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reportpub.config import CONFIG_PATH, BookConfig, line_of_key, load_config
 from reportpub.diagnostics import ReportpubError
-from reportpub.inputs import inside, outside_problem, resolve_input, shown
+from reportpub.safety.inputs import inside, outside_problem, resolve_input, shown
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Project:
             return str(path)
 
     def inside(self, path: Path) -> Path | None:
-        """The real path if it lies inside the project, else None (the rule of reportpub.inputs)."""
+        """The real path if it lies inside the project, else None (the rule of reportpub.safety.inputs)."""
         return inside(self.root, path)
 
     def input(self, path: Path) -> Path:
@@ -115,8 +115,8 @@ class Project:
         that leaves the project or names no file is left to the build, which reports it."""
         import urllib.parse
 
-        from reportpub.css_urls import css_urls
-        from reportpub.url_policy import normalized, remote, scheme_of
+        from reportpub.safety.css_urls import css_urls
+        from reportpub.safety.url_policy import normalized, remote, scheme_of
 
         found: dict[Path, None] = {}
         pending = list(self.style_files())

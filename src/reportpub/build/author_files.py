@@ -3,21 +3,21 @@
 Every stylesheet and template must be UTF-8 text (the writers read them later, in worker
 processes, where a decoding error is no author's message), and every URL a stylesheet
 names — ``@import``, ``url()``, ``image-set()`` — must pass the URL policy
-(:mod:`reportpub.url_policy`) and, when relative, resolve inside the project. This holds
+(:mod:`reportpub.safety.url_policy`) and, when relative, resolve inside the project. This holds
 for every edition: the EPUB and the web edition carry the stylesheets as they are, so a
 ``file:`` or remote URL must stop the build even when no PDF is made. With
 ``allow_remote = true`` the remote URLs that stylesheets and templates name are fetched
-here, once per build (:mod:`reportpub.remote`), and travel with the book to the writers.
+here, once per build (:mod:`reportpub.safety.remote`), and travel with the book to the writers.
 """
 
 from __future__ import annotations
 
-from reportpub.css_urls import remote_urls, url_problems
+from reportpub.safety.css_urls import remote_urls, url_problems
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, decode_utf8
-from reportpub.inputs import outside_problem
+from reportpub.safety.inputs import outside_problem
 from reportpub.model import RemoteResource
 from reportpub.project import Project
-from reportpub.remote import (
+from reportpub.safety.remote import (
     RemoteReference,
     fetch_remote_references,
     template_references,

@@ -38,7 +38,7 @@ from reportpub.diagnostics import (
     decode_utf8,
     line_of_offset,
 )
-from reportpub.url_policy import link_problem
+from reportpub.safety.url_policy import link_problem
 
 __all__ = [
     "BibEntry",

@@ -24,7 +24,7 @@ from reportpub.model import CAPTION_AS_ALT_CLASS
 from reportpub.project import Project
 from reportpub.manuscript.limits import check_limits, too_deep, tree_too_deep
 from reportpub.manuscript.slips import blank_code, find_slips
-from reportpub.sanitizer import locate, sanitize, srcset_urls
+from reportpub.safety.sanitizer import locate, sanitize, srcset_urls
 from reportpub.xhtml import parse_fragment, remove_keeping_tail, text_of
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
-from reportpub.images import ImageProblem, check_image_file
+from reportpub.safety.images import ImageProblem, check_image_file
 from reportpub.manuscript.reader import ChapterDraft, mark_url_links
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
 from reportpub.numbering import label as chapter_label
@@ -347,7 +347,7 @@ def _prefix_label(caption: etree.Element, label: str) -> None:
 
 
 def _check_image(project: Project, draft: ChapterDraft, src: str, problems: DiagnosticCollector) -> Asset | None:
-    line = draft.line_of(src)  # remote and inline images were refused by the sanitiser (reportpub.url_policy)
+    line = draft.line_of(src)  # remote and inline images were refused by the sanitiser (reportpub.safety.url_policy)
     path = project.manuscript / src
     resolved = project.inside(path)
     if resolved is None:

@@ -353,7 +353,7 @@ def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_d
 def cover_image(config: BookConfig, project, mode: str, width: int = 1400, height: int = 2000) -> tuple[str, bytes, tuple[int, int]]:
     """(href, bytes, size) of the cover: the image book.toml's ``cover`` names, else
     manuscript/images/cover.png or .jpg if present, else one generated from book.toml."""
-    from reportpub.images import ImageProblem, check_image_file
+    from reportpub.safety.images import ImageProblem, check_image_file
 
     # book.toml's cover is checked with book.toml (config.py): it exists and is PNG or JPEG by name.
     names = [config.cover] if config.cover else [f"images/{name}" for name in COVER_NAMES]

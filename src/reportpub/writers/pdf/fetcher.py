@@ -2,12 +2,12 @@
 
 WeasyPrint would otherwise follow any ``file://`` path or network URL found in a
 manuscript or stylesheet. This fetcher serves a URL only when it names a file under
-the project directory or the installed package (the rule of :mod:`reportpub.inputs`:
+the project directory or the installed package (the rule of :mod:`reportpub.safety.inputs`:
 ``..`` and symbolic links resolved), or a font file fontconfig knows — the system
 fonts a stylesheet may name by family or by ``@font-face { src: local() }`` alike.
 Network URLs are refused unless book.toml sets ``allow_remote = true``, and then only
 http(s): served from what the build fetched once while reading the book
-(``Book.remote_resources``), else fetched here by the same rules (:mod:`reportpub.remote`).
+(``Book.remote_resources``), else fetched here by the same rules (:mod:`reportpub.safety.remote`).
 Refused and failed URLs are remembered so the build can report them as errors instead
 of silently dropping a resource.
 """
@@ -21,9 +21,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reportpub.diagnostics import Diagnostic, SourceLocation
 from reportpub.digests import PACKAGE_DIR
-from reportpub.inputs import inside
+from reportpub.safety.inputs import inside
 from reportpub.model import RemoteResource
-from reportpub.remote import TIMEOUT_SECONDS, FetchFailed, fetch
+from reportpub.safety.remote import TIMEOUT_SECONDS, FetchFailed, fetch
 from reportpub.typography.fonts import system_font_files
 
 # Documents are given this base URL instead of the project's file:// URL: WeasyPrint names

@@ -2,7 +2,7 @@
 
 ``@import``, ``url()``, ``src()`` and ``image-set()`` are read with tinycss2 (so CSS
 escapes such as ``u\\72l(`` or ``\\66ile:`` are decoded as a browser decodes them),
-each URL is held to the resource policy of :mod:`reportpub.url_policy`, and a relative
+each URL is held to the resource policy of :mod:`reportpub.safety.url_policy`, and a relative
 one must resolve to a file inside the project. This runs while the book is read,
 before any writer: the EPUB and the web edition copy stylesheets as they are, so a
 refused URL must stop the build whatever editions it makes, not only the PDF's fetcher.
@@ -17,7 +17,7 @@ from typing import Iterator
 
 import tinycss2
 
-from reportpub.url_policy import normalized, remote, resource_problem, scheme_of
+from reportpub.safety.url_policy import normalized, remote, resource_problem, scheme_of
 
 URL_FUNCTIONS = frozenset({"url", "src"})
 IMAGE_SET_FUNCTIONS = frozenset({"image-set", "-webkit-image-set"})

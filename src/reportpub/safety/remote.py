@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from reportpub.model import RemoteResource
-from reportpub.url_policy import REMOTE_SCHEMES, normalized
+from reportpub.safety.url_policy import REMOTE_SCHEMES, normalized
 
 TIMEOUT_SECONDS = 10
 SIZE_LIMIT = 20 * 1024 * 1024

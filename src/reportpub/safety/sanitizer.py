@@ -13,7 +13,7 @@ that name:
   (:data:`REFUSED_ATTRIBUTES`), namespaced attributes other than ``xml:lang``, and a
   ``style`` attribute that names a URL;
 * a link attribute (``href``, ``cite`` …) or resource attribute (``src``, ``srcset``
-  …) whose URL the policy of :mod:`reportpub.url_policy` refuses.
+  …) whose URL the policy of :mod:`reportpub.safety.url_policy` refuses.
 
 Every refusal is returned with what to search for in the source to give its line; the
 refused element or attribute is removed, so no later stage meets it even while the
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import tinycss2
 
-from reportpub.url_policy import link_problem, resource_problem
+from reportpub.safety.url_policy import link_problem, resource_problem
 from reportpub.xhtml import remove_keeping_tail
 
 XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportpub.sanitizer import locate, sanitize, srcset_urls
-from reportpub.url_policy import link_problem, resource_problem
+from reportpub.safety.sanitizer import locate, sanitize, srcset_urls
+from reportpub.safety.url_policy import link_problem, resource_problem
 from reportpub.xhtml import parse_fragment, serialize
 
 SVG = "http://www.w3.org/2000/svg"

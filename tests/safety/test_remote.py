@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from reportpub import remote
+from reportpub.safety import remote
 from reportpub.diagnostics import DiagnosticCollector
-from reportpub.remote import (
+from reportpub.safety.remote import (
     FetchFailed,
     RemoteReference,
     fetch,
