@@ -152,3 +152,8 @@ def test_html_void_elements_need_no_closing_tag():
     """Templates and the PDF's chapter HTML write <br> and <img> bare, as HTML does."""
     result = add_vertical_markup('<p>2024年<br>12月<img src="a.png" alt="図"></p>')
     assert result == '<p><span class="upright">２０２４</span>年<br><span class="tcy">12</span>月<img src="a.png" alt="図"></p>'
+
+
+def test_double_quotes_become_vertical_quotes_outside_code():
+    marked = add_vertical_markup("<p>彼は“東京”と“Tokyo”を</p><code>“x”</code>")
+    assert marked == "<p>彼は\u301d東京\u301fと\u301dTokyo\u301fを</p><code>“x”</code>"

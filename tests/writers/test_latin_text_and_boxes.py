@@ -3,6 +3,7 @@ as the author wrote it, read from the editions."""
 
 import re
 import subprocess
+import zipfile
 
 from tests.conftest import book_toml, run_cli
 
@@ -32,3 +33,26 @@ def test_latin_emphasis_quotes_and_question_box(make_project):
     web = (root / "build" / "t.html").read_text(encoding="utf-8")
     assert "<em>emphasis</em>" in web and '<em class="em-sesame">強調</em>' in web
     assert 'em { font-style: italic; font-family: "Liberation Serif", serif; }' in web
+
+
+QUOTES_BOOK = BOOK.replace('formats = ["pdf", "html"]', 'formats = ["pdf", "epub"]').replace(
+    'modes = ["horizontal"]', 'modes = ["horizontal", "vertical"]')
+
+
+def test_japanese_quotes_open_and_close_and_turn_vertical(make_project):
+    root = make_project({"01.md": '# 章\n\n彼は"東京"という言葉を使い、"Tokyo"とも書いた。\n'}, book=QUOTES_BOOK)
+    result = run_cli("build", str(root), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+
+    def pdf_text(mode):
+        pdf = root / "build" / f"t-{mode}.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        return re.sub(r"\s+", "", text)
+
+    assert "彼は\u201c東京\u201dという言葉を使い、\u201cTokyo\u201dとも書いた。" in pdf_text("horizontal")
+    assert "彼は\u301d東京\u301fという言葉を使い、\u301dTokyo\u301fとも書いた。" in pdf_text("vertical")
+    for mode, quotes in (("horizontal", "\u201c東京\u201d"), ("vertical", "\u301d東京\u301f")):
+        with zipfile.ZipFile(root / "build" / f"t-{mode}.epub") as epub:
+            chapters = "".join(epub.read(name).decode() for name in epub.namelist() if "chapter" in name
+                               and name.endswith(".xhtml"))
+        assert quotes in chapters, mode

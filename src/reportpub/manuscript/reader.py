@@ -23,6 +23,7 @@ from reportpub.diagnostics import (
 from reportpub.model import CAPTION_AS_ALT_CLASS
 from reportpub.project import Project
 from reportpub.manuscript.limits import check_limits, too_deep, tree_too_deep
+from reportpub.manuscript.quotes import pair_double_quotes
 from reportpub.manuscript.slips import blank_code, find_slips
 from reportpub.safety.sanitizer import locate, sanitize, srcset_urls
 from reportpub.xhtml import parse_fragment, remove_keeping_tail, text_of
@@ -103,6 +104,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
         problems.error(source, refusal.message, line)
     _check_unrecognised_citations(draft, problems)
     mark_url_links(body)
+    pair_double_quotes(body)
     _extract_footnotes(draft)
     draft.images = list(dict.fromkeys(url for img in body.iter("img")
                                       for url in [img.get("src", ""), *srcset_urls(img.get("srcset", ""))] if url))

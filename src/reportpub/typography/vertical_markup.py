@@ -1,4 +1,4 @@
-"""Vertical-edition markup: automatic tate-chu-yoko and upright digits in chapter XHTML.
+"""Vertical-edition markup: automatic tate-chu-yoko, upright digits and vertical quotes in chapter XHTML.
 
 In vertical Japanese text (JLREQ §3.2.3 and the Denden/VFM convention the
 manuscript syntax follows):
@@ -18,6 +18,10 @@ manuscript syntax follows):
   colon or slash (``105–113``, ``2024-12-20``, ``12:30``, ``1/2``) — are left alone and
   turn sideways with the Latin text, the whole number one way, as do Latin words
   themselves (``R`` in UAX #50).
+
+- double quotes “…” become the vertical quotes 〝…〟 (JLREQ's ノノカギ, the form vertical
+  Japanese text uses): “ and ” are Latin punctuation, set sideways and small in a column;
+  the pairing itself is the reader's (manuscript/quotes.py).
 
 Only text nodes change. The input is an XHTML fragment (a chapter body from
 Python-Markdown); it is tokenized rather than parsed into a tree so that everything
@@ -78,6 +82,8 @@ _NUMBER_JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014~\u301c\uff5e:/")
 _DIGITS = frozenset("0123456789")
 
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+# “…” → 〝…〟: U+301F (low double prime) closes, as JLREQ and the CJK fonts' vertical forms have it.
+_VERTICAL_QUOTES = str.maketrans("\u201c\u201d", "\u301d\u301f")
 
 # XML markup tokens. A tag's attribute values may legally contain ">" in XML, so
 # quoted strings are matched as units.
@@ -111,7 +117,7 @@ class _Token:
 
 
 def add_vertical_markup(xhtml: str, *, skip_elements: Iterable[str] = DEFAULT_SKIP_ELEMENTS) -> str:
-    """Return the fragment with tate-chu-yoko and upright-digit spans added to its text.
+    """Return the fragment with tate-chu-yoko and upright-digit spans and vertical quotes in its text.
 
     Raises ValueError when the fragment's tags do not nest (it must be well-formed).
     """
@@ -193,7 +199,9 @@ def _mark_text(text: str, before: str, after: str) -> str | None:
     """The escaped markup for one text node, or None when nothing changes."""
     pieces: list[str] = []
     last = 0
-    changed = False
+    quoted = text.translate(_VERTICAL_QUOTES)
+    changed = quoted != text
+    text = quoted
     for run in _RUNS.finditer(text):
         start, end = run.span()
         previous = text[start - 1] if start > 0 else before
