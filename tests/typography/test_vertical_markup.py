@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from reportpub.typography.vertical_markup import add_vertical_markup
 
-FULL_WIDTH_TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
+FULL_WIDTH_TO_ASCII = str.maketrans("０１２３４５６７８９\u301d\u301f", "0123456789\u201c\u201d")
 ASCII_TO_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+VERTICAL_QUOTES = {("\u201c", "\u301d"), ("\u201d", "\u301f")}
 
 
 def parse(fragment: str) -> etree.Element:
@@ -130,7 +131,7 @@ xml_characters = st.characters(
     blacklist_characters="\r\x0b\x0c\ufffe\uffff",
     min_codepoint=0x9,
 ).filter(lambda c: c in "\t\n" or ord(c) >= 0x20)
-interesting = st.sampled_from(list("0123456789!?.,aZ年月万人「」、。&<>\"' ０"))
+interesting = st.sampled_from(list("0123456789!?.,aZ年月万人「」、。&<>\"' ０“”"))
 
 
 @settings(max_examples=400, deadline=None)
@@ -139,12 +140,12 @@ def test_any_text_stays_well_formed_and_keeps_its_content(text):
     fragment = f"<p>{escape(text)}</p>"
     result = add_vertical_markup(fragment)
     content = "".join(parse(result).itertext())
-    # Only the ASCII → full-width digit conversion may change the text.
+    # Only the ASCII → full-width digit and “” → 〝〟 conversions may change the text.
     assert len(content) == len(text)
     assert content.translate(FULL_WIDTH_TO_ASCII) == text.translate(FULL_WIDTH_TO_ASCII)
     for position, (before, after) in enumerate(zip(text, content)):
         if before != after:
-            assert before in "0123456789" and after == before.translate(ASCII_TO_FULL_WIDTH), position
+            assert after == before.translate(ASCII_TO_FULL_WIDTH) or (before, after) in VERTICAL_QUOTES, position
     assert add_vertical_markup(result) == result
 
 
