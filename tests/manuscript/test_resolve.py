@@ -68,6 +68,18 @@ def test_cross_reference_to_another_chapter(make_project):
     assert book.chapter_of_anchor("later").index == 2
 
 
+def test_page_reference_is_marked_for_the_pdf_and_must_lead_inside_the_book(make_project):
+    book = book_of(make_project({"01.md": "# 一\n\n[](#later){.page}と[後の節](#later){.page .mine}を参照。",
+                                 "02.md": "# 二\n\n## 後の節 {#later}\n"}))
+    body = book.chapters[0].body
+    assert '<a class="page-reference xref" href="#later">後の節</a>と' in body
+    assert '<a class="page-reference mine" href="#later">後の節</a>を' in body
+    root = make_project({"01.md": "# 一\n\n本文。\n\n[外](https://example.com/){.page}\n"}, name="outside")
+    assert error_lines(root) == [
+        "manuscript/01.md:5: {.page} on a link to 'https://example.com/': a page reference must lead to a "
+        "heading, figure or table of the book ([](#id){.page})"]
+
+
 def test_undefined_footnote_and_dangling_link_are_errors_with_lines(make_project):
     root = make_project({"01.md": "# 一\n\n本文[^nope]。\n\n[どこにも](#nowhere)\n"})
     assert error_lines(root) == [

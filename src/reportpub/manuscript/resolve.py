@@ -26,6 +26,11 @@ from reportpub.xhtml import parse_fragment, serialize, text_of
 FIGURE_LABEL = "図{}"
 TABLE_LABEL = "表{}"
 CROSS_REFERENCE = "xref"  # the class of a link whose text reportpub filled in
+# [](#id){.page}: a cross-reference that also prints the page its target is on, 「第2章（12ページ）」.
+# The author's class is "page"; the link carries PAGE_REFERENCE, to which the PDF's stylesheet
+# adds the page number (the EPUB and web editions, which have no pages, print the link text alone).
+PAGE_CLASS = "page"
+PAGE_REFERENCE = "page-reference"
 UNNUMBERED = "unnumbered"  # the class ({.unnumbered}) that keeps a chapter out of the numbering, as in Pandoc
 LABEL_SEPARATOR = "\u3000"  # a full-width space between 図1 and the caption, as Japanese books set it
 BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "figure", "dl", "dd", "dt"}
@@ -141,13 +146,24 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     for draft in drafts:
         for link in draft.body.iter("a"):
             href = link.get("href", "")
+            classes = (link.get("class") or "").split()
             if href.startswith("#") and href[1:] not in anchors_seen:
                 problems.error(draft.source, f"link to '{href}' leads nowhere (no heading or block has that id)",
                                draft.line_of(f"({href})"))
-            elif href.startswith("#") and not link.text and not len(link):
+                continue
+            if PAGE_CLASS in classes:
+                if not href.startswith("#"):
+                    problems.error(draft.source, f"{{.page}} on a link to '{href}': a page reference must lead "
+                                   "to a heading, figure or table of the book ([](#id){.page})",
+                                   draft.line_of(f"({href})"))
+                    continue
+                classes = [PAGE_REFERENCE if name == PAGE_CLASS else name for name in classes]
+            if href.startswith("#") and not link.text and not len(link):
                 # [](#id): a cross-reference that prints what it leads to (第2章, 図3, a section's title).
                 link.text = reference_texts.get(href[1:], "")
-                link.set("class", " ".join(filter(None, [link.get("class"), CROSS_REFERENCE])))
+                classes.append(CROSS_REFERENCE)
+            if classes:
+                link.set("class", " ".join(classes))
     chapters = [Chapter(body=serialize(draft.body), **fields) for draft, fields in pending]
 
     references = ()

@@ -83,6 +83,30 @@ def number_contents(body: str, pages: dict[str, int] | None) -> str:
     return TOC.sub(lambda toc: TOC_LINK.sub(number, toc.group(0)), body)
 
 
+# A cross-reference written [](#id){.page} (manuscript/resolve.py gives it this class).
+PAGE_REFERENCE_LINK = re.compile(r'<a\b[^>]*\bclass="(?:[^"]*\s)?page-reference(?:\s[^"]*)?"[^>]*>')
+
+
+def page_reference_targets(body: str) -> set[str]:
+    """The ids that the page references of a part's HTML lead to."""
+    return {href.group(1) for link in PAGE_REFERENCE_LINK.finditer(body)
+            for href in [INTERNAL_HREF.search(link.group(0))] if href}
+
+
+def number_page_references(body: str, pages: dict[str, int] | None) -> str:
+    """Give each page reference the page its target is on as ``data-page`` (pdf.css prints
+    「（12ページ）」 after the link), in the folios' digits like the contents; None gives the
+    placeholder, for the first layout, before any page is known."""
+    def number(match: re.Match) -> str:
+        link, href = match.group(0), INTERNAL_HREF.search(match.group(0))
+        page = PLACEHOLDER_PAGE if pages is None or href is None else pages.get(href.group(1))
+        if page is None or href is None:
+            return link
+        return f'{link[:-1]} data-page="{page}">'
+
+    return PAGE_REFERENCE_LINK.sub(number, body)
+
+
 # The front and back matter (title page, contents, references, colophon) come from templates,
 # not from the chapters' markup. In the vertical edition their digits and !? get the same
 # tate-chu-yoko and upright setting as the text, as the vertical EPUB's do.

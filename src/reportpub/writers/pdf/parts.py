@@ -45,6 +45,8 @@ from reportpub.writers.pdf.book_html import (
     NOMBRE_CARRIER,
     link_across_parts,
     number_contents,
+    number_page_references,
+    page_reference_targets,
     split_book,
 )
 from reportpub.writers.pdf.fonts import FontSources
@@ -53,7 +55,7 @@ from reportpub.writers.pdf.layout import PdfLayout, font_cache_dir
 from reportpub.writers.pdf.output import write_pdf
 
 CACHE_FORMAT = 6  # 6: parts tagged (PDF/A-3a, PDF/UA-1), their structure IDs named by the part
-CONTENTS_ATTEMPTS = 4  # lay the contents out again at most this often when its length changes
+CONTENTS_ATTEMPTS = 5  # place the parts again at most this often when the contents or page references move them
 
 
 def first_right_page_after(last_page: int) -> int:
@@ -180,22 +182,34 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     progress("laying out the front matter", 0, steps)
     front_pages = laid_out("front", number_contents(front.body, None), 1).pages
     layout.check()  # the stylesheets' own problems, even when every part comes from the cache
+    # Page references ([](#id){.page}) print the page their target landed on, known only once every
+    # part is placed: the parts are laid out with the pages of the round before (the placeholder at
+    # first) until the pages they print are the pages their targets are on.
+    referenced = set().union(*(page_reference_targets(part.body) for part in rest))
+    referenced_pages: dict[str, int] | None = None
     for _ in range(CONTENTS_ATTEMPTS):
         placed: list[tuple[int, CachedPart]] = []
         last_page = front_pages
         for done, part in enumerate(rest, 1):
             progress(f"laying out {part.name.replace('-', ' ')}", done, steps)
             first_page = first_right_page_after(last_page)
-            cached = laid_out(part.name, part.body, first_page)
+            body = number_page_references(part.body, referenced_pages) if referenced else part.body
+            cached = laid_out(part.name, body, first_page)
             placed.append((first_page, cached))
             last_page = first_page + cached.pages - 1
         anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
         numbered = laid_out("front", number_contents(front.body, anchor_pages), 1)
-        if numbered.pages == front_pages:
+        pages_printed = referenced_pages is not None and all(
+            referenced_pages.get(name) == anchor_pages.get(name) for name in referenced)
+        if numbered.pages == front_pages and (pages_printed or not referenced):
             break
-        front_pages = numbered.pages  # the real numbers changed the contents' length: place the parts again
+        # The real numbers changed the contents' length, or a page reference prints another page
+        # than its target's: place the parts again.
+        front_pages = numbered.pages
+        referenced_pages = anchor_pages
     else:
-        raise RuntimeError("the contents' length does not settle: its page numbers keep moving the chapters")
+        raise RuntimeError("the page numbers do not settle: the contents' or the page references' numbers "
+                           "keep moving the chapters")
     progress("joining the parts", steps - 1, steps)
     font_cache = cache.directory / "fonts"
     fonts_used = set()
