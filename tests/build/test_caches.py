@@ -67,6 +67,27 @@ def test_force_trusts_no_cache(make_project):
     assert not stale.exists()
 
 
+def test_force_keeps_only_the_sealed_derived_fonts(make_project):
+    """--force empties build/.cache but for the derived vertical fonts, which are checked
+    against their seal before use: the forced build derives none again (the font files are
+    the same files), and a font damaged meanwhile is derived again, not used."""
+    root = make_project({"01.md": "# 第一章\n\n本文です。\n"}, book=BOOK.replace('["pdf", "epub"]', '["pdf"]'))
+    assert run_cli("build", "--jobs", "1", str(root)).returncode == 0
+    cache = root / "build" / ".cache"
+    fonts = sorted((cache / "fonts").glob("vertical-*.otf"))
+    assert fonts and all(is_sealed(font) for font in fonts)
+    before = {font: font.stat().st_mtime_ns for font in fonts}
+    stale = cache / "pdf-html" / "vertical" / "0123.html"
+    stale.write_text("a cache entry of any kind", encoding="utf-8")
+    assert run_cli("build", "--force", "--jobs", "1", str(root)).returncode == 0
+    assert not stale.exists()
+    assert {font: font.stat().st_mtime_ns for font in fonts} == before, "a derived font was derived again"
+    damaged = fonts[0]
+    damaged.write_bytes(damaged.read_bytes()[:1000])
+    assert run_cli("build", "--force", "--jobs", "1", str(root)).returncode == 0
+    assert is_sealed(damaged) and damaged.stat().st_size > 1000, "the damaged font was not derived again"
+
+
 def test_caches_keep_this_build_and_the_one_before_only(make_project):
     """Three edits that each bring new characters (new derived vertical fonts) and a new title
     (a new cover): the fonts of the first build and its covers are gone, the last two builds'

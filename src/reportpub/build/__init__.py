@@ -31,6 +31,7 @@ from reportpub.model import Book
 from reportpub.project import Project
 
 Report = Callable[[str], None]
+VERTICAL_FONTS_DIR = "fonts"  # build/.cache/fonts (writers/pdf/layout.font_cache_dir)
 
 
 @dataclass
@@ -175,16 +176,40 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
     """Bring the requested editions in build/ up to date. ``report`` gets what the author
     must see (warnings, explanations); ``progress`` what a terminal may show while working.
     One build of a project runs at a time (build/lock.py); a full disk or a read-only build/
-    is reported with its folder; ``force`` rebuilds every output and first empties every cache;
-    ``strict`` makes the warnings of reading the book errors."""
+    is reported with its folder; ``force`` rebuilds every output and first empties the
+    caches (:func:`empty_caches`); ``strict`` makes the warnings of reading the book errors."""
     from reportpub.build.lock import exclusive_build
 
     with machine_faults_reported(project.root):
         build_dir = project.output_dir("build")
         with exclusive_build(build_dir):
             if force:
-                shutil.rmtree(build_dir / ".cache", ignore_errors=True)
+                empty_caches(build_dir / ".cache")
             return _build(project, only, mode, force, jobs, report, explain, progress, strict)
+
+
+def empty_caches(cache: Path) -> None:
+    """Remove every entry of ``cache`` (build/.cache) but the derived vertical fonts, as
+    ``--force`` does before it builds. Those are named by the digest of everything they are
+    made from and sealed (atomic.py): each is checked before it is used and derived again
+    when damaged, so keeping them trusts nothing unchecked; deriving them again would make
+    every forced vertical build a cold one (they take seconds of CPU per face)."""
+    if not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.is_dir() and not entry.is_symlink() and entry.name == VERTICAL_FONTS_DIR:
+            for font_entry in entry.iterdir():
+                if not (font_entry.is_file() and font_entry.name.startswith("vertical-")):
+                    _remove(font_entry)
+        else:
+            _remove(entry)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _build(project: Project, only: str | None, mode: str | None, force: bool, jobs: int | None,
