@@ -51,6 +51,7 @@ class PdfConfig:
     width_mm: float = 148
     height_mm: float = 210
     bleed_mm: float = 3.0
+    cover_page: bool = False  # the cover on page 1 of the PDFs, before the title page
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,8 @@ def _pdf_config(values: dict) -> PdfConfig:
         fields["paper"], fields["width_mm"], fields["height_mm"] = values["paper"]
     if "bleed" in values:
         fields["bleed_mm"] = values["bleed"]
+    if "cover_page" in values:
+        fields["cover_page"] = values["cover_page"]
     return PdfConfig(**fields)
 
 
@@ -439,7 +442,8 @@ BOOK_SCHEMA: dict[str, Option] = {
     "cover": CoverImage((str,), "an image file name such as \"images/cover.jpg\""),
     "allow_remote": Option((bool,), "true or false"),
     "accessibility_summary": string(),
-    "pdf": Table({"paper": PaperSize((str,), "a string"), "bleed": Length((str,), "a length such as \"3mm\"")}, _pdf_config),
+    "pdf": Table({"paper": PaperSize((str,), "a string"), "bleed": Length((str,), "a length such as \"3mm\""),
+                  "cover_page": Option((bool,), "true or false")}, _pdf_config),
     "editions": Table({"formats": Choices(FORMATS, "a list"), "modes": Choices(MODES, "a list")},
                       lambda values: EditionsConfig(**values)),
     "toc": Table({"depth": Option((int,), "1, 2 or 3", check=_toc_depth)}, lambda values: TocConfig(**values)),

@@ -71,7 +71,8 @@ class PdfLayout:
              "html": self._chapter_html(c)}
             for c in book.chapters
         ]
-        html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[])
+        cover = pdf_cover(book, project, mode) if book.config.pdf.cover_page else None
+        html = templates.render("pdf.html", book, chapters=chapters, mode=mode, stylesheets=[], cover_page=cover)
         if vertical:
             html = mark_vertical_matter(html)
         # The book title as the title page gives it to the running heads (its text, digits set);
@@ -95,6 +96,8 @@ class PdfLayout:
             self.geometry = horizontal_geometry(book.config)
             page_css = self.geometry.css()
             self.derived_fonts = {}
+        if cover is not None:
+            page_css += cover_page_css(book.config, vertical)
         self.html = html
         # The CSS bleed also holds the printer's marks, so it is wider than the print bleed;
         # the print finisher puts the PDF BleedBox back at book.toml's bleed and draws the marks
@@ -200,6 +203,33 @@ def layout_book(book: Book, project: Project, mode: str, templates: Templates) -
     document = layout.render()
     layout.check()
     return document
+
+
+def pdf_cover(book: Book, project: Project, mode: str) -> dict[str, str]:
+    """The cover page's image ([pdf] cover_page = true): book.toml's cover, else one set in type
+    at the trim size's shape, as a data: URL (a generated cover is no file of the project), and
+    its alternative text."""
+    import base64
+
+    from reportpub.writers.cover import cover_image
+
+    config = book.config
+    width = 1400
+    height = round(width * config.pdf.height_mm / config.pdf.width_mm)
+    href, data, _ = cover_image(config, project, mode, width, height)
+    media_type = "image/png" if href.lower().endswith(".png") else "image/jpeg"
+    return {"src": f"data:{media_type};base64,{base64.b64encode(data).decode()}", "alt": f"表紙：{config.title}"}
+
+
+def cover_page_css(config, vertical: bool) -> str:
+    """The cover image filling the trim, kept whole. On the vertical edition's turned frame it is
+    drawn a quarter turn back (its width along the frame's height), so that it stands upright once
+    the page is turned for reading, as the horizontal islands are."""
+    width, height = config.pdf.width_mm, config.pdf.height_mm
+    if not vertical:
+        return f".cover-page img {{ width: {width:.3f}mm; height: {height:.3f}mm; }}\n"
+    return (f".cover-page img {{ width: {width:.3f}mm; height: {height:.3f}mm; transform-origin: 0 0; "
+            f"transform: translate(0, {width:.3f}mm) rotate(-90deg); }}\n")
 
 
 def font_cache_dir(project: Project) -> Path:
