@@ -18,12 +18,8 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 from reportpub.typography import vertical_font
-from reportpub.typography.vertical_font import (
-    PunctuationSpace,
-    derive_vertical_font,
-    punctuation_adjustments,
-    vertical_substitutions,
-)
+from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, half_width_marks
+from reportpub.typography.vertical_font import derive_vertical_font, vertical_substitutions
 
 NOTO_SERIF_CJK = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
 FAMILY = "Reportpub Test Vertical"
@@ -86,8 +82,10 @@ def test_family_is_renamed_and_layout_tables_dropped(derived):
     assert names.getDebugName(4) == FAMILY
     assert names.getDebugName(6) == "ReportpubTestVertical-Regular"
     assert derived.sfntVersion == "OTTO" and "CFF " in derived
-    for table in ("GSUB", "vhea", "vmtx", "VORG", "BASE", "GDEF"):
+    for table in ("GPOS", "vhea", "vmtx", "VORG", "BASE", "GDEF"):
         assert table not in derived
+    # GSUB is made anew: only the half-width punctuation (no tate-chu-yoko cells asked for).
+    assert [r.FeatureTag for r in derived["GSUB"].table.FeatureList.FeatureRecord] == [HALF_WIDTH_FEATURE]
     assert "SIL Open Font License" in (names.getDebugName(13) or "")  # the licence travels along
 
 
@@ -188,19 +186,6 @@ def test_same_inputs_give_the_same_bytes(tmp_path, derived_path):
 # ---------------------------------------------------------------- punctuation
 
 
-def test_punctuation_adjustment_rules():
-    closing, opening, middle = PunctuationSpace(0, 500), PunctuationSpace(500, 0), PunctuationSpace(250, 250)
-    # 。」 and 」」: the first loses its trailing half em.
-    assert punctuation_adjustments([closing, closing]) == [(0, -500), (0, 0)]
-    # 」「: the closing bracket's half em goes, the opening bracket's stays.
-    assert punctuation_adjustments([closing, opening]) == [(0, -500), (0, 0)]
-    # （「: the second opening bracket moves back over its leading half em.
-    assert punctuation_adjustments([opening, opening]) == [(0, 0), (-500, -500)]
-    # Text in between, or a middle dot after an opening bracket: nothing changes.
-    assert punctuation_adjustments([closing, None, opening]) == [(0, 0)] * 3
-    assert punctuation_adjustments([opening, middle]) == [(0, 0), (0, 0)]
-
-
 def _shape(font_path: Path, text: str) -> list[tuple[int, int]]:
     """(x_offset, x_advance) of each glyph as HarfBuzz — the shaper under Pango and
     so under WeasyPrint — sets the text in the font, in font units."""
@@ -257,14 +242,43 @@ def _harfbuzz_shape(font_path: Path, text: str, features: tuple[str, ...] = ()) 
         hb.hb_blob_destroy(blob)
 
 
+def set_marks(font_path: Path, text: str) -> list[tuple[int, int]]:
+    """(x_offset, x_advance) of each glyph as the PDF writer has Pango set ``text``: the
+    half-width feature asked for on the marks the punctuation rule closes up."""
+    features = []
+    for index in half_width_marks(text):
+        start = len(text[:index].encode())
+        features.append(f"{HALF_WIDTH_FEATURE}[{start}:{start + len(text[index].encode())}]")
+    return [(x_offset, x_advance) for _, _, x_offset, x_advance in _harfbuzz_shape(font_path, text, tuple(features))]
+
+
 def test_a_shaper_closes_up_consecutive_punctuation(derived_path):
+    """Glyphs of their own with half the advance (no offsets: a PDF's box for each glyph is
+    then what is drawn, and text extraction keeps the line whole)."""
+    _shape = set_marks
     assert _shape(derived_path, "漢字") == [(0, 1000), (0, 1000)]
     assert _shape(derived_path, "試験」「括弧") == [(0, 1000)] * 2 + [(0, 500), (0, 1000)] + [(0, 1000)] * 2
     assert _shape(derived_path, "かな。」") == [(0, 1000)] * 2 + [(0, 500), (0, 1000)]
     assert _shape(derived_path, "な、「") == [(0, 1000), (0, 500), (0, 1000)]
-    assert _shape(derived_path, "（「二") == [(0, 1000), (-500, 500), (0, 1000)]
+    assert _shape(derived_path, "（「二") == [(0, 1000), (0, 500), (0, 1000)]
     # Runs are closed up all the way, not pair by pair.
     assert _shape(derived_path, "」」」") == [(0, 500), (0, 500), (0, 1000)]
+    # Empty brackets have no blank between their inks; a lone mark keeps its em.
+    assert _shape(derived_path, "「」漢。") == [(0, 1000)] * 4
+
+
+def test_half_width_punctuation_is_the_turned_vertical_form_moved_back(source, derived):
+    """The half of a closing mark is its turned vertical form with the advance halved; an
+    opening bracket's is moved back by the half it loses (its ink then starts the advance)."""
+    glyph_set, cmap = derived.getGlyphSet(), derived.getBestCmap()
+    for character, shift in (("」", 0), ("。", 0), ("「", -500), ("（", -500)):
+        full = cmap[ord(character)]
+        half = full + ".half"
+        assert derived["hmtx"][half][0] == 500
+        moved = outline(glyph_set, full, (1, 0, 0, 1, shift, 0))
+        assert outline(glyph_set, half) == moved, character
+        x_min, _, x_max, _ = bounds(glyph_set, half)
+        assert -1 <= x_min and x_max <= 501, (character, x_min, x_max)
 
 
 # ---------------------------------------------------------------- tate-chu-yoko
@@ -316,8 +330,8 @@ def union(*boxes):
 
 def test_tcy_cells_are_a_discretionary_feature_only(tcy_font):
     gsub = tcy_font["GSUB"].table
-    assert {record.FeatureTag for record in gsub.FeatureList.FeatureRecord} == {"dlig"}
-    assert "GPOS" in tcy_font  # the kern feature is still there beside it
+    # Beside the half-width punctuation, which does not touch the cells' glyphs.
+    assert {record.FeatureTag for record in gsub.FeatureList.FeatureRecord} == {HALF_WIDTH_FEATURE, "dlig"}
     assert set(dlig_substitutions(tcy_font)) == {
         tuple(tcy_font.getBestCmap()[ord(c)] for c in string) for string in TCY_STRINGS
     }

@@ -32,6 +32,7 @@ class TextFace:
     vertical_family: str  # the family of its derived vertical font in pdf-vertical.css
     weight: int  # its CSS font-weight
     cjk: bool  # a Japanese text face (not the symbol font)
+    punctuation_family: str | None = None  # its punctuation font's family in pdf-horizontal.css
 
     @property
     def family(self) -> str:
@@ -39,10 +40,10 @@ class TextFace:
 
 
 TEXT_FACES = (
-    TextFace("Noto Serif CJK JP", "RP Vertical Serif", 400, cjk=True),
-    TextFace("Noto Serif CJK JP:bold", "RP Vertical Serif", 700, cjk=True),
-    TextFace("Noto Sans CJK JP", "RP Vertical Sans", 400, cjk=True),
-    TextFace("Noto Sans CJK JP:bold", "RP Vertical Sans", 700, cjk=True),
+    TextFace("Noto Serif CJK JP", "RP Vertical Serif", 400, cjk=True, punctuation_family="RP Punctuation Serif"),
+    TextFace("Noto Serif CJK JP:bold", "RP Vertical Serif", 700, cjk=True, punctuation_family="RP Punctuation Serif"),
+    TextFace("Noto Sans CJK JP", "RP Vertical Sans", 400, cjk=True, punctuation_family="RP Punctuation Sans"),
+    TextFace("Noto Sans CJK JP:bold", "RP Vertical Sans", 700, cjk=True, punctuation_family="RP Punctuation Sans"),
     TextFace("Symbola", "RP Vertical Symbols", 400, cjk=False),  # emoji and symbols the CJK fonts lack (💡 ✅)
 )
 CJK_FAMILIES = tuple(dict.fromkeys(face.family for face in TEXT_FACES if face.cjk))

@@ -26,13 +26,13 @@ ideographic em box, so CSS half-leading centres each column on its line pitch.
 The font holds only the characters the document uses (plus a fixed base set), its
 layout tables (GSUB, GPOS, GDEF, BASE, vhea, vmtx, VORG) are dropped — their work
 is done or no longer applies — and it gets its own family name so it never stands in
-for the source font. One layout table is *added*: a ``kern`` feature (on by default
-in HarfBuzz, hence in Pango and WeasyPrint) that closes up consecutive punctuation
-(``」「`` ``。」`` ``、「`` ``（「``) the way JLREQ §3.1.4 and the ``vchw``/``chws``
-features do, with amounts taken from the source font's ``vhal``. Not done: JLREQ's
-line-end and line-start trimming of punctuation (needs the line breaker), middle-dot
-pairs, and the source's GPOS ``vert``/``vkrn``/``vpal`` (combining marks, proportional
-kana), which a Japanese report does not use.
+for the source font. Its one layout table, GSUB, is made anew: the punctuation
+compression of typography/punctuation.py (``。」`` ``、「`` ``」「`` ``（「`` in one and a
+half ems: the turned marks with a blank half get glyphs without it, amounts from the
+source's ``vhal``, under reportpub's own feature, which the PDF writer asks for on the
+marks the rule closes up) and the tate-chu-yoko cells below. Not done:
+the source's GPOS ``vert``/``vkrn``/``vpal`` (combining marks, proportional kana), which a
+Japanese report does not use.
 
 Tate-chu-yoko is set by the font too. For each tate-chu-yoko string of the document
 (``12``, ``!?``, the ``123`` of an author's ``^123^``) the font gets one glyph: the
@@ -80,9 +80,10 @@ from fontTools.ttLib import TTFont
 
 from reportpub.atomic import is_sealed, read_cache_entry, seal, write_atomically, write_cache_entry
 from reportpub.typography.orientation import data_version, vertical_orientation
+from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 3  # bump when the derived fonts change
+FORMAT_VERSION = 4  # bump when the derived fonts change
 
 # Always included, whatever the text: what the templates and generated text
 # (headings, notes, the colophon) may add without appearing in the manuscript.
@@ -156,15 +157,22 @@ def derive_vertical_font(
         "characters": characters,
         "tcy_strings": tcy,
     }
+    return cached_font(cache_dir, "vertical", key, lambda digest: _build_font(
+        source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy))
+
+
+def cached_font(cache_dir: Path, prefix: str, key: dict, build: Callable[[str], TTFont]) -> Path:
+    """The font file in ``cache_dir`` named by a hash of ``key`` (everything the font depends
+    on); ``build(digest)`` makes the font when there is none yet."""
     digest = hashlib.sha256(
         json.dumps(key, ensure_ascii=True, sort_keys=True).encode("ascii")
     ).hexdigest()
-    target = cache_dir / f"vertical-{digest[:32]}.otf"
+    target = cache_dir / f"{prefix}-{digest[:32]}.otf"
     if target.exists() and is_sealed(target):  # a truncated or damaged font is derived again
         return target
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    font = _build_font(source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy)
+    font = build(digest)
     # The font keeps its source's head.modified: a saved font otherwise takes the time of
     # saving (or SOURCE_DATE_EPOCH), and a cached font would carry the date of the first build.
     font.recalcTimestamp = False
@@ -283,23 +291,45 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
     metrics: dict[str, tuple[int, int]] = {}
     bounds_by_glyph: dict[str, tuple[float, float, float, float] | None] = {}
     default_width = units_per_em
-    for glyph in output_glyphs:
+
+    def placement(glyph: _OutputGlyph) -> tuple[int, Transform]:
+        """The glyph's advance and the transform that draws it in the frame."""
         horizontal_advance = horizontal_metrics[glyph.source][0]
         if glyph.rotated:
             advance = vertical_metrics.get(glyph.source, (units_per_em, 0))[0]
-            transform: Transform = (
-                0, 1, -1, 0, vertical_origin_y(glyph.source), em_centre - horizontal_advance / 2
-            )
-        else:
-            advance, transform = horizontal_advance, _IDENTITY
+            return advance, (0, 1, -1, 0, vertical_origin_y(glyph.source), em_centre - horizontal_advance / 2)
+        return horizontal_advance, _IDENTITY
+
+    def add_glyph(name: str, source_glyph: str, advance: int, transform: Transform) -> None:
         width_argument = None if advance == default_width else advance  # nominalWidthX is 0
-        bytecode, bounds = draw(glyph.source, transform, width_argument)
-        char_strings[glyph.name] = T2CharString(bytecode=bytecode)
-        bounds_by_glyph[glyph.name] = bounds
-        metrics[glyph.name] = (advance, math.floor(bounds[0]) if bounds else 0)
+        bytecode, bounds = draw(source_glyph, transform, width_argument)
+        char_strings[name] = T2CharString(bytecode=bytecode)
+        bounds_by_glyph[name] = bounds
+        metrics[name] = (advance, math.floor(bounds[0]) if bounds else 0)
+
+    for glyph in output_glyphs:
+        add_glyph(glyph.name, glyph.source, *placement(glyph))
 
     output_names = {(g.source, g.rotated): g.name for g in output_glyphs}
     character_map = {cp: output_names[choice] for cp, choice in glyph_for_character.items()}
+
+    # Punctuation compression: each turned mark with a blank half gets a glyph without it,
+    # drawn moved back by what its start loses (in the frame, the column runs along +x).
+    halves = ()
+    if tighten:
+        spaces = punctuation_spaces(single_adjustments(source, "vhal"), "vhal")
+        by_name = {g.name: g for g in output_glyphs}
+        marks = {}
+        for character in MARKS:
+            name = character_map.get(ord(character))
+            if name is not None:
+                glyph = by_name[name]
+                marks[character] = (name, spaces.get(glyph.source) if glyph.rotated else None)
+        halves = half_glyphs(marks)
+        for half in halves:
+            advance, (a, b, c, d, e, f) = placement(by_name[half.glyph])
+            add_glyph(half.name, by_name[half.glyph].source, advance - half.cut.leading - half.cut.trailing,
+                      (a, b, c, d, e - half.cut.leading, f))
 
     # Tate-chu-yoko: one turned glyph per string, reached from the string's glyphs.
     tcy_glyphs = tate_chu_yoko_layout(source, [s for s in tcy_strings if all(ord(c) in character_map for c in s)])
@@ -319,7 +349,8 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
 
     builder = FontBuilder(units_per_em, isTTF=False)
     builder.font.recalcBBoxes = False  # bounds are known already; recomputing redraws every glyph
-    builder.setupGlyphOrder([g.name for g in output_glyphs] + list(tcy_inputs.values()))
+    builder.setupGlyphOrder([g.name for g in output_glyphs] + [h.name for h in halves]
+                            + list(tcy_inputs.values()))
     builder.setupCharacterMap(character_map)
     names = _name_strings(source, family_name, digest)
     font_bounds = _union_bounds(b for b in bounds_by_glyph.values() if b)
@@ -338,11 +369,24 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
     builder.setupHorizontalMetrics(metrics)
     _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bounds, em_bottom)
     builder.setupNameTable(names, mac=False)
-    if tighten:
-        _add_punctuation_tightening(builder, source, output_glyphs)
-    if tcy_inputs:
-        _add_tate_chu_yoko_feature(builder, tcy_inputs)
+    features = half_width_features(halves) + (_tate_chu_yoko_features(tcy_inputs) if tcy_inputs else "")
+    if features:
+        builder.addOpenTypeFeatures(LANGUAGE_SYSTEMS + features, tables={"GSUB"})
     return builder.font
+
+
+# The scripts a Japanese text's glyphs are shaped as (Pango gives 「」 their neighbours' script).
+LANGUAGE_SYSTEMS = ("languagesystem DFLT dflt;\nlanguagesystem hani dflt;\nlanguagesystem kana dflt;\n"
+                    "languagesystem latn dflt;\n")
+
+
+def single_adjustments(font: TTFont, feature_tag: str) -> list:
+    """The single adjustment subtables (GPOS lookup type 1) of one feature, for Japanese."""
+    if "GPOS" not in font:
+        return []
+    gpos = font["GPOS"].table
+    return [subtable for index in _feature_lookups(gpos, feature_tag)
+            for subtable in _type1_subtables(gpos.LookupList.Lookup[index], extension_type=9)]
 
 
 def vertical_substitutions(font: TTFont) -> dict[str, str]:
@@ -469,7 +513,10 @@ def _cff_notice(source: TTFont) -> str:
     return copyright_notice.encode("latin-1", "replace").decode("latin-1")
 
 
-def _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bounds, em_bottom) -> None:
+def _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bounds, em_bottom: int | None) -> None:
+    """head, hhea, OS/2, post and maxp from the source's. With ``em_bottom``, the line box is
+    the ideographic em box (the turned frame); with None, the source's own line metrics (a
+    font set beside the source must not change its lines' height)."""
     font = builder.font
     source_head, source_hhea, source_os2 = source["head"], source["hhea"], source["OS/2"]
     units_per_em = source_head.unitsPerEm
@@ -487,13 +534,22 @@ def _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bo
     )
     # The frame's line box is the ideographic em box: the turned glyphs fill it exactly,
     # so with these ascent/descent half-leading centres every column on its line pitch.
-    ascent, descent = em_bottom + units_per_em, em_bottom
+    if em_bottom is None:
+        ascent, descent, line_gap = source_hhea.ascent, source_hhea.descent, source_hhea.lineGap
+        typo = source_os2.sTypoAscender, source_os2.sTypoDescender, source_os2.sTypoLineGap
+        win = source_os2.usWinAscent, source_os2.usWinDescent
+        selection = source_os2.fsSelection
+    else:
+        ascent, descent, line_gap = em_bottom + units_per_em, em_bottom, 0
+        typo = ascent, descent, 0
+        win = max(ascent, math.ceil(font_bounds[3])), max(-descent, -math.floor(font_bounds[1]))
+        selection = source_os2.fsSelection | (1 << 7)  # USE_TYPO_METRICS: the em box
     right_bearings = [advance - bounds[2] for name, (advance, _) in metrics.items()
                       if (bounds := bounds_by_glyph[name])]
     builder.setupHorizontalHeader(
         ascent=ascent,
         descent=descent,
-        lineGap=0,
+        lineGap=line_gap,
         advanceWidthMax=max(advance for advance, _ in metrics.values()),
         minLeftSideBearing=min((lsb for name, (_, lsb) in metrics.items() if bounds_by_glyph[name]), default=0),
         minRightSideBearing=math.floor(min(right_bearings, default=0)),
@@ -508,12 +564,12 @@ def _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bo
         fsType=source_os2.fsType,
         achVendID=source_os2.achVendID,
         panose=source_os2.panose,
-        fsSelection=source_os2.fsSelection | (1 << 7),  # USE_TYPO_METRICS: the em box below
-        sTypoAscender=ascent,
-        sTypoDescender=descent,
-        sTypoLineGap=0,
-        usWinAscent=max(ascent, math.ceil(font_bounds[3])),
-        usWinDescent=max(-descent, -math.floor(font_bounds[1])),
+        fsSelection=selection,
+        sTypoAscender=typo[0],
+        sTypoDescender=typo[1],
+        sTypoLineGap=typo[2],
+        usWinAscent=win[0],
+        usWinDescent=win[1],
         sxHeight=getattr(source_os2, "sxHeight", 0),
         sCapHeight=getattr(source_os2, "sCapHeight", 0),
         ulCodePageRange1=source_os2.ulCodePageRange1,
@@ -547,110 +603,6 @@ def _union_bounds(bounds: Iterable[tuple[float, float, float, float]]) -> tuple[
         x_min, y_min = min(x_min, b[0]), min(y_min, b[1])
         x_max, y_max = max(x_max, b[2]), max(y_max, b[3])
     return (0, 0, 0, 0) if x_min == math.inf else (x_min, y_min, x_max, y_max)
-
-
-# --------------------------------------------------------------------------- punctuation
-
-@dataclass(frozen=True)
-class PunctuationSpace:
-    """The blank part of a punctuation glyph's em, in font units, in line direction."""
-
-    leading: int   # before the ink (opening brackets: half an em)
-    trailing: int  # after the ink (closing brackets, 、。: half an em)
-
-
-def punctuation_spaces(font: TTFont) -> dict[str, PunctuationSpace]:
-    """Vertical punctuation glyph → its blank space, read from the ``vhal`` feature.
-
-    ``vhal`` tells how to set each glyph half-width in vertical text: a YPlacement of
-    +p (moving it up, towards the start of the column) and a YAdvance of −a mean the
-    first p units of its cell and the last a − p are blank.
-    """
-    if "GPOS" not in font:
-        return {}
-    gpos = font["GPOS"].table
-    spaces: dict[str, PunctuationSpace] = {}
-    for lookup_index in _feature_lookups(gpos, "vhal"):
-        lookup = gpos.LookupList.Lookup[lookup_index]
-        for subtable in _type1_subtables(lookup, extension_type=9):
-            glyphs = subtable.Coverage.glyphs
-            values = [subtable.Value] * len(glyphs) if subtable.Format == 1 else subtable.Value
-            for glyph, value in zip(glyphs, values):
-                placement = getattr(value, "YPlacement", 0) or 0
-                advance = getattr(value, "YAdvance", 0) or 0
-                if advance < 0 and glyph not in spaces:
-                    spaces[glyph] = PunctuationSpace(placement, -advance - placement)
-    return spaces
-
-
-def punctuation_adjustments(
-    sequence: list[PunctuationSpace | None],
-) -> list[tuple[int, int]]:
-    """For a run of glyphs (None = not punctuation), the (placement, advance) change of
-    each in line direction that closes up consecutive punctuation as JLREQ §3.1.4 does:
-
-    - punctuation with trailing space (」 』 ） 、 。) followed by punctuation loses its
-      trailing space: ``。」`` ``」」`` ``」、`` set flush, ``」「`` ``、「`` keep only the
-      opening bracket's half em;
-    - an opening bracket after an opening bracket loses its leading space (``（「``).
-
-    Middle dots keep their quarter-em sides. The kern feature of the derived font
-    encodes exactly this; the function is the readable statement of it (and what a
-    caller can use to check or to apply the same rule elsewhere).
-    """
-    adjustments = [(0, 0)] * len(sequence)
-    for index in range(len(sequence) - 1):
-        current, following = sequence[index], sequence[index + 1]
-        if current is None or following is None:
-            continue
-        if current.trailing and not current.leading:
-            placement, advance = adjustments[index]
-            adjustments[index] = (placement, advance - current.trailing)
-        elif current.leading and not current.trailing and following.leading and not following.trailing:
-            placement, advance = adjustments[index + 1]
-            adjustments[index + 1] = (placement - following.leading, advance - following.leading)
-    return adjustments
-
-
-def _add_punctuation_tightening(builder: FontBuilder, source: TTFont, output_glyphs: list[_OutputGlyph]) -> None:
-    """Add a horizontal ``kern`` feature (on by default in HarfBuzz) that applies
-    :func:`punctuation_adjustments` to the turned punctuation glyphs.
-
-    In the turned frame the column's downward direction is the line's +x, so the
-    vertical amounts become XPlacement/XAdvance changes of the same size
-    (leading space = the left part of the turned glyph's advance).
-    """
-    spaces = punctuation_spaces(source)
-    closing, opening, following_any = [], [], []
-    for glyph in output_glyphs:
-        space = spaces.get(glyph.source) if glyph.rotated else None
-        if space is None:
-            continue
-        following_any.append(glyph.name)
-        if space.trailing and not space.leading:
-            closing.append((glyph.name, space.trailing))
-        elif space.leading and not space.trailing:
-            opening.append((glyph.name, space.leading))
-    if not closing and not opening:
-        return
-    rules = []
-    # Chained-context single adjustments (not pair kerning): each glyph is adjusted on
-    # its own, so runs like 「「「 or 。」」 are closed up all the way.
-    punctuation_class = "[" + " ".join(following_any) + "]"
-    for amount in sorted({amount for _, amount in closing}):
-        glyphs = " ".join(name for name, a in closing if a == amount)
-        rules.append(f"    pos [{glyphs}]' <0 0 {-amount} 0> {punctuation_class};")
-    opening_class = "[" + " ".join(name for name, _ in opening) + "]"
-    for amount in sorted({amount for _, amount in opening}):
-        glyphs = " ".join(name for name, a in opening if a == amount)
-        rules.append(f"    pos {opening_class} [{glyphs}]' <{-amount} 0 {-amount} 0>;")
-    features = (
-        "languagesystem DFLT dflt;\nlanguagesystem hani dflt;\nlanguagesystem kana dflt;\n"
-        "languagesystem latn dflt;\n"
-        "lookup close_up_punctuation {\n" + "\n".join(rules) + "\n} close_up_punctuation;\n"
-        "feature kern {\n    lookup close_up_punctuation;\n} kern;\n"
-    )
-    builder.addOpenTypeFeatures(features, tables={"GPOS"})
 
 
 # --------------------------------------------------------------------------- tate-chu-yoko
@@ -727,7 +679,7 @@ def _draw_tate_chu_yoko(source: TTFont, placements: list[TcyPlacement], units_pe
     return char_string.bytecode, bounds_pen.bounds
 
 
-def _add_tate_chu_yoko_feature(builder: FontBuilder, cells: dict[tuple[str, ...], str]) -> None:
+def _tate_chu_yoko_features(cells: dict[tuple[str, ...], str]) -> str:
     """Map each tate-chu-yoko string's glyphs to its cell under :data:`TCY_FEATURE`: a
     ligature for two or three characters (the shaper's cluster keeps the text, so a PDF
     maps the one glyph back to ``12``), a single substitution for one."""
@@ -741,12 +693,8 @@ def _add_tate_chu_yoko_feature(builder: FontBuilder, cells: dict[tuple[str, ...]
         rules = "\n".join(f"    sub {inputs[0]} by {name};" for inputs, name in singles)
         lookups.append(f"lookup tate_chu_yoko_single {{\n{rules}\n}} tate_chu_yoko_single;\n")
     names = [lookup.split()[1] for lookup in lookups]
-    features = (
-        "languagesystem DFLT dflt;\nlanguagesystem hani dflt;\nlanguagesystem kana dflt;\n"
-        "languagesystem latn dflt;\n" + "".join(lookups)
-        + f"feature {TCY_FEATURE} {{\n" + "".join(f"    lookup {n};\n" for n in names) + f"}} {TCY_FEATURE};\n"
-    )
-    builder.addOpenTypeFeatures(features, tables={"GSUB"})
+    return ("".join(lookups)
+            + f"feature {TCY_FEATURE} {{\n" + "".join(f"    lookup {n};\n" for n in names) + f"}} {TCY_FEATURE};\n")
 
 
 # --------------------------------------------------------------------------- outlines

@@ -9,6 +9,8 @@ ruby and dots stand above their line).
 
 from __future__ import annotations
 
+import subprocess
+
 import pymupdf
 import pytest
 
@@ -21,6 +23,12 @@ from tests.conftest import run_cli
 BODY = 9.5  # pt, pdf.css
 CLOSING = "、。，．」）』】〕〉》"
 FILL = "あいうえおかきくけこさしすせそ"
+# Consecutive marks, each pair set in one and a half ems (JLREQ 3.1.4): 。」 」「 、」 （「 ）、 and
+# 『』 』」 、「 ）。 「『, with single marks beside kana and kanji that keep their ems.
+PAIRS_TEXT = "「行こう。」「待って、」と言い（「急ぐな」の意）、彼女は『本』を閉じた。答えは「『はい』」だった、「いや」とも（注）。"
+OPENING = "「『（"
+CROWDED_RUBY = "{東京|とう|きょう}と{大阪|おお|さか}と{紫陽花|あ|じ|さい}と{明日|あ|した}と{今日|きょ|う}の"
+COMPRESSED = ("。」", "」「", "、」", "（「", "）、", "』」", "、「", "）。", "「『")
 
 
 def _chapter() -> str:
@@ -35,6 +43,10 @@ def _chapter() -> str:
                           "その後も数値は落ち込む[^b]。pp. 105–113、3.14倍。")
     for k in range(10):
         paragraphs.append("漢" * k + "英紙The Guardianによれば2016年にNATO加盟国のうち12か国がGDP比2%を達成した。" * 2)
+    for k in range(8):  # lines crowded with ruby, per-character groups that are never divided
+        paragraphs.append("文" * k + CROWDED_RUBY * 4)
+    for k in range(44):  # every pair of marks at every place near a line end
+        paragraphs.append("文" * k + PAIRS_TEXT)
     return ("# 試験の章\n\n" + "\n\n".join(paragraphs)
             + "\n\n[^a]: 注の本文。2024年10月15日、20241015号。\n[^b]: 二つ目の注。\n")
 
@@ -194,3 +206,60 @@ def test_inter_character_justification_spaces_full_width_text_only():
     # A run at the start or the end of a text box loses half a unit there (Pango drops it).
     assert expandable_units("あいう") == 2.0
     assert expandable_units("Aあい") == 1.5
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_consecutive_punctuation_takes_one_and_a_half_ems_and_extracts_whole(lines_book, mode):
+    """Each pair of marks is set in 1.5 em (the half taken from the blank side: the first mark's
+    end, or the second opening bracket's start; the other keeps its em unless it is itself
+    followed by a mark), boxes never overlap, single marks keep their em,
+    and pdftotext gives back every line holding a pair as one line (a glyph moved back over its
+    neighbour would make it start a new word there)."""
+    pdf = lines_book / f"lines-{mode}.pdf"
+    extracted = subprocess.run(["pdftotext", "-f", "4", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+    pairs = whole = full = 0
+    for glyphs in frame_glyphs(pdf):
+        for line in body_lines(glyphs):
+            em = line[0].size
+            text = "".join(g.c for g in line)
+            for a, b in zip(line, line[1:]):
+                if a.c + b.c in COMPRESSED:
+                    half = b if a.c in OPENING and b.c in OPENING else a
+                    assert abs((half.x1 - half.x0) - 0.5 * em) < 0.05 * em, f"{a.c}{b.c} in {text} ({mode})"
+                    # Nothing between them but the line's justification (a few hundredths of an em).
+                    assert -0.02 * em <= b.x0 - a.x1 < 0.15 * em, f"{a.c}{b.c} in {text} ({mode})"
+                    pairs += 1
+                elif a.c in "」）』" and "\u3040" <= b.c <= "\u9fff":
+                    assert abs((a.x1 - a.x0) - em) < 0.05 * em, f"{a.c}{b.c} in {text} ({mode})"
+                    full += 1
+            if any(pair in text for pair in COMPRESSED) and not any(c.isascii() for c in text):
+                assert any(text in row for row in extracted), f"{text} not whole ({mode})"
+                whole += 1
+    assert pairs >= 40 * len(COMPRESSED) and full >= 40 * 3 and whole > 50, (pairs, full, whole)
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_lines_crowded_with_ruby_spread_their_slack_beside_the_ruby_too(lines_book, mode):
+    """A line of per-character ruby groups with one plain kana between them (the groups are never
+    divided, so such a line can end up to a group short) ends flush: the ruby boxes take a share
+    of the adjustment, where before the plain characters, each a text box of its own, had none
+    and the line stayed short. The adjustment is spread: no gap beside a plain character is
+    wider than a tenth of an em."""
+    checked = 0
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        lines = body_lines(glyphs)
+        if not lines:
+            continue
+        start, edge = min(line[0].x0 for line in lines), max(line_end(line, glyphs) for line in lines)
+        for line, following in zip(lines, lines[1:]):
+            text = "".join(g.c for g in line)
+            if "と大阪と" not in text or text.count("と") < 4 or abs(following[0].x0 - start) > 0.5:
+                continue
+            assert edge - line_end(line, glyphs) <= 0.5, f"{text} ends short ({mode})"
+            for before, plain, after in zip(line, line[1:], line[2:]):
+                if plain.c in "との":
+                    gap = max(plain.x0 - before.x1, after.x0 - plain.x1)
+                    assert gap < 0.1 * BODY, f"{text}: {before.c}{plain.c}{after.c} {gap:.2f}pt ({mode})"
+            checked += 1
+    assert checked >= 8, checked

@@ -20,9 +20,18 @@ Which characters are spaced: full-width characters (kanji, kana, full-width punc
 but not full-width digits and letters: the space falls between them and at the boundaries of
 Latin runs and numbers, never inside a Latin word or a number (JLREQ keeps those whole).
 
-This leans on two internals of WeasyPrint 70 (``layout.inline.count_expandable_spaces``
-and ``text.line_break.Layout.set_text``), hence the upper bound on WeasyPrint in
-pyproject.toml.
+Consecutive punctuation is closed up in the same pass (約物の詰め, typography/punctuation.py):
+the marks that lose a blank half get the fonts' half-width forms, asked for as a font
+feature on just those characters, so the lines are measured, broken and justified with the
+compressed widths.
+
+Ruby boxes (inline blocks) take their share too, one unit per base character, set half
+before and half after the box (JLREQ 3.3): a line crowded with ruby no longer puts all its
+slack between its few plain characters.
+
+This leans on three internals of WeasyPrint 70 (``layout.inline.count_expandable_spaces``,
+``layout.inline.add_word_spacing`` and ``text.line_break.Layout.set_text``), hence the
+upper bound on WeasyPrint in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -33,6 +42,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, half_width_marks
 
 # Full-width digits and Latin letters: set one per em, but a number or word all the same.
 _FULL_WIDTH_ALPHANUMERIC = frozenset(chr(c) for c in range(0xFF10, 0xFF1A)) | frozenset(
@@ -82,8 +93,23 @@ def _letter_spaced(style) -> bool:
     return style["letter_spacing"] not in ("normal", 0)
 
 
+def ruby_units(box) -> int:
+    """The units of a ruby box (an inline block of class ruby, writers/pdf/chapter_html.py):
+    one per base character, as if its base were plain text. JLREQ 3.3 lets a line's
+    adjustment go beside ruby as between other characters; without these units a line
+    crowded with ruby put all its slack between its few plain characters."""
+    if not isinstance(box, boxes.InlineBlockBox) or box.element is None or box.element_tag != "span":
+        return 0
+    element = box.element
+    if "ruby" not in (element.get("class") or "").split() or not len(element):
+        return 0
+    return len(element[0].tail or "")  # the base follows the reading (<span class="rt">)
+
+
 def count_expandable(box) -> float:
     """WeasyPrint's count of a box's expandable spaces, with the inter-character units."""
+    if isinstance(box, boxes.InlineBlockBox):
+        return ruby_units(box)
     if isinstance(box, boxes.TextBox):
         spaces = box.text.count(" ") + box.text.count("\u00a0")
         return spaces if _letter_spaced(box.style) else spaces + expandable_units(box.text)
@@ -96,14 +122,21 @@ _weasyprint_set_text = line_break.Layout.set_text
 
 
 def set_text(self, text, justify=False):
-    """WeasyPrint's ``Layout.set_text``; when drawing a justified line, letter spacing on
-    the spaced runs as well as WeasyPrint's word spacing on the spaces."""
+    """WeasyPrint's ``Layout.set_text``, with the half-width forms asked for on the marks that
+    consecutive punctuation closes up (typography/punctuation.py), for measuring and drawing
+    alike; and when drawing a justified line, letter spacing on the spaced runs as well as
+    WeasyPrint's word spacing on the spaces."""
+    # A mark at a line's end keeps the half width the line was broken with: WeasyPrint lays the
+    # whole text out to find the break, then sets the line's own text on the same layout.
+    context = getattr(self, _CONTEXT, "")
     _weasyprint_set_text(self, text, justify)
+    if not context.startswith(self.text):
+        context = self.text
+    setattr(self, _CONTEXT, context)
+    halves = half_width_marks(self.text, context[len(self.text):])
     spacing = self.justification_spacing
-    if not (justify and spacing) or _letter_spaced(self.style):
-        return
-    runs = spaced_runs(self.text)
-    if not runs:
+    runs = spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else []
+    if not (halves or runs):
         return
     attributes = pango.pango_layout_get_attributes(self.layout)
     if attributes == ffi.NULL:
@@ -111,6 +144,10 @@ def set_text(self, text, justify=False):
     offsets = [0]
     for character in self.text:
         offsets.append(offsets[-1] + len(character.encode()))
+    for index in halves:
+        attribute = pango.pango_attr_font_features_new(_HALF_WIDTH)
+        attribute.start_index, attribute.end_index = offsets[index], offsets[index + 1]
+        pango.pango_attr_list_insert(attributes, attribute)
     for start, end in runs:
         attribute = pango.pango_attr_letter_spacing_new(int(spacing * TO_UNITS))
         attribute.start_index, attribute.end_index = offsets[start], offsets[end]
@@ -118,7 +155,30 @@ def set_text(self, text, justify=False):
     pango.pango_layout_set_attributes(self.layout, attributes)
 
 
+_HALF_WIDTH = f"{HALF_WIDTH_FEATURE} 1".encode()
+_CONTEXT = "reportpub_text_context"  # the longest text this layout was set with that its text begins
+
+
+_weasyprint_add_word_spacing = inline.add_word_spacing
+
+
+def add_word_spacing(context, box, justification_spacing, x_advance):
+    """WeasyPrint's ``add_word_spacing`` (which moves each box along by the spacing before it
+    and widens text boxes), giving a ruby box its units' share, half before it and half after."""
+    units = ruby_units(box)
+    if not units:
+        text_context = getattr(box, "pango_layout", None) and getattr(box.pango_layout, _CONTEXT, None)
+        x_advance = _weasyprint_add_word_spacing(context, box, justification_spacing, x_advance)
+        if text_context:  # the justified line's new layout: its line end as it was broken
+            setattr(box.pango_layout, _CONTEXT, text_context)
+        return x_advance
+    share = units * justification_spacing
+    box.translate(x_advance + share / 2, 0)
+    return x_advance + share
+
+
 def install() -> None:
     """Make WeasyPrint justify between characters (idempotent; the PDF writer calls it)."""
     inline.count_expandable_spaces = count_expandable
+    inline.add_word_spacing = add_word_spacing
     line_break.Layout.set_text = set_text

@@ -94,8 +94,8 @@ class PdfLayout:
             html = html.replace('id="titlepage">', f'id="titlepage">{NOMBRE_CARRIER}', 1)
         else:
             self.geometry = horizontal_geometry(book.config)
-            page_css = self.geometry.css()
-            self.derived_fonts = {}
+            faces, self.derived_fonts = punctuation_font_faces(project, fetcher)
+            page_css = self.geometry.css() + faces
         if cover is not None:
             page_css += cover_page_css(book.config, vertical)
         self.html = html
@@ -246,15 +246,33 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
     rules, files = [], {}
     for text_face in TEXT_FACES:
         face, family, weight = find_face(text_face.pattern), text_face.vertical_family, text_face.weight
-        # No punctuation tightening yet: the font's kern feature closes 。」 up by moving the
-        # same full-width glyph, so its box overlaps its neighbour's in the PDF; closing up that
-        # way (tried with letter spacing) makes text extraction (pdftotext) break the line there.
-        # It needs glyphs of their own with half the advance.
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
-                                    tighten_punctuation=False, tcy_strings=tcy_strings)
-        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{fetcher.project_url(path)}"); }}')
+                                    tcy_strings=tcy_strings)
+        rules.append(_font_face_rule(family, weight, fetcher.project_url(path)))
         files[(family, weight)] = path
     return "\n".join(rules) + "\n", files
+
+
+def punctuation_font_faces(project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
+    """@font-face rules for the horizontal PDF's punctuation fonts (consecutive punctuation
+    closed up, typography/punctuation_font.py), and the file of each (family, weight)."""
+    from reportpub.typography.fonts import TEXT_FACES, find_face
+    from reportpub.typography.punctuation_font import derive_punctuation_font
+
+    rules, files = [], {}
+    for text_face in TEXT_FACES:
+        family, weight = text_face.punctuation_family, text_face.weight
+        if family is None:
+            continue
+        face = find_face(text_face.pattern)
+        path = derive_punctuation_font(face.path, font_cache_dir(project), f"{family} {weight}", face.index)
+        rules.append(_font_face_rule(family, weight, fetcher.project_url(path)))
+        files[(family, weight)] = path
+    return "\n".join(rules) + "\n", files
+
+
+def _font_face_rule(family: str, weight: int, url: str) -> str:
+    return f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{url}"); }}'
 
 
 def vertical_font_text(html: str) -> tuple[str, set[str]]:
@@ -290,7 +308,7 @@ def derive_author_font(path: Path, family: str, html: str, project: Project) -> 
                 raise ValueError(f"{path.name} has no vertical forms (no OpenType vert feature): "
                                  "its brackets and small kana would be wrong in a column")
         return derive_vertical_font(path, characters, font_cache_dir(project), f"RP Vertical {family}", 0,
-                                    tighten_punctuation=False, tcy_strings=tcy_strings)
+                                    tcy_strings=tcy_strings)
     except (TTLibError, FontDerivationError, OSError, KeyError, AssertionError) as error:
         raise ValueError(f"{path.name}: {error}") from None
 

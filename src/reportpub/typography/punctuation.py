@@ -1,0 +1,123 @@
+"""Punctuation compression (約物の詰め, JLREQ 3.1.4) for the fonts the PDFs set text in.
+
+A Japanese bracket, full stop or comma takes a full em, half of it blank: after the ink for
+closing brackets, full stops and commas, before it for opening brackets. Where two come
+together (``。」`` ``、「`` ``」「`` ``）。`` ``（「``) JLREQ sets the pair in one and a half
+ems, taking off the blank half that stands between their inks:
+
+- a closing bracket, full stop or comma followed by any of these marks or a middle dot
+  loses its trailing half (``」「`` keeps the opening bracket's half, ``。」」`` closes up
+  all the way);
+- an opening bracket after an opening bracket loses its leading half.
+
+Middle dots (・：；) keep their quarter ems on both sides.
+
+How it is done: the fonts carry, for each mark with a blank half, a glyph of its own with
+that half taken off (the advance shortened; an opening bracket's outline moved back),
+reached through a feature of reportpub's own, :data:`HALF_WIDTH_FEATURE`, that no other
+font has. :func:`half_width_marks` finds the marks the rule above closes up in a text, and
+the PDF writer asks for the feature on just those characters (writers/pdf/justify.py, in
+WeasyPrint's own setting of each text through Pango). The decision is made on the text, not
+by a contextual substitution in the font, because Pango shapes a text in runs of one
+script: in 「行こう。」 the 」 takes the script of its 「 (Han) and the 。 that of う
+(Hiragana), so the font would never see the pair. Line breaking and the justification
+between characters see the shaped widths, so lines still end flush.
+
+Why glyphs of their own and not positioning (the fonts' ``halt``/``vhal``, ``chws``/``vchw``
+or a kern): a PDF knows one width per glyph, and a glyph moved back over its neighbour by
+positioning has a box that overlaps the neighbour's; text extraction (pdftotext starts a
+new word where boxes overlap by a fifth of an em) then breaks the line there. A glyph
+with half the advance has the box of what is drawn.
+
+How much is blank is read from the source font: ``halt`` (horizontal: an XPlacement of −p
+and an XAdvance of −a mean the first p units and the last a − p are blank) or ``vhal``
+(vertical: a YPlacement of +p, moving the glyph up towards the column's start, likewise).
+
+Not done: JLREQ's trimming at line start and line end (the line breaker's work), and
+marks in different inline elements (a link and the bracket after it: each element's text
+is set apart).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# JLREQ's character classes.
+OPENING_BRACKETS = "「『（〔［｛〈《【〘〖〝"  # cl-01
+CLOSING_BRACKETS = "」』）〕］｝〉》】〙〗〟"  # cl-02
+MIDDLE_DOTS = "・：；"  # cl-05
+FULL_STOPS = "。．"  # cl-06
+COMMAS = "、，"  # cl-07
+MARKS = OPENING_BRACKETS + CLOSING_BRACKETS + MIDDLE_DOTS + FULL_STOPS + COMMAS
+# The marks whose trailing half goes before another mark.
+TRAILING_HALF = CLOSING_BRACKETS + FULL_STOPS + COMMAS
+
+HALF_SUFFIX = ".half"
+# reportpub's own feature (an uppercase tag: registered features are lowercase): the half forms.
+HALF_WIDTH_FEATURE = "RPHW"
+
+_CLOSED_UP = re.compile(f"[{TRAILING_HALF}](?=[{MARKS}])|(?<=[{OPENING_BRACKETS}])[{OPENING_BRACKETS}]")
+
+
+def half_width_marks(text: str, following: str = "") -> list[int]:
+    """The indices of the marks in ``text`` that lose a blank half (the rule above);
+    ``following`` is what comes after ``text`` (the next line's first character)."""
+    return [match.start() for match in _CLOSED_UP.finditer(text + following[:1]) if match.start() < len(text)]
+
+
+@dataclass(frozen=True)
+class PunctuationSpace:
+    """The blank part of a punctuation glyph's em, in font units, in line direction."""
+
+    leading: int   # before the ink (opening brackets: half an em)
+    trailing: int  # after the ink (closing brackets, 、。: half an em)
+
+
+def punctuation_spaces(adjustments, feature: str) -> dict[str, PunctuationSpace]:
+    """Glyph → its blank space, from the single adjustment subtables (GPOS lookup type 1)
+    of the font's ``halt`` (horizontal) or ``vhal`` (vertical) feature."""
+    axis, sign = ("Y", 1) if feature == "vhal" else ("X", -1)
+    spaces: dict[str, PunctuationSpace] = {}
+    for subtable in adjustments:
+        glyphs = subtable.Coverage.glyphs
+        values = [subtable.Value] * len(glyphs) if subtable.Format == 1 else subtable.Value
+        for glyph, value in zip(glyphs, values):
+            placement = sign * (getattr(value, f"{axis}Placement", 0) or 0)
+            advance = getattr(value, f"{axis}Advance", 0) or 0
+            if advance < 0 and glyph not in spaces:
+                spaces[glyph] = PunctuationSpace(placement, -advance - placement)
+    return spaces
+
+
+@dataclass(frozen=True)
+class HalfGlyph:
+    """A mark's glyph with one blank half taken off."""
+
+    glyph: str    # the full-width glyph it stands for
+    name: str     # its own name
+    cut: PunctuationSpace  # what is taken off: the outline moves back by cut.leading
+
+
+def half_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tuple[HalfGlyph, ...]:
+    """The half glyphs a font needs: ``marks`` maps a character of :data:`MARKS` to the glyph
+    the font shows for it and that glyph's blank space (None: not known)."""
+    halves: dict[str, HalfGlyph] = {}
+    for character, (glyph, space) in marks.items():
+        if space is None or glyph in halves:
+            continue
+        if character in TRAILING_HALF and space.trailing > 0 and space.leading == 0:
+            halves[glyph] = HalfGlyph(glyph, glyph + HALF_SUFFIX, PunctuationSpace(0, space.trailing))
+        elif character in OPENING_BRACKETS and space.leading > 0 and space.trailing == 0:
+            halves[glyph] = HalfGlyph(glyph, glyph + HALF_SUFFIX, PunctuationSpace(space.leading, 0))
+    return tuple(halves.values())
+
+
+def half_width_features(halves: tuple[HalfGlyph, ...]) -> str:
+    """The feature file text (a lookup and the feature, no language systems) that maps each
+    mark to its half glyph under :data:`HALF_WIDTH_FEATURE`."""
+    if not halves:
+        return ""
+    rules = "\n".join(f"    sub {h.glyph} by {h.name};" for h in halves)
+    return (f"lookup half_width {{\n{rules}\n}} half_width;\n"
+            f"feature {HALF_WIDTH_FEATURE} {{\n    lookup half_width;\n}} {HALF_WIDTH_FEATURE};\n")
