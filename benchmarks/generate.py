@@ -10,7 +10,8 @@
 Each chapter has a ``#`` title, several ``##`` sections, paragraphs of sentences drawn from
 ``benchmarks/corpus.txt`` (the sentences of this repository's sample manuscript), ruby on
 every paragraph, five footnotes, a citation every few paragraphs (``[@key]`` and
-``[@key, p. 12]``), one pipe table with a ``Table:`` caption and one figure on its own line.
+``[@key, p. 12]``), one pipe table with a ``Table:`` caption and one figure (with alternative
+text) on its own line.
 The output depends only on the arguments: the same seed gives the same bytes.
 
 ``concatenated_markdown(project)`` joins the chapters into one Markdown document for the
@@ -238,7 +239,9 @@ def _chapter(number: int, corpus, keys: list[str], per_chapter: int, seed: int) 
                 out += [f"| {item} | {a} | {b} | {b - a:+d} |" for item, a, b in table_rows]
                 out += [""]
             if i == figure_at:
-                out += [f"![{caption_source}の推移（第{number}報）](images/fig{number:02d}.png)", ""]
+                # The quoted title is the figure's alternative text (the chart _figure draws).
+                alt = f"{caption_source}の推移を8本の縦棒で示した棒グラフ"
+                out += [f'![{caption_source}の推移（第{number}報）](images/fig{number:02d}.png "{alt}")', ""]
         out += notes
         return "\n".join(out) + "\n"
 

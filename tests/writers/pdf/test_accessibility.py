@@ -6,7 +6,9 @@ no link describes itself as ``reportpub-anchor:``."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -23,13 +25,17 @@ CHAPTER_1 = """# 第一章　始まり
 
 国際情勢を{彷彿|ほう|ふつ}とさせる出来事が12月にありました[^one]。引用 *Pax Romana* も混じります。
 
-The Latin passage reads: *Si vis pacem, para bellum.*
+The Latin passage reads: <span lang="la">*Si vis pacem, para bellum.*</span>
+
+二つ目の注もあります[^two]。
 
 ![港の見取り図](images/port.png "港の北側に岸壁が三つ並ぶ見取り図")
 
 ![透過のある図](images/alpha.png "半透明の赤い四角")
 
 [^one]: 注の本文。<https://example.com/a>
+
+[^two]: 二つ目の注の本文。
 """
 
 CHAPTER_2 = LINK_AND_TABLE_CHAPTER + """
@@ -45,7 +51,7 @@ def image(mode: str, colour, kind: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    """A two-chapter report with notes, ruby, a Latin passage, a table, a cross-chapter link
+    """A two-chapter report with notes, ruby, a Latin passage (lang="la"), a table, a cross-chapter link
     and a figure of every image type the manuscript takes (PNG, PNG with alpha, JPEG, GIF)."""
     root = write_project(tmp_path_factory.mktemp("a11y") / "book", {"01.md": CHAPTER_1, "02.md": CHAPTER_2}, BOOK, {
         "manuscript/images/port.png": image("RGB", (30, 60, 120), "PNG"),
@@ -56,6 +62,67 @@ def book(tmp_path_factory):
     result = run_cli("build", str(root))
     assert result.returncode == 0, result.stderr
     return root / "build"
+
+
+@pytest.fixture(scope="module")
+def whole_book(book, tmp_path_factory):
+    """{mode: reader PDF of the same report laid out whole, in one document}: the reference
+    the joined book's reading order is held to."""
+    from reportpub.build import read_book
+    from reportpub.project import Project
+    from reportpub.templates import Templates
+    from reportpub.writers.pdf.layout import layout_book
+    from reportpub.writers.pdf.output import write_pdf
+
+    project = Project.open(book.parent)
+    report = read_book(project)
+    out = tmp_path_factory.mktemp("whole")
+    paths = {}
+    for mode in MODES:
+        paths[mode] = out / f"{mode}.pdf"
+        document = layout_book(report, project, mode, Templates(project))
+        write_pdf(document, paths[mode], report, project, vertical=mode == "vertical")
+    return paths
+
+
+def text_in_tag_order(path) -> str:
+    """What a screen reader reads of a tagged PDF: the text of its marked content in the
+    order of the structure tree (outloud's reading of each page's content)."""
+    from outloud.model import Document
+
+    reader = Document(str(path))
+    order = []
+    with pikepdf.open(path) as pdf:
+        page_of = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+        stack = [(kid, None) for kid in reversed(list(pdf.Root.StructTreeRoot.K))]
+        while stack:  # depth first, in the order of each element's /K
+            node, page = stack.pop()
+            if isinstance(node, int):
+                order.append((page_of[page.objgen], node))
+                continue
+            if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") == pikepdf.Name.OBJR:
+                continue
+            if node.get("/Type") == pikepdf.Name.MCR:
+                order.append((page_of[node.get("/Pg", page).objgen], int(node.MCID)))
+                continue
+            page = node.get("/Pg", page)
+            kids = node.get("/K")
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+            stack += [(kid, page) for kid in reversed(kids)]
+        text = "".join(reader.content(number).mcid_text.get((None, mcid), "") for number, mcid in order)
+    reader.close()
+    return "".join(text.split())
+
+
+def outloud_errors(path) -> list[str]:
+    """The errors outloud (PDF/UA-1 and semantic checks) finds in a PDF."""
+    import json
+
+    result = subprocess.run([str(Path(sys.executable).parent / "outloud"), "--json", "-", "--fail-on", "never", str(path)],
+                            capture_output=True, text=True, timeout=600)
+    (checked,) = json.loads(result.stdout)["results"]
+    assert checked["error"] is None, checked["error"]
+    return [f"{f['rule']} p{f.get('page')}: {f['message']}" for f in checked["findings"] if f["severity"] == "error"]
 
 
 def validation_failures(path, profile: str) -> list[str]:
@@ -247,3 +314,48 @@ def test_sample_reader_pdfs_pass_pdfua1_and_pdfa3a(sample_build, mode):
     assert validation_failures(path, "ua1") == []
     assert validation_failures(path, "3a") == []
     assert structure_faults(path) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_joined_book_reads_in_the_order_of_a_whole_book_layout(book, whole_book, mode):
+    joined = text_in_tag_order(book / f"a-{mode}.pdf")
+    assert "彷ほう彿ふつ" in joined and "Sivispacem,parabellum." in joined  # per-character ruby, each base first
+    assert joined == text_in_tag_order(whole_book[mode])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_notes_are_note_elements_linked_from_their_calls(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        elements = list(_elements(pdf))
+        notes = [e for e in elements if e.S == pikepdf.Name.Note]
+        assert len(notes) == 2
+        ids = [str(note.ID) for note in notes]
+        assert len(set(ids)) == 2
+        for note in notes:
+            assert [kid.S for kid in note.K if isinstance(kid, pikepdf.Dictionary)][0] == pikepdf.Name.Lbl
+        references = [e for e in elements if e.S == pikepdf.Name.Reference]
+        assert len(references) == 2
+        destinations = dict(zip(*[iter(str(item) if isinstance(item, pikepdf.String) else item
+                                       for item in pdf.Root.Names.Dests.Names)] * 2))
+        notes_pages = {note.objgen: note.Pg.objgen for note in notes}
+        for reference in references:
+            (link,) = [kid for kid in reference.K if isinstance(kid, pikepdf.Dictionary)]
+            assert link.S == pikepdf.Name.Link
+            (annotation,) = [kid.Obj for kid in link.K if isinstance(kid, pikepdf.Dictionary)
+                             and kid.get("/Type") == pikepdf.Name.OBJR]
+            assert str(annotation.Contents).startswith("注")
+            # The link leads to the page of a note, and the note's words name it.
+            assert destinations[str(annotation.Dest)][0].objgen in notes_pages.values()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_passage_in_another_language_has_its_lang(book, mode):
+    with pikepdf.open(book / f"a-{mode}.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "ja"
+        languages = {str(e.Lang) for e in _elements(pdf) if "/Lang" in e}
+        assert languages == {"la"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_reader_pdf_has_no_outloud_error(book, mode):
+    assert outloud_errors(book / f"a-{mode}.pdf") == []

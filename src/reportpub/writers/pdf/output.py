@@ -108,11 +108,16 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
         else [crop_to_trim_box]
     if vertical:
         finishers.append(turn_pages_for_vertical_reading)
-    tagger = PartTagger(part_name, describe_link)
+    tagger = PartTagger(part_name, describe_link, book.config.language)
+    tagger.link_note_calls(document)
     finishers += [tagger, no_image_interpolation,
                   merge_edition_metadata(edition_xmp(book.config, universal_access=not print_edition))]
     with_sources = attachments and not print_edition
     with tagger.recording():
-        document.write_pdf(target, pdf_variant=variant.weasyprint_variant, pdf_tags=True, finisher=chain(finishers),
+        # No file identifier: computing it serialises every object a second time, and qpdf
+        # writes the edition's own when it saves the file (join.save_archival, which every
+        # PDF edition passes through).
+        document.write_pdf(target, pdf_variant=variant.weasyprint_variant, pdf_tags=True, pdf_identifier=False,
+                           finisher=chain(finishers),
                            attachments=source_attachments(book, project, "vertical" if vertical else "horizontal")
                            if with_sources else None)

@@ -9,11 +9,16 @@ contents' leaders become ``/Artifact``, as PDF/UA asks of pagination and decorat
 ruby box becomes a Ruby element whose base (RB) is read before its reading (RT), though
 the page draws the reading first; each link annotation gets a ``/Contents`` in words
 (its text, and the address of a web link), never the ``reportpub-anchor:`` placeholder
-of a link to another part; table headers get their ``/Scope``; and the ``/ID`` of table
-headers (the number of a PDF object, which repeats across parts) is prefixed with the
-part's name. WeasyPrint keeps no map from boxes to the elements it makes, so
-``PartTagger.recording`` notes the elements of ruby, reading and leader boxes as they
-are made (around weasyprint.pdf.tags' tree builder).
+of a link to another part; table headers get their ``/Scope``; a note (the footnote
+box WeasyPrint moves to the page's note area) becomes a Note element with an ``/ID`` and
+its marker (注3) a Lbl, and its call a Reference holding a Link whose annotation leads to
+the note (``PartTagger.link_note_calls`` adds those links before the part is written,
+WeasyPrint making none for a footnote call); an element in another language than the
+book's (an author's ``lang``) gets its ``/Lang``; and every ``/ID`` (a table header's is
+the number of a PDF object, which repeats across parts) is prefixed with the part's
+name. WeasyPrint keeps no map from boxes to the elements it makes, so
+``PartTagger.recording`` notes the elements of the boxes retagged as they are made
+(around weasyprint.pdf.tags' tree builder).
 
 When the parts are joined (``StructureJoiner``), every part's elements go under the
 front matter's one Document element, in page order, and the keys of the parent tree are
@@ -46,25 +51,65 @@ class PartTagger:
     """The finisher of a tagged part (see the module docstring); ``recording`` must be
     around the ``write_pdf`` that runs it."""
 
-    def __init__(self, part_name: str, describe_link):
+    def __init__(self, part_name: str, describe_link, language: str):
         self.part_name = part_name
         self.describe_link = describe_link  # (link_type, target, box) → words
-        self.made: dict[str, list] = {"ruby": [], "rt": [], "leader": []}  # box kind → pydyf elements
+        self.language = language  # the book's: an element in another gets a /Lang of its own
+        self.made: dict[str, list] = {kind: [] for kind in BOX_KINDS}  # box kind → pydyf elements
+        self.call_words: dict[int, str] = {}  # id() of a note call's box → its link's /Contents
+
+    def link_note_calls(self, document) -> None:
+        """Give each note call of ``document`` a link to its note (WeasyPrint links a
+        footnote call to nothing), so that its Reference leads to the Note. Its words are
+        the note's marker (注3). A document written twice (reader and print) keeps one link."""
+        from weasyprint.formatting_structure.boxes import TextBox
+
+        for page in document.pages:
+            linked = {id(link[3]) for link in page.links}
+            note_area = page._page_box.children[1:2]  # [root, footnote area, note area] (weasyprint.layout.page)
+            markers = {id(box.element): "".join(text.text for text in box.descendants() if isinstance(text, TextBox))
+                       for area in note_area for box in area.descendants()
+                       if (box.element_tag or "").endswith(NOTE_MARKER) and not isinstance(box, TextBox)}
+            if not markers:
+                continue
+            for box in page._page_box.children[0].descendants():
+                # (its text box has the pseudo-element's tag too)
+                if not (box.element_tag or "").endswith(NOTE_CALL) or isinstance(box, TextBox) or id(box) in linked:
+                    continue
+                target = box.element.get("id")
+                if id(box.element) not in markers or target not in page.anchors:
+                    continue  # its note is on another page (it is set with its call: writers/pdf/page_flow.py)
+                x, y, width, height = box.hit_area()
+                page.links.append(("internal", target, (x, y, x + width, y + height), box))
+                self.call_words[id(box)] = markers[id(box.element)].strip()
 
     @contextlib.contextmanager
     def recording(self):
         """While WeasyPrint builds the structure tree: note the element each ruby, reading
         and leader box becomes."""
+        from weasyprint.formatting_structure.boxes import TextBox
         from weasyprint.pdf import tags
 
         original = tags._build_box_tree
-        made = self.made
+        made, language = self.made, self.language
+        note_ids: set[str | None] = set()
 
-        def build_box_tree(box, *arguments):
-            elements = list(original(box, *arguments))
+        def build_box_tree(box, parent, pdf, *arguments):
+            elements = list(original(box, parent, pdf, *arguments))
             kind = _box_kind(box)
+            if kind == "note" and (len(elements) != 1 or box.element.get("id") in note_ids):
+                kind = None  # the rest of a note broken across pages reads on as a Span
             if kind is not None and len(elements) == 1:
                 made[kind].append(elements[0])
+                if kind == "call":  # the Reference is made here, where objects can be added
+                    elements = [_reference(pdf, elements[0], box)]
+                elif kind == "note":
+                    note_ids.add(box.element.get("id"))
+                    elements[0]["ID"] = pydyf.String(box.element.get("id") or f"note-{len(note_ids)}")
+            own = box.element.get("lang") if box.element is not None and not isinstance(box, TextBox) else None
+            if own and own != language:
+                for element in elements:
+                    element["Lang"] = pydyf.String(own)
             yield from elements
 
         tags._build_box_tree = build_box_tree  # the builder calls itself by this module name
@@ -93,6 +138,10 @@ class PartTagger:
         readings = {element.number for element in self.made["rt"]}
         for ruby in self.made["ruby"]:
             _make_ruby(objects, ruby, readings)
+        for note in self.made["note"]:
+            note["S"] = "/Note"  # its ID, the note's id, is prefixed with the others' below
+        for marker in self.made["marker"]:
+            marker["S"] = "/Lbl"
         reachable = _reachable_elements(objects, root)
         artifacts: dict[int, set[int]] = {}  # page index → MCIDs of content outside the tree
         for index in range(0, len(nums), 2):
@@ -125,23 +174,84 @@ class PartTagger:
             for link_type, target, _, box in page.links:
                 annotation = getattr(box, "link_annotation", None)
                 if annotation is not None:
-                    annotation["Contents"] = pydyf.String(self.describe_link(link_type, target, box))
+                    words = self.call_words.get(id(box)) or self.describe_link(link_type, target, box)
+                    annotation["Contents"] = pydyf.String(words)
+        _fold_text_spans(objects, reachable, nums, pdf.page_references)
+
+
+def _fold_text_spans(objects, reachable: set[int], nums, page_references) -> None:
+    """Fewer objects to write, join and save (about half of a tagged part's): WeasyPrint
+    gives each run of text a Span element of its own holding one marked-content id, which
+    says nothing its parent does not; that id goes into the parent's /K in its place (a
+    Link's text is held so already). Elements outside the tree (margin boxes, leaders) are
+    not written at all."""
+    marked = {}  # a page's reference → its MCIDs' elements in the parent tree
+    for index in range(0, len(nums), 2):
+        if isinstance(nums[index + 1], pydyf.Array):
+            marked[page_references[int(nums[index])]] = nums[index + 1]
+    for number in reachable:
+        span = objects[number]
+        kids = span["K"]
+        # Type, S, K, Pg and P, and nothing else (no /Lang, /ID, /A …): a Span of text only.
+        if span["S"] != "/Span" or len(span) != 5 or len(kids) != 1 or not isinstance(kids[0], int):
+            continue
+        parent = objects[_number(span["P"])]
+        if parent.get("Pg") != span["Pg"] or parent.get("S") in FOLD_NOT_INTO:
+            continue  # an id in /K is one of the parent's page
+        parent_kids = parent["K"]
+        parent_kids[parent_kids.index(span.reference)] = kids[0]
+        marked[span["Pg"]][kids[0]] = parent.reference
+        span.free = "f"
+    for element in objects:
+        if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem" \
+                and element.number not in reachable:
+            element.free = "f"
+
+
+FOLD_NOT_INTO = frozenset({"/Ruby"})  # whose kids must stay RB and RT elements (_make_ruby)
+
+
+NOTE_CALL, NOTE_MARKER = "::footnote-call", "::footnote-marker"  # WeasyPrint's pseudo-element boxes of a note
+BOX_KINDS = ("ruby", "rt", "leader", "note", "marker", "call")
 
 
 def _box_kind(box) -> str | None:
-    """"ruby", "rt" or "leader" for the boxes PartTagger retags (writers/pdf/chapter_html.py
-    makes a ruby box ``<span class="ruby"><span class="rt">reading</span>base</span>``)."""
+    """The kind (BOX_KINDS) of a box PartTagger retags: writers/pdf/chapter_html.py makes a
+    ruby box ``<span class="ruby"><span class="rt">reading</span>base</span>`` and a note
+    ``<span class="footnote">``, which WeasyPrint sets as a footnote, its call and marker
+    pseudo-elements of the same element."""
     if getattr(box, "is_leader", False):
         return "leader"
     element = getattr(box, "element", None)
-    if element is None or getattr(box, "element_tag", None) != "span":
+    tag = getattr(box, "element_tag", None) or ""
+    if element is None or not tag.startswith("span"):
+        return None
+    if tag.endswith(NOTE_CALL):
+        return "call"
+    if tag.endswith(NOTE_MARKER):
+        return "marker"
+    if tag != "span":
         return None
     from weasyprint.formatting_structure.boxes import InlineLevelBox
 
     classes = (element.get("class") or "").split()
+    if "footnote" in classes:
+        return "note"
     if "ruby" in classes:  # the inline-block itself, not the anonymous block of its base line
         return "ruby" if isinstance(box, InlineLevelBox) else None
     return "rt" if "rt" in classes else None
+
+
+def _reference(pdf, element, box):
+    """A note call's element, made a Link when it carries the link to its note, inside a
+    new Reference element, which takes its place in the tree."""
+    if box.link_annotation is not None:
+        element["S"] = "/Link"
+    reference = pydyf.Dictionary({"Type": "/StructElem", "S": "/Reference", "K": pydyf.Array([element.reference]),
+                                  "Pg": element["Pg"], "P": element["P"]})
+    pdf.add_object(reference)
+    element["P"] = reference.reference
+    return reference
 
 
 def _make_ruby(objects, ruby, readings: set[int]) -> None:
