@@ -74,13 +74,14 @@ class PartTagger:
                 continue
             for box in page._page_box.children[0].descendants():
                 # (its text box has the pseudo-element's tag too)
-                if not (box.element_tag or "").endswith(NOTE_CALL) or isinstance(box, TextBox) or id(box) in linked:
+                if not (box.element_tag or "").endswith(NOTE_CALL) or isinstance(box, TextBox):
                     continue
                 target = box.element.get("id")
                 if id(box.element) not in markers or target not in page.anchors:
                     continue  # its note is on another page (it is set with its call: writers/pdf/page_flow.py)
-                x, y, width, height = box.hit_area()
-                page.links.append(("internal", target, (x, y, x + width, y + height), box))
+                if id(box) not in linked:
+                    x, y, width, height = box.hit_area()
+                    page.links.append(("internal", target, (x, y, x + width, y + height), box))
                 self.call_words[id(box)] = markers[id(box.element)].strip()
 
     @contextlib.contextmanager
