@@ -52,6 +52,8 @@ def test_the_font_holds_the_marks_only_with_the_source_line_metrics(font):
                                         "usWinDescent", "fsSelection"))):
             for field in fields:
                 assert getattr(font[table], field) == getattr(source[table], field), (table, field)
+        # The baselines too: Pango aligns a line's runs by them (without, the line grew taller).
+        assert font["BASE"].compile(font) == source["BASE"].compile(source)
         # The marks are the source's glyphs unchanged; the halves are drawn where the ink is.
         glyph_set, source_set = font.getGlyphSet(), source.getGlyphSet()
         cmap = font.getBestCmap()

@@ -161,13 +161,26 @@ def derive_vertical_font(
         source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy))
 
 
-def cached_font(cache_dir: Path, prefix: str, key: dict, build: Callable[[str], TTFont]) -> Path:
+def derive_vertical_collection(faces: list[Path], cache_dir: Path) -> Path:
+    """One collection (.ttc) of derived vertical faces (the faces of an author's collection)."""
+    from fontTools.ttLib import TTCollection
+
+    def build(digest: str) -> TTCollection:
+        collection = TTCollection()
+        collection.fonts = [TTFont(face) for face in faces]
+        return collection
+
+    return cached_font(cache_dir, "vertical", {"format": FORMAT_VERSION, "faces": [f.name for f in faces]}, build,
+                       suffix=".ttc")
+
+
+def cached_font(cache_dir: Path, prefix: str, key: dict, build: Callable[[str], TTFont], suffix: str = ".otf") -> Path:
     """The font file in ``cache_dir`` named by a hash of ``key`` (everything the font depends
-    on); ``build(digest)`` makes the font when there is none yet."""
+    on); ``build(digest)`` makes the font (or a collection) when there is none yet."""
     digest = hashlib.sha256(
         json.dumps(key, ensure_ascii=True, sort_keys=True).encode("ascii")
     ).hexdigest()
-    target = cache_dir / f"{prefix}-{digest[:32]}.otf"
+    target = cache_dir / f"{prefix}-{digest[:32]}{suffix}"
     if target.exists() and is_sealed(target):  # a truncated or damaged font is derived again
         return target
 
@@ -175,7 +188,8 @@ def cached_font(cache_dir: Path, prefix: str, key: dict, build: Callable[[str], 
     font = build(digest)
     # The font keeps its source's head.modified: a saved font otherwise takes the time of
     # saving (or SOURCE_DATE_EPOCH), and a cached font would carry the date of the first build.
-    font.recalcTimestamp = False
+    for member in getattr(font, "fonts", [font]):
+        member.recalcTimestamp = False
     stream = io.BytesIO()
     font.save(stream)
     write_atomically(target, stream.getvalue())  # a crash or a parallel build never leaves half a font

@@ -78,3 +78,46 @@ def test_an_authors_font_that_cannot_set_vertical_text_is_a_path_line_error(make
         in result.stderr
     assert "Traceback" not in result.stderr
     assert not list((root / "build").glob("*-vertical.pdf"))
+
+
+def _family_collection(path: Path, text: str) -> Path:
+    """A collection of two faces of one family, regular and bold (Noto Sans CJK JP subset to
+    ``text``, vertical forms kept), as a type foundry ships a family in one .ttc."""
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces = []
+    for pattern in ("Noto Sans CJK JP", "Noto Sans CJK JP:bold"):
+        face = find_face(pattern)
+        font = TTFont(face.path, fontNumber=face.index)
+        options = subset.Options()
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        faces.append(font)
+    collection = TTCollection()
+    collection.fonts = faces
+    collection.save(str(path))
+    return path
+
+
+def test_every_style_of_an_authors_font_collection_is_derived(make_project, tmp_path):
+    """A .ttc holding a family's regular and bold faces: the bold text of the vertical PDF is set
+    in the bold face's derived copy, not in a regular one made bold."""
+    chapter = "# 章\n\n一二三の「街」は、**太字の文章**と普通の文章です。\n"
+    collection = _family_collection(tmp_path / "family.ttc", chapter + "章太字普通" + "".join(map(chr, range(0x20, 0x7f))))
+    css = FACE_CSS % collection.name + 'strong { font-family: "Author Gothic"; font-weight: 700; }\n'
+    root = make_project({"01.md": chapter}, name="family-font", files={"styles/font.css": css})
+    (root / "fonts").mkdir()
+    shutil.copy(collection, root / "fonts" / collection.name)
+    result = run_cli("build", "--only", "pdf", "--mode", "vertical", str(root))
+    assert result.returncode == 0, result.stderr
+    document = pymupdf.open(next((root / "build").glob("*-vertical.pdf")))
+    page = next(p for p in document if "太字" in p.get_text())
+    spans = [s for b in page.get_text("dict")["blocks"] for line in b.get("lines", []) for s in line["spans"]]
+    bold = {s["font"] for s in spans if "太字" in s["text"]}
+    plain = {s["font"] for s in spans if "普通" in s["text"]}
+    assert any("Author-Gothic-Bold" in font for font in bold), bold
+    assert any("Author-Gothic" in font and "Bold" not in font for font in plain), plain

@@ -263,3 +263,16 @@ def test_lines_crowded_with_ruby_spread_their_slack_beside_the_ruby_too(lines_bo
                     assert gap < 0.1 * BODY, f"{text}: {before.c}{plain.c}{after.c} {gap:.2f}pt ({mode})"
             checked += 1
     assert checked >= 8, checked
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_lines_keep_the_line_pitch_with_the_punctuation_fonts(lines_book, mode):
+    """Every line stands one line pitch (1.75 em) after the one before, with or without marks
+    (the horizontal PDF's marks come from fonts of their own: a font whose baselines differ
+    from the text face's made each line with a mark taller)."""
+    pitches = []
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        bases = sorted({round(line[0].base, 2) for line in body_lines(glyphs)})
+        pitches += [b - a for a, b in zip(bases, bases[1:]) if b - a < 2 * 1.75 * BODY]
+    assert len(pitches) > 100
+    assert all(abs(pitch - 1.75 * BODY) < 0.05 for pitch in pitches), sorted(set(round(p, 2) for p in pitches))

@@ -15,6 +15,7 @@ import hashlib
 import html as html_module
 import logging
 import re
+import struct
 from pathlib import Path
 
 import weasyprint
@@ -291,26 +292,47 @@ def vertical_font_text(html: str) -> tuple[str, set[str]]:
 
 
 def derive_author_font(path: Path, family: str, html: str, project: Project) -> Path:
-    """The derived vertical-frame copy of an author's font (face 0 of a collection), or
-    ValueError saying why the font cannot set vertical text."""
-    from fontTools.ttLib import TTFont, TTLibError
+    """The derived vertical-frame copy of an author's font, or ValueError saying why the font
+    cannot set vertical text. Of a collection (.ttc), every face the stylesheet can reach by
+    weight and style is derived (the first face of each; a collection of one style in several
+    languages gives its first face), and the derived faces are one collection again, from
+    which fontconfig picks by weight and style as it does from the author's own."""
+    from fontTools.ttLib import TTLibError
 
-    from reportpub.typography.vertical_font import (
-        FontDerivationError,
-        derive_vertical_font,
-        vertical_substitutions,
-    )
+    from reportpub.typography.vertical_font import FontDerivationError, derive_vertical_collection, derive_vertical_font
 
     characters, tcy_strings = vertical_font_text(html)
     try:
-        with TTFont(path, fontNumber=0, lazy=True) as font:
+        derived = []
+        for index in _faces_by_style(path):
+            derived.append(derive_vertical_font(path, characters, font_cache_dir(project), f"RP Vertical {family}",
+                                                index, tcy_strings=tcy_strings))
+        return derived[0] if len(derived) == 1 else derive_vertical_collection(derived, font_cache_dir(project))
+    except (TTLibError, FontDerivationError, OSError, KeyError, AssertionError) as error:
+        raise ValueError(f"{path.name}: {error}") from None
+
+
+def _faces_by_style(path: Path) -> list[int]:
+    """The first face of each (weight, italic) of a font file (of a single font: [0]), each
+    checked for vertical forms (ValueError if a face has none)."""
+    from fontTools.ttLib import TTFont
+
+    from reportpub.typography.vertical_font import vertical_substitutions
+
+    with path.open("rb") as stream:
+        header = stream.read(12)
+    count = struct.unpack(">I", header[8:12])[0] if header[:4] == b"ttcf" and len(header) == 12 else 1
+    faces: dict[tuple[int, bool], int] = {}
+    for index in range(count):
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            style = (font["OS/2"].usWeightClass, bool(font["OS/2"].fsSelection & 1 or font["head"].macStyle & 2))
+            if style in faces:
+                continue
             if not vertical_substitutions(font):
                 raise ValueError(f"{path.name} has no vertical forms (no OpenType vert feature): "
                                  "its brackets and small kana would be wrong in a column")
-        return derive_vertical_font(path, characters, font_cache_dir(project), f"RP Vertical {family}", 0,
-                                    tcy_strings=tcy_strings)
-    except (TTLibError, FontDerivationError, OSError, KeyError, AssertionError) as error:
-        raise ValueError(f"{path.name}: {error}") from None
+            faces[style] = index
+    return sorted(faces.values())
 
 
 def _css_diagnostic(source: str, message: str) -> Diagnostic:
