@@ -89,6 +89,14 @@ class ColophonConfig:
 
 
 @dataclass(frozen=True)
+class FontsConfig:
+    """The ``[fonts]`` table: the families of the theme's serif and sans text (typography/font_choice.py)."""
+
+    serif: str | None = None  # None: the theme's Noto Serif CJK JP
+    sans: str | None = None  # None: the theme's Noto Sans CJK JP
+
+
+@dataclass(frozen=True)
 class EditionsConfig:
     """The ``[editions]`` table: which formats and writing modes a plain build makes."""
 
@@ -121,6 +129,7 @@ class BookConfig:
     toc: TocConfig = field(default_factory=TocConfig)
     numbering: NumberingConfig = field(default_factory=NumberingConfig)
     colophon: ColophonConfig = field(default_factory=ColophonConfig)
+    fonts: FontsConfig = field(default_factory=FontsConfig)
     editions: EditionsConfig = field(default_factory=EditionsConfig)
     path: str = "manuscript/book.toml"
 
@@ -316,6 +325,18 @@ class CoverImage(Option):
         return cover
 
 
+class FontFamily(Option):
+    """A font family: installed on the machine or declared with @font-face in styles/*.css."""
+
+    def validate(self, family, key):
+        from reportpub.typography.font_choice import family_problem
+
+        styles = key.reading.project_dir / "styles"
+        if problem := family_problem(key.name, family, sorted(styles.glob("*.css")) if styles.is_dir() else []):
+            key.error(problem)
+        return family
+
+
 class PaperSize(Option):
     """A paper name of PAPER_SIZES_MM, or "WIDTH HEIGHT"; held as (name, width_mm, height_mm)."""
 
@@ -450,6 +471,9 @@ BOOK_SCHEMA: dict[str, Option] = {
     "numbering": Table({"chapters": string("a label such as \"第1章\", \"1\" or \"第一章\", or \"\" for none", check=_number_label),
                         "appendix": string("a label such as \"付録A\"", check=_number_label)},
                        lambda values: NumberingConfig(**values)),
+    "fonts": Table({"serif": FontFamily((str,), "a font family name such as \"Noto Serif CJK JP\""),
+                    "sans": FontFamily((str,), "a font family name such as \"Noto Sans CJK JP\"")},
+                   lambda values: FontsConfig(**values)),
     "colophon": Table({"isbn": string("a string such as \"978-4-00-000000-0\"", check=_isbn), "printer": string(),
                        "contact": string(), "history": History()},
                       lambda values: ColophonConfig(**values)),

@@ -23,3 +23,14 @@ def theme_files(format_name: str, mode: str) -> list[Path]:
 def stylesheets(project: Project, format_name: str, mode: str) -> list[Path]:
     """Theme stylesheets followed by the author's."""
     return theme_files(format_name, mode) + project.style_files()
+
+
+def stylesheet_text(path: Path, project: Project, vertical_pdf: bool = False) -> str:
+    """A stylesheet's text as the editions use it: the theme's with book.toml's [fonts] families
+    in place of its own (typography/font_choice.py), the author's as written."""
+    from reportpub.typography.font_choice import declared_families, themed_css
+
+    text = path.read_text(encoding="utf-8")
+    if path.parent != THEME_DIR:
+        return text
+    return themed_css(text, project.config.fonts, declared_families(project.style_files()), vertical_pdf)

@@ -37,7 +37,7 @@ from reportpub.diagnostics import ReportpubError
 from reportpub.model import Book, Chapter, Note
 from reportpub.project import Project
 from reportpub.templates import Templates
-from reportpub.theme import THEME_DIR, stylesheets
+from reportpub.theme import THEME_DIR, stylesheet_text, stylesheets
 from reportpub.writers.cover import cover_image
 from reportpub.writers.epub_accessibility import accessibility_metadata
 from reportpub.xhtml import parse_fragment, serialize
@@ -420,7 +420,7 @@ def _stylesheet_files(project: Project, mode: str) -> list[tuple[str, bytes]]:
             href = f"style/{path.name}"
         else:
             href = f"style/author/{path.name}"
-        files.append((href, path.read_bytes()))
+        files.append((href, stylesheet_text(path, project).encode("utf-8")))
     return files
 
 

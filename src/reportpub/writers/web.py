@@ -13,7 +13,7 @@ from pathlib import Path
 from reportpub.model import Book, Chapter
 from reportpub.project import Project
 from reportpub.templates import Templates
-from reportpub.theme import stylesheets
+from reportpub.theme import stylesheet_text, stylesheets
 from reportpub.xhtml import parse_fragment, serialize, serialize_element
 
 
@@ -55,6 +55,6 @@ def write_web(book: Book, project: Project, templates: Templates, target: Path) 
         chapters.append({"id": chapter.id, "title": chapter.title, "href": "", "headings": chapter.headings,
                          "sections": chapter.contents(book.config.toc.depth),
                          "html": html, "notes_html": notes_html})
-    css = "\n".join(path.read_text(encoding="utf-8") for path in stylesheets(project, "web", "horizontal"))
+    css = "\n".join(stylesheet_text(path, project) for path in stylesheets(project, "web", "horizontal"))
     html = templates.render("web.html", book, chapters=chapters, inline_css=css, mode="horizontal")
     target.write_text(html, encoding="utf-8")

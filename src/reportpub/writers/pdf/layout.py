@@ -27,7 +27,7 @@ from reportpub.digests import fonts_digest, package_digest
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
-from reportpub.theme import stylesheets
+from reportpub.theme import stylesheet_text, stylesheets
 from reportpub.writers.pdf.author_fonts import vertical_author_sheet
 from reportpub.writers.pdf.book_html import NOMBRE_CARRIER, mark_vertical_matter
 from reportpub.writers.pdf.chapter_html import DROPPED_CLASSES, pdf_chapter_html
@@ -109,7 +109,7 @@ class PdfLayout:
         self.problems: list[Diagnostic] = []
         self.warnings = WeasyPrintWarnings()
         author_sheets = set(project.style_files())
-        sheet_texts = [sheet.read_text(encoding="utf-8") for sheet in sheets]
+        sheet_texts = [stylesheet_text(sheet, project, vertical_pdf=vertical) for sheet in sheets]
         if vertical:  # the author's @font-face fonts, derived for the turned frame as the bundled ones
             for index, sheet in enumerate(sheets):
                 if sheet in author_sheets and "@font-face" in sheet_texts[index].lower():
@@ -127,7 +127,8 @@ class PdfLayout:
                     self.css.append(weasyprint.CSS(string=text, base_url=fetcher.project_url(sheet),
                                                    url_fetcher=fetcher, font_config=font_config))
                 else:
-                    self.css.append(weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=font_config))
+                    self.css.append(weasyprint.CSS(string=text, base_url=sheet.as_uri(), url_fetcher=fetcher,
+                                                   font_config=font_config))
                 if sheet in author_sheets:
                     self.problems += [_css_diagnostic(project.relative(sheet), m) for m in self.warnings.messages[seen:]]
         # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.
@@ -240,13 +241,20 @@ def font_cache_dir(project: Project) -> Path:
 def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
     """@font-face rules for the derived vertical fonts, subset to the document's characters and
     the common ones, and the file of each (family, weight)."""
+    from reportpub.typography.font_choice import declared_families, system_pattern
     from reportpub.typography.fonts import TEXT_FACES, find_face
     from reportpub.typography.vertical_font import derive_vertical_font
 
     characters, tcy_strings = vertical_font_text(html)
     rules, files = [], {}
+    project_families = declared_families(project.style_files())
     for text_face in TEXT_FACES:
-        face, family, weight = find_face(text_face.pattern), text_face.vertical_family, text_face.weight
+        # book.toml's [fonts] choose the system family the face is derived from; a project font in
+        # the role is derived from the author's @font-face instead (writers/pdf/author_fonts.py).
+        pattern = system_pattern(text_face.pattern, project.config.fonts, project_families)
+        if pattern is None:
+            continue
+        face, family, weight = find_face(pattern), text_face.vertical_family, text_face.weight
         path = derive_vertical_font(face.path, characters, font_cache_dir(project), f"{family} {weight}", face.index,
                                     tcy_strings=tcy_strings)
         rules.append(_font_face_rule(family, weight, fetcher.project_url(path)))
@@ -257,15 +265,19 @@ def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher)
 def punctuation_font_faces(project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
     """@font-face rules for the horizontal PDF's punctuation fonts (consecutive punctuation
     closed up, typography/punctuation_font.py), and the file of each (family, weight)."""
+    from reportpub.typography.font_choice import declared_families, system_pattern
     from reportpub.typography.fonts import TEXT_FACES, find_face
     from reportpub.typography.punctuation_font import derive_punctuation_font
 
     rules, files = [], {}
+    project_families = declared_families(project.style_files())
     for text_face in TEXT_FACES:
         family, weight = text_face.punctuation_family, text_face.weight
-        if family is None:
+        # From book.toml's [fonts] family, as the vertical fonts; none for a project font's role.
+        pattern = system_pattern(text_face.pattern, project.config.fonts, project_families)
+        if family is None or pattern is None:
             continue
-        face = find_face(text_face.pattern)
+        face = find_face(pattern)
         path = derive_punctuation_font(face.path, font_cache_dir(project), f"{family} {weight}", face.index)
         rules.append(_font_face_rule(family, weight, fetcher.project_url(path)))
         files[(family, weight)] = path
