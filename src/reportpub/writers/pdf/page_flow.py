@@ -79,19 +79,34 @@ def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty,
             any(_island(sibling) == group for sibling in new_children):
         return skipped  # set at another width, or waiting for the next page
     child.position_y += block_layout.collapse_margin(adjoining_margins)
-    new_child, _ = float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
-    fits = not context.overflows_page(bottom_space, new_child.position_y + new_child.margin_height())
-    if fits or (page_is_empty and not new_children and not context.broken_out_of_flow):
-        new_child.index = index
-        new_children.append(new_child)
-        return False, None, new_child, None
-    block_layout.remove_placeholders(context, [new_child], absolute_boxes, fixed_boxes)
+    set_anyway = page_is_empty and not new_children and not context.broken_out_of_flow
+    if set_anyway or _may_fit(context, child, box, absolute_boxes, fixed_boxes, bottom_space):
+        new_child, _ = float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
+        fits = not context.overflows_page(bottom_space, new_child.position_y + new_child.margin_height())
+        if fits or set_anyway:
+            new_child.index = index
+            new_children.append(new_child)
+            return False, None, new_child, None
+        block_layout.remove_placeholders(context, [new_child], absolute_boxes, fixed_boxes)
     if child.element.get("data-island-last") is None:
         return skipped  # a narrower width of the same island comes next
     # No width fits: the widest goes to the head of the next page, the text goes on here.
     widest = next(sibling for sibling in box.children if _island(sibling) == group)
     context.add_broken_out_of_flow(widest, widest, box, None)
     return skipped
+
+
+def _may_fit(context, island, containing_block, absolute_boxes, fixed_boxes, bottom_space) -> bool:
+    """Whether an island's float can fit where it stands, found by placing it without its
+    content: empty, the box is no wider and no taller than with it (a vertical island's width
+    and height are given, islands.place_islands, and a box of fixed height broken at the
+    page's end only grows), so it is placed no lower; when even that overflows the page, the
+    island does not fit. Laying a table or a figure out costs as much as a page of text, and
+    most widths of a vertical island are tried where they do not fit."""
+    probe, _ = float_layout(context, island.copy_with_children([]), containing_block, absolute_boxes, fixed_boxes,
+                            bottom_space, skip_stack=None)
+    block_layout.remove_placeholders(context, [probe], absolute_boxes, fixed_boxes)
+    return not context.overflows_page(bottom_space, probe.position_y + probe.margin_height())
 
 
 def _lines_on_page(linebox_layout):
