@@ -18,11 +18,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from reportpub.diagnostics import Diagnostic, SourceLocation
+from reportpub.typography.font_choice import FAMILY, FONT_FACE
 
-FONT_FACE = re.compile(r"@font-face\s*\{(?P<body>[^}]*)\}", re.IGNORECASE)
 SRC = re.compile(r"(?P<name>\bsrc\s*:)(?P<value>[^;}]*)", re.IGNORECASE)
 URL = re.compile(r"""url\(\s*(?P<quote>['"]?)(?P<url>.*?)(?P=quote)\s*\)""", re.IGNORECASE)
-FAMILY = re.compile(r"""\bfont-family\s*:\s*(?P<quote>['"]?)(?P<family>[^;'"}]+)(?P=quote)""", re.IGNORECASE)
 
 # derive(font file, family name) -> the derived font's file; raises ValueError with a reason.
 Derive = Callable[[Path, str], Path]
