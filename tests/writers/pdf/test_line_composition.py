@@ -276,3 +276,18 @@ def test_lines_keep_the_line_pitch_with_the_punctuation_fonts(lines_book, mode):
         pitches += [b - a for a, b in zip(bases, bases[1:]) if b - a < 2 * 1.75 * BODY]
     assert len(pitches) > 100
     assert all(abs(pitch - 1.75 * BODY) < 0.05 for pitch in pitches), sorted(set(round(p, 2) for p in pitches))
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_no_base_character_covers_its_neighbour(lines_book, mode):
+    """A reading overhangs a neighbouring kana, the base never does (京 of {東京|とう|きょう}と
+    stood a quarter em over the と while its box kept the overhang)."""
+    checked = 0
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        for line in body_lines(glyphs):
+            for a, b in zip(line, line[1:]):
+                # Full-width characters (a tate-chu-yoko cell is one glyph that MuPDF splits in two).
+                if a.size > BODY - 1 and b.size > BODY - 1 and a.c >= "\u3000" and b.c >= "\u3000":
+                    assert b.x0 >= a.x1 - 0.05 * BODY, f"{a.c}{b.c} in {''.join(g.c for g in line)} ({mode})"
+                    checked += 1
+    assert checked > 1000

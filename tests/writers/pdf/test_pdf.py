@@ -266,8 +266,9 @@ def test_every_ruby_overhang_class_has_its_rule():
     for eighths in range(1, round(MAX_RUBY_OVERHANG_EM * 8) + 1):
         before, after = ruby_overhang_classes(eighths / 8, eighths / 8)
         for name, side in ((before, "left"), (after, "right")):
-            rule = re.search(rf"\.ruby\.{name} \{{ margin-{side}: -([\d.]+)em; \}}", css)
-            assert rule and float(rule[1]) == eighths / 8, name
+            # On the reading, in its own em (half the base's): the box keeps the base's place.
+            rule = re.search(rf"\.ruby\.{name} \.rt \{{ margin-{side}: -([\d.]+)em; \}}", css)
+            assert rule and float(rule[1]) == 2 * eighths / 8, name
 
 
 def test_lines_with_ruby_keep_the_line_pitch(make_project):
