@@ -1,9 +1,15 @@
 """Every cache entry is checked before it is used: a damaged one is made again, never trusted."""
 
+import json
+
 from reportpub.atomic import is_sealed, read_cache_entry, seal, write_cache_entry
+from reportpub.cache import LAST_BUILD_FILE
 from tests.conftest import book_toml, run_cli
 
 BOOK = book_toml(version="1.0", formats=["pdf", "epub"], modes=["vertical"])
+# The caches a vertical PDF and EPUB build prunes by cache.keep_recent, and the slots they also hold.
+PRUNED_CACHES = {"chapters", "pdf-html/vertical", "pdf-parts/vertical", "pdf-parts/vertical/fonts", "fonts"}
+SLOTS = {"fonts": {"source-digests"}}
 
 
 def test_a_cache_entry_reads_back_only_while_whole(tmp_path):
@@ -94,7 +100,7 @@ def test_caches_keep_this_build_and_the_one_before_only(make_project):
     fonts are kept (undoing an edit derives nothing), and one cover per mode and size remains."""
     root = make_project({"01.md": "# 一\n\n本文です。\n"}, book=BOOK)
     cache = root / "build" / ".cache"
-    fonts_of_build = []
+    fonts_of_build, used_by_build = [], []
     for number, text in enumerate(["鬱蒼", "薔薇", "檸檬"], 1):
         (root / "manuscript" / "01.md").write_text(f"# 一\n\n本文{text}です。\n", encoding="utf-8")
         book = root / "manuscript" / "book.toml"
@@ -102,6 +108,8 @@ def test_caches_keep_this_build_and_the_one_before_only(make_project):
         result = run_cli("build", str(root), "--jobs", "1")
         assert result.returncode == 0, result.stderr
         fonts_of_build.append({p.name for p in (cache / "fonts").glob("vertical-*.otf")})
+        used_by_build.append({folder.parent.relative_to(cache).as_posix(): set(json.loads(folder.read_text()))
+                              for folder in cache.rglob(LAST_BUILD_FILE)})
     first, second, third = fonts_of_build
     assert second > first, "the second build keeps the first one's fonts beside its own"
     assert not first & third, "the first build's fonts are gone after the third"
@@ -110,3 +118,14 @@ def test_caches_keep_this_build_and_the_one_before_only(make_project):
     covers = sorted(p.name for p in (cache / "covers").iterdir())
     assert len(covers) == len(set(covers)) and all(name.startswith("cover-vertical-") for name in covers)
     assert len(covers) <= 2, covers  # the EPUB's cover and the download page's, one of each size
+    # Every pruned cache holds only what the last two builds used; the first build's entries are gone.
+    assert set(used_by_build[-1]) == PRUNED_CACHES, sorted(used_by_build[-1])
+    for folder in PRUNED_CACHES:
+        first, kept = used_by_build[0][folder], used_by_build[1][folder] | used_by_build[2][folder]
+        keys = {p.name.split(".", 1)[0] for p in (cache / folder).iterdir() if p.is_file() and not p.name.startswith(".")}
+        assert keys - SLOTS.get(folder, set()) <= kept, (folder, keys - kept)
+        assert first - kept and not (first - kept) & keys, folder
+    # The other caches are one entry per slot, replaced in place.
+    slots = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()
+                   and not any(p.parent.relative_to(cache).as_posix() == folder for folder in PRUNED_CACHES))
+    assert all(name.startswith(("covers/cover-vertical-", "coverage-", "font-digests")) for name in slots), slots

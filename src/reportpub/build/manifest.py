@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportpub.atomic import read_cache_entry, write_cache_entry
+from reportpub.cache import Cache
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import file_digest as sha256_of
 from reportpub.editions import Edition
@@ -26,9 +26,9 @@ def fonts_used(cache_dir: Path) -> list[dict]:
     """The font files used: path, the faces fontconfig takes it for, the version its name table
     states, SHA-256. Font files are large: digest and version are kept in ``cache_dir`` and
     trusted while the file's size and modification time stay the same."""
-    cache_path = cache_dir / "font-digests.json"
+    digests = Cache(cache_dir)  # one slot: font-digests.json
     try:
-        cache = json.loads(read_cache_entry(cache_path) or b"{}")  # {} when missing or damaged
+        cache = json.loads(digests.get("font-digests", "json") or b"{}")  # {} when missing or damaged
     except ValueError:
         cache = {}
     faces: dict[Path, list[str]] = {}
@@ -46,7 +46,7 @@ def fonts_used(cache_dir: Path) -> list[dict]:
             cache[str(path)], changed = known, True
         records.append({"file": str(path), "families": faces[path], "version": known[3], "sha256": known[2]})
     if changed:
-        write_cache_entry(cache_path, json.dumps(cache, sort_keys=True))
+        digests.put("font-digests", json.dumps(cache, sort_keys=True), "json")
     return records
 
 

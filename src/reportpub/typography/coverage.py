@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from reportpub.atomic import read_cache_entry, write_cache_entry
+from reportpub.cache import Cache
 from reportpub.diagnostics import DiagnosticCollector
 from reportpub.typography.fonts import TEXT_FAMILIES, find_face
 from reportpub.xhtml import parse_fragment, text_of
@@ -32,10 +32,10 @@ def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...]
     faces = [find_face(family) for family in families]
     identity = [[str(f.path), f.index, f.path.stat().st_size, f.path.stat().st_mtime_ns] for f in faces]
     key = hashlib.sha256("|".join(families).encode()).hexdigest()[:12]
-    cache = cache_dir / f"coverage-{key}.json" if cache_dir else None
+    cache = Cache(cache_dir) if cache_dir else None  # one slot per set of families
     if cache is not None:
         try:
-            stored = json.loads(read_cache_entry(cache) or b"null")
+            stored = json.loads(cache.get(f"coverage-{key}", "json") or b"null")
             if stored["fonts"] == identity:
                 return frozenset(point for first, last in stored["ranges"] for point in range(first, last + 1))
         except (OSError, ValueError, KeyError, TypeError):
@@ -52,7 +52,7 @@ def covered_code_points(cache_dir: Path | None = None, families: tuple[str, ...]
                 ranges[-1][1] = point
             else:
                 ranges.append([point, point])
-        write_cache_entry(cache, json.dumps({"fonts": identity, "ranges": ranges}))
+        cache.put(f"coverage-{key}", json.dumps({"fonts": identity, "ranges": ranges}), "json")
     return frozenset(points)
 
 

@@ -78,7 +78,7 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
-from reportpub.atomic import is_sealed, read_cache_entry, seal, write_atomically, write_cache_entry
+from reportpub.cache import Cache
 from reportpub.typography.orientation import data_version, vertical_orientation
 from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces
 
@@ -180,11 +180,11 @@ def cached_font(cache_dir: Path, prefix: str, key: dict, build: Callable[[str], 
     digest = hashlib.sha256(
         json.dumps(key, ensure_ascii=True, sort_keys=True).encode("ascii")
     ).hexdigest()
-    target = cache_dir / f"{prefix}-{digest[:32]}{suffix}"
-    if target.exists() and is_sealed(target):  # a truncated or damaged font is derived again
-        return target
+    fonts, name = Cache(cache_dir), f"{prefix}-{digest[:32]}"
+    found = fonts.get_file(name, suffix.lstrip("."))  # a truncated or damaged font is derived again
+    if found is not None:
+        return found
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
     font = build(digest)
     # The font keeps its source's head.modified: a saved font otherwise takes the time of
     # saving (or SOURCE_DATE_EPOCH), and a cached font would carry the date of the first build.
@@ -192,15 +192,13 @@ def cached_font(cache_dir: Path, prefix: str, key: dict, build: Callable[[str], 
         member.recalcTimestamp = False
     stream = io.BytesIO()
     font.save(stream)
-    write_atomically(target, stream.getvalue())  # a crash or a parallel build never leaves half a font
-    seal(target)
-    return target
+    return fonts.put_file(name, suffix.lstrip("."), lambda path: path.write_bytes(stream.getvalue()))
 
 
 # --------------------------------------------------------------------------- cache key
 
 _source_hashes: dict[tuple[str, int, int], str] = {}
-SOURCE_DIGESTS = "source-digests.json"
+SOURCE_DIGESTS = "source-digests"  # the slot of source-digests.json in the fonts' cache
 
 
 def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
@@ -213,7 +211,7 @@ def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
     stored: dict = {}
     if cache_dir is not None:
         try:
-            stored = json.loads(read_cache_entry(cache_dir / SOURCE_DIGESTS) or b"{}")
+            stored = json.loads(Cache(cache_dir).get(SOURCE_DIGESTS, "json") or b"{}")
         except ValueError:
             stored = {}
         known = stored.get(memo_key[0])
@@ -227,7 +225,7 @@ def _file_sha256(path: Path, cache_dir: Path | None = None) -> str:
     _source_hashes[memo_key] = digest.hexdigest()
     if cache_dir is not None:
         stored[memo_key[0]] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
-        write_cache_entry(cache_dir / SOURCE_DIGESTS, json.dumps(stored))
+        Cache(cache_dir).put(SOURCE_DIGESTS, json.dumps(stored), "json")
     return _source_hashes[memo_key]
 
 

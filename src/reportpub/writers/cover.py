@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from reportpub.atomic import read_cache_entry, write_cache_entry
+from reportpub.cache import Cache, cache_root
 from reportpub.config import BookConfig
 from reportpub.diagnostics import ReportpubError
 from reportpub.typography.fonts import find_face
@@ -341,12 +341,12 @@ def cached_cover(config: BookConfig, width: int, height: int, mode: str, cache_d
     import hashlib
 
     key = hashlib.sha256(repr((config, width, height, mode, Path(__file__).read_bytes())).encode()).hexdigest()[:32]
-    path = cache_dir / f"cover-{mode}-{width}x{height}.entry"
-    stored = read_cache_entry(path)  # None when missing or damaged
+    covers, slot = Cache(cache_dir), f"cover-{mode}-{width}x{height}"
+    stored = covers.get(slot)  # None when missing or damaged
     if stored is not None and stored.startswith(key.encode() + b"\n"):
         return stored[len(key) + 1:]
     content = make_cover(config, width, height, mode=mode)
-    write_cache_entry(path, key.encode() + b"\n" + content)
+    covers.put(slot, key.encode() + b"\n" + content)
     return content
 
 
@@ -366,4 +366,4 @@ def cover_image(config: BookConfig, project, mode: str, width: int = 1400, heigh
             except ImageProblem as problem:
                 raise ReportpubError.at(project.relative(candidate), f"the cover {problem}") from None
             return name, path.read_bytes(), size
-    return "images/cover.png", cached_cover(config, width, height, mode, project.build_dir / ".cache" / "covers"), (width, height)
+    return "images/cover.png", cached_cover(config, width, height, mode, cache_root(project.build_dir) / "covers"), (width, height)

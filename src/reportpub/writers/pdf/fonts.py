@@ -25,7 +25,7 @@ import hashlib
 import zlib
 from pathlib import Path
 
-from reportpub.atomic import read_cache_entry, write_cache_entry
+from reportpub.cache import Cache
 
 # Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
@@ -121,7 +121,7 @@ def _same_face(font, path: Path, index: int) -> bool:
 
 def embed_fonts(document, fonts: dict[str, dict], cache_dir: Path) -> set[str]:
     """Give every font of ``fonts`` ({PDF font name: {"file", "index", "glyphs"}}, the glyphs
-    of all parts) in ``document`` (a pikepdf Pdf) one embedded subset; returns the names of
+    of all parts) in ``document`` (a pikepdf Pdf) one embedded subset; returns the keys of
     the subsets in ``cache_dir``."""
     import pikepdf
 
@@ -145,7 +145,7 @@ def embed_fonts(document, fonts: dict[str, dict], cache_dir: Path) -> set[str]:
     used = set()
     for name, members in descriptors.items():
         path, index, glyphs = Path(fonts[name]["file"]), fonts[name]["index"], frozenset(fonts[name]["glyphs"])
-        used.add(subset_name(path, index, glyphs))
+        used.add(subset_key(path, index, glyphs))
         compressed, length = subset_font(path, index, glyphs, cache_dir)
         descriptor, key = members[0]
         stream = pikepdf.Stream(document, b"")
@@ -165,23 +165,23 @@ def subset_font(path: Path, index: int, glyphs: frozenset[int], cache_dir: Path)
     WeasyPrint subsets: outlines desubroutinized, layout tables dropped, no hinting. Returns
     (the subset deflated, its length). Kept in ``cache_dir``: an edit seldom changes the
     glyphs a book uses."""
-    cached = cache_dir / subset_name(path, index, glyphs)
-    stored = read_cache_entry(cached)  # None when missing or damaged
+    subsets, key = Cache(cache_dir), subset_key(path, index, glyphs)
+    stored = subsets.get(key, "font")  # None when missing or damaged
     if stored is not None:
         return stored[8:], int.from_bytes(stored[:8], "big")
     data = _harfbuzz_subset(path, index, glyphs)
     if data is None:
         raise RuntimeError(f"HarfBuzz cannot subset {path}")
     compressed = zlib.compress(data)
-    write_cache_entry(cached, len(data).to_bytes(8, "big") + compressed)
+    subsets.put(key, len(data).to_bytes(8, "big") + compressed, "font")
     return compressed, len(data)
 
 
-def subset_name(path: Path, index: int, glyphs: frozenset[int]) -> str:
-    """The file name of a subset in the cache: a digest of the font file and the glyphs."""
+def subset_key(path: Path, index: int, glyphs: frozenset[int]) -> str:
+    """A subset's key in the cache: a digest of the font file and the glyphs."""
     stat = path.stat()
     identity = f"{SUBSET_FORMAT}|{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glyphs)}"
-    return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".font"
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def _harfbuzz_subset(path: Path, index: int, glyphs: frozenset[int]) -> bytes | None:

@@ -45,7 +45,7 @@ def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path,
     """Join the parts' files of one variant into ``target`` (pikepdf, which copies pages in
     qpdf's C++): blank pages where a part must start on a right-hand page, outlines and named
     destinations carried over, links across parts resolved, one copy of each font, and the
-    sources attached to the reader edition. Returns the names of the font subsets it used
+    sources attached to the reader edition. Returns the keys of the font subsets it used
     from ``font_cache``."""
     with pikepdf.open(placed[0][1].files[variant]) as document:
         destinations = _named_destinations(document, document)

@@ -21,7 +21,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from reportpub.atomic import read_cache_entry, write_cache_entry
+from reportpub.cache import Cache, cache_root
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import fonts_digest, package_digest
 from reportpub.model import Book
@@ -62,7 +62,7 @@ class PdfLayout:
         self.book, self.project, self.mode = book, project, mode
         justify_between_characters()
         self.vertical = vertical = mode == "vertical"
-        self._html_cache_used: set[str] = set()
+        self.chapter_html_cache = Cache(cache_root(project.build_dir) / "pdf-html" / mode)
         # Classes the PDF markup may drop with their spans, unless the author's CSS names them.
         author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
         self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
@@ -138,25 +138,16 @@ class PdfLayout:
     def _chapter_html(self, chapter) -> str:
         """A chapter's HTML for this mode, kept in build/.cache/pdf-html between builds
         (rewriting ruby, notes and islands of a long book takes a quarter of a second)."""
-        directory = self.project.build_dir / ".cache" / "pdf-html" / self.mode
         # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
         key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{sorted(self.styled_classes)}|{chapter!r}"
                              .encode()).hexdigest()[:32]
-        cached = directory / f"{key}.html"
-        self._html_cache_used.add(cached.name)
-        stored = read_cache_entry(cached)  # None when missing or damaged
+        stored = self.chapter_html_cache.get(key, "html")  # None when missing or damaged
         if stored is not None:
             return stored.decode("utf-8")
-        html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=self.project.build_dir / ".cache",
+        html = pdf_chapter_html(chapter, vertical=self.vertical, cache_dir=cache_root(self.project.build_dir),
                                 styled_classes=self.styled_classes)
-        write_cache_entry(cached, html)
+        self.chapter_html_cache.put(key, html, "html")
         return html
-
-    def forget_unused_chapter_html(self) -> None:
-        """Remove cached chapter HTML this layout did not use (chapters as they were before an edit)."""
-        for path in (self.project.build_dir / ".cache" / "pdf-html" / self.mode).glob("*.html"):
-            if path.name not in self._html_cache_used:
-                path.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def _listening(self):
@@ -235,7 +226,8 @@ def cover_page_css(config, vertical: bool) -> str:
 
 
 def font_cache_dir(project: Project) -> Path:
-    return project.build_dir / ".cache" / "fonts"
+    """Where the derived vertical fonts are kept."""
+    return cache_root(project.build_dir) / "fonts"
 
 
 def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:

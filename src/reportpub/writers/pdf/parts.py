@@ -29,17 +29,15 @@ from __future__ import annotations
 import hashlib
 import html as html_module
 import json
-import os
 import re
 from pathlib import Path
 from typing import Callable
 
-from reportpub.atomic import TEMPORARY_GLOB, read_cache_entry, temporary_beside, write_cache_entry
+from reportpub.cache import Cache, cache_root, entry_key
 from reportpub.digests import file_digest
 from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
-from reportpub.retention import entry_key, keep_recent
 from reportpub.templates import Templates
 from reportpub.writers.pdf.book_html import (
     NOMBRE_CARRIER,
@@ -68,17 +66,15 @@ class PartCache:
     a JSON record written last, so an interrupted build leaves no entry that seems whole."""
 
     def __init__(self, directory: Path, reuse: bool = True):
-        self.directory = directory
-        self.reuse = reuse  # False (--force): lay every part out again
-        self.used: set[str] = set()
+        self.entries = Cache(directory, "*.*", reuse)  # reuse False (--force): lay every part out again
+
+    @property
+    def directory(self) -> Path:
+        return self.entries.directory
 
     def get(self, key: str, variants: list[str]) -> CachedPart | None:
-        self.used.add(key)
-        if not self.reuse:
-            return None
-        record = self.directory / f"{key}.json"
-        files = {v: self.directory / f"{key}.{v}.pdf" for v in variants}
-        stored = read_cache_entry(record)  # None when missing or damaged
+        stored = self.entries.get(key, "json")  # None when missing or damaged (or not to be reused)
+        files = {v: self.entries.path(key, f"{v}.pdf") for v in variants}
         if stored is None or not all(f.is_file() for f in files.values()):
             return None
         data = json.loads(stored)
@@ -89,30 +85,20 @@ class PartCache:
     def put(self, key: str, document, variants: list[str], write, fonts) -> CachedPart:
         """Write ``document``'s variants with ``write(document, path, variant)`` and record it
         with ``fonts(document)``, the files of the fonts it used."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        files = {}
-        for variant in variants:
-            files[variant] = self.directory / f"{key}.{variant}.pdf"
-            temporary = temporary_beside(files[variant])
-            try:
-                write(document, temporary, variant)
-                os.replace(temporary, files[variant])
-            finally:
-                temporary.unlink(missing_ok=True)
+        files = {variant: self.entries.put_file(key, f"{variant}.pdf", lambda path: write(document, path, variant),
+                                                sealed=False)  # the record holds their digests
+                 for variant in variants}
         anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
         record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document),
                   "sha256": {variant: file_digest(path) for variant, path in files.items()}}
-        write_cache_entry(self.directory / f"{key}.json", json.dumps(record, ensure_ascii=False))
-        self.used.add(key)
+        self.entries.put(key, json.dumps(record, ensure_ascii=False), "json")
         return CachedPart(key, record["pages"], anchors, files, record["fonts"])
 
     def prune(self) -> None:
         """Forget parts neither this build nor the one before used. The build before's are
         kept so that undoing an edit costs no layout, even one whose new length had moved
         every later chapter; older versions go."""
-        keep_recent(self.directory, self.used, "*.*")
-        for temporary in self.directory.glob(TEMPORARY_GLOB):  # left by a build that was killed
-            temporary.unlink(missing_ok=True)
+        self.entries.prune()
 
 
 def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
@@ -153,7 +139,7 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         CACHE_FORMAT, mode, layout.stylesheet_texts, inputs_digest,
         sorted(variant.weasyprint_variant for variant in PDF_VARIANTS.values()),
     ], sort_keys=True).encode()).hexdigest()
-    cache = PartCache(project.build_dir / ".cache" / "pdf-parts" / mode, reuse)
+    cache = PartCache(cache_root(project.build_dir) / "pdf-parts" / mode, reuse)
     carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(layout.running_title)}"; }}\n'
     carrier = '<div class="part-carrier"></div>' + (NOMBRE_CARRIER if layout.vertical else "")
 
@@ -217,12 +203,14 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
         fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache, mode)
     cache.prune()
     progress("done", steps, steps)
-    layout.forget_unused_chapter_html()
+    layout.chapter_html_cache.prune()
     if layout.vertical:  # derived fonts of older character sets (about 5 MB each) go too
-        keep_recent(font_cache_dir(project), {entry_key(path) for path in layout.derived_fonts.values()}, "vertical-*")
-    for subset in font_cache.glob("*.font"):
-        if subset.name not in fonts_used:
-            subset.unlink(missing_ok=True)
+        derived = Cache(font_cache_dir(project), "vertical-*")
+        derived.mark_used(entry_key(path) for path in layout.derived_fonts.values())
+        derived.prune()
+    subsets = Cache(font_cache, "*.font")
+    subsets.mark_used(fonts_used)
+    subsets.prune()
 
 
 def _css_string(text: str) -> str:
