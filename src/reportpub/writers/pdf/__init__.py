@@ -7,8 +7,8 @@ The stages, one module each:
 * ``layout`` — ``PdfLayout``: one writing mode's HTML, stylesheets and fonts, laid out by
   WeasyPrint (``geometry`` gives the page frame, ``islands`` the upright figures and tables
   of the vertical book, ``fetcher`` every resource it may load);
-* ``parts`` — ``write_mode_pdfs``: lay each part out once, keep what did not change, settle
-  the contents' page numbers;
+* ``parts`` — ``write_mode_pdfs``, whose ``ModePdfs`` lays each part out once (keeping what
+  did not change), places the parts, settles the contents' page numbers, joins and prunes;
 * ``output`` and ``finishers`` — a layout written as the reader (PDF/A) or print (PDF/X)
   edition; ``join`` and ``fonts`` — the parts joined with pikepdf, each font embedded once.
 """

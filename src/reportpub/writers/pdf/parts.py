@@ -109,108 +109,153 @@ def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Template
     depend on but the chapters (reportpub, fonts, book.toml, images, styles, templates);
     ``reuse`` false lays out every part again. ``progress(what, done, total)`` hears of each
     part laid out (or taken from the cache) and of the joining."""
-    layout = PdfLayout(book, project, mode, templates)
-    # The front matter brings the catalog, so it is written as each edition asks; the other
-    # parts only as the reader edition, whose pages the print edition takes over (_PrintPages).
-    front_variants, part_variants = list(targets), ["reader"]
+    ModePdfs(book, project, mode, templates, targets, inputs_digest, reuse, progress).write()
 
-    fonts = FontSources(layout.derived_fonts)
 
-    def writer(name: str):
-        def write(document, path: Path, variant: str) -> None:
-            with fonts.deferred_embedding():
-                write_pdf(document, path, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant],
-                          attachments=False, part_name=name)
-        return write
+class ModePdfs:
+    """One writing mode's PDF editions, made in their steps: lay out each part (or take it from
+    the cache), place the parts on their pages, settle the contents (whose page numbers can
+    change its length, and with it where every part starts), join the parts into each edition,
+    and prune the caches."""
 
-    split = split_book(layout.html)
-    if split is None:
-        document = layout.render()
-        layout.check()
-        for variant, target in targets.items():
-            write_pdf(document, target, book, project, vertical=layout.vertical, variant=PDF_VARIANTS[variant])
+    def __init__(self, book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
+                 inputs_digest: str, reuse: bool, progress: Callable[[str, int, int], None]):
+        self.book, self.project, self.mode, self.targets, self.progress = book, project, mode, targets, progress
+        self.layout = layout = PdfLayout(book, project, mode, templates)
+        # The front matter brings the catalog, so it is written as each edition asks; the other
+        # parts only as the reader edition, whose pages the print edition takes over (_PrintPages).
+        self.front_variants, self.part_variants = list(targets), ["reader"]
+        self.fonts = FontSources(layout.derived_fonts)
+        self.cache = PartCache(cache_root(project.build_dir) / "pdf-parts" / mode, reuse)
+        # What every part depends on besides its own HTML: the stylesheets, every input but
+        # the chapters (reportpub, fonts, images a part shows, book.toml, templates), and the
+        # variants the parts are written as (tagged or not).
+        self.common = hashlib.sha256(json.dumps([
+            CACHE_FORMAT, mode, layout.stylesheet_texts, inputs_digest,
+            sorted(variant.weasyprint_variant for variant in PDF_VARIANTS.values()),
+        ], sort_keys=True).encode()).hexdigest()
+        self.carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(layout.running_title)}"; }}\n'
+        self.carrier = '<div class="part-carrier"></div>' + (NOMBRE_CARRIER if layout.vertical else "")
+        self.head = self.tail = ""
+        self.steps = 0
+
+    def write(self) -> None:
+        split = split_book(self.layout.html)
+        if split is None:
+            self.write_whole()
+            return
+        self.head, parts, self.tail = split
+        front, rest = parts[0], parts[1:]
+        self.steps = len(rest) + 2  # the front matter, each part after it, the joining
+        numbered, placed = self.settle_contents(front, rest)
+        self.progress("joining the parts", self.steps - 1, self.steps)
+        fonts_used = self.join([(1, numbered)] + placed)
+        self.prune(fonts_used)
+        self.progress("done", self.steps, self.steps)
+
+    def write_whole(self) -> None:
+        """A book the HTML cannot be cut into parts: one layout, written as each edition."""
+        document = self.layout.render()
+        self.layout.check()
+        for variant, target in self.targets.items():
+            write_pdf(document, target, self.book, self.project, vertical=self.layout.vertical,
+                      variant=PDF_VARIANTS[variant])
             finish_archival_file(target)
-        return
-    head, parts, tail = split
-    # What every part depends on besides its own HTML: the stylesheets, every input but
-    # the chapters (reportpub, fonts, images a part shows, book.toml, templates), and the
-    # variants the parts are written as (tagged or not).
-    common = hashlib.sha256(json.dumps([
-        CACHE_FORMAT, mode, layout.stylesheet_texts, inputs_digest,
-        sorted(variant.weasyprint_variant for variant in PDF_VARIANTS.values()),
-    ], sort_keys=True).encode()).hexdigest()
-    cache = PartCache(cache_root(project.build_dir) / "pdf-parts" / mode, reuse)
-    carrier_css = f'.part-carrier {{ string-set: book-title "{_css_string(layout.running_title)}"; }}\n'
-    carrier = '<div class="part-carrier"></div>' + (NOMBRE_CARRIER if layout.vertical else "")
 
-    def laid_out(name: str, body: str, first_page: int) -> CachedPart:
+    def lay_out(self, name: str, body: str, first_page: int) -> CachedPart:
+        """One part laid out from ``first_page`` on and written as its variants, or taken from the cache."""
         extra_css = ""
         if name != "front":
             # The book title for the running heads, and the nombre, are set on the title page
             # in one layout: each part carries its own, inside its first section.
             opening = re.match(r"\s*<section[^>]*>", body)
             if opening:
-                body = body[:opening.end()] + carrier + body[opening.end():]
-            extra_css = carrier_css + f"@page :first {{ counter-reset: page {first_page}; }}\n"
-        document_html = head + link_across_parts(body) + tail
+                body = body[:opening.end()] + self.carrier + body[opening.end():]
+            extra_css = self.carrier_css + f"@page :first {{ counter-reset: page {first_page}; }}\n"
+        document_html = self.head + link_across_parts(body) + self.tail
         # The name is in the key: it names the part's structure IDs (tagging.PartTagger).
-        key = hashlib.sha256(f"{common}\n{name}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
-        variants = front_variants if name == "front" else part_variants
-        found = cache.get(key, variants)
+        key = hashlib.sha256(f"{self.common}\n{name}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
+        variants = self.front_variants if name == "front" else self.part_variants
+        found = self.cache.get(key, variants)
         if found is not None:
             return found
-        document = layout.render(document_html, extra_css)
-        layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
-        return cache.put(key, document, variants, writer(name), fonts.deferred)
+        document = self.layout.render(document_html, extra_css)
+        self.layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
+        return self.cache.put(key, document, variants, self._writer(name), self.fonts.deferred)
 
-    front, rest = parts[0], parts[1:]
-    steps = len(rest) + 2  # the front matter, each part after it, the joining
-    progress("laying out the front matter", 0, steps)
-    front_pages = laid_out("front", number_contents(front.body, None), 1).pages
-    layout.check()  # the stylesheets' own problems, even when every part comes from the cache
-    # Page references ([](#id){.page}) print the page their target landed on, known only once every
-    # part is placed: the parts are laid out with the pages of the round before (the placeholder at
-    # first) until the pages they print are the pages their targets are on.
-    referenced = set().union(*(page_reference_targets(part.body) for part in rest))
-    referenced_pages: dict[str, int] | None = None
-    for _ in range(CONTENTS_ATTEMPTS):
+    def _writer(self, name: str):
+        def write(document, path: Path, variant: str) -> None:
+            with self.fonts.deferred_embedding():
+                write_pdf(document, path, self.book, self.project, vertical=self.layout.vertical,
+                          variant=PDF_VARIANTS[variant], attachments=False, part_name=name)
+        return write
+
+    def place(self, rest: list, front_pages: int, referenced_pages: dict[str, int] | None,
+              referenced: set[str]) -> list[tuple[int, CachedPart]]:
+        """The parts after the front matter, each laid out from the right-hand page after the one
+        before, its page references printing ``referenced_pages`` (the placeholder when None)."""
         placed: list[tuple[int, CachedPart]] = []
         last_page = front_pages
         for done, part in enumerate(rest, 1):
-            progress(f"laying out {part.name.replace('-', ' ')}", done, steps)
+            self.progress(f"laying out {part.name.replace('-', ' ')}", done, self.steps)
             first_page = first_right_page_after(last_page)
             body = number_page_references(part.body, referenced_pages) if referenced else part.body
-            cached = laid_out(part.name, body, first_page)
+            cached = self.lay_out(part.name, body, first_page)
             placed.append((first_page, cached))
             last_page = first_page + cached.pages - 1
-        anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
-        numbered = laid_out("front", number_contents(front.body, anchor_pages), 1)
-        pages_printed = referenced_pages is not None and all(
-            referenced_pages.get(name) == anchor_pages.get(name) for name in referenced)
-        if numbered.pages == front_pages and (pages_printed or not referenced):
-            break
-        # The real numbers changed the contents' length, or a page reference prints another page
-        # than its target's: place the parts again.
-        front_pages = numbered.pages
-        referenced_pages = anchor_pages
-    else:
+        return placed
+
+    def settle_contents(self, front, rest: list) -> tuple[CachedPart, list[tuple[int, CachedPart]]]:
+        """The front matter with the contents' real page numbers, and the parts placed after it:
+        placed again while the numbers change the front matter's length, or a page reference
+        prints another page than its target's."""
+        self.progress("laying out the front matter", 0, self.steps)
+        front_pages = self.lay_out("front", number_contents(front.body, None), 1).pages
+        self.layout.check()  # the stylesheets' own problems, even when every part comes from the cache
+        # Page references ([](#id){.page}) print the page their target landed on, known only once every
+        # part is placed: the parts are laid out with the pages of the round before (the placeholder at
+        # first) until the pages they print are the pages their targets are on.
+        referenced = set().union(*(page_reference_targets(part.body) for part in rest))
+        referenced_pages: dict[str, int] | None = None
+        for _ in range(CONTENTS_ATTEMPTS):
+            placed = self.place(rest, front_pages, referenced_pages, referenced)
+            anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
+            numbered = self.lay_out("front", number_contents(front.body, anchor_pages), 1)
+            pages_printed = referenced_pages is not None and all(
+                referenced_pages.get(name) == anchor_pages.get(name) for name in referenced)
+            if numbered.pages == front_pages and (pages_printed or not referenced):
+                return numbered, placed
+            # The real numbers changed the contents' length, or a page reference prints another page
+            # than its target's: place the parts again.
+            front_pages = numbered.pages
+            referenced_pages = anchor_pages
         raise RuntimeError("the page numbers do not settle: the contents' or the page references' numbers "
                            "keep moving the chapters")
-    progress("joining the parts", steps - 1, steps)
-    font_cache = cache.directory / "fonts"
-    fonts_used = set()
-    for variant, target in targets.items():
-        fonts_used |= join_parts([(1, numbered)] + placed, variant, target, book, project, font_cache, mode)
-    cache.prune()
-    progress("done", steps, steps)
-    layout.chapter_html_cache.prune()
-    if layout.vertical:  # derived fonts of older character sets (about 5 MB each) go too
-        derived = Cache(font_cache_dir(project), "vertical-*")
-        derived.mark_used(entry_key(path) for path in layout.derived_fonts.values())
-        derived.prune()
-    subsets = Cache(font_cache, "*.font")
-    subsets.mark_used(fonts_used)
-    subsets.prune()
+
+    @property
+    def font_subsets(self) -> Path:
+        """Where the joiner keeps the font subsets it embeds."""
+        return self.cache.directory / "fonts"
+
+    def join(self, placed: list[tuple[int, CachedPart]]) -> set[str]:
+        """Each edition joined from the placed parts; returns the keys of the font subsets used."""
+        fonts_used = set()
+        for variant, target in self.targets.items():
+            fonts_used |= join_parts(placed, variant, target, self.book, self.project, self.font_subsets, self.mode)
+        return fonts_used
+
+    def prune(self, fonts_used: set[str]) -> None:
+        """Every cache this mode used keeps what this build and the one before used: parts, chapter
+        HTML, derived fonts of older character sets (about 5 MB each) and font subsets."""
+        self.cache.prune()
+        self.layout.chapter_html_cache.prune()
+        if self.layout.vertical:
+            derived = Cache(font_cache_dir(self.project), "vertical-*")
+            derived.mark_used(entry_key(path) for path in self.layout.derived_fonts.values())
+            derived.prune()
+        subsets = Cache(self.font_subsets, "*.font")
+        subsets.mark_used(fonts_used)
+        subsets.prune()
 
 
 def _css_string(text: str) -> str:
