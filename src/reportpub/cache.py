@@ -1,7 +1,7 @@
 """The one cache type of build/.cache: entries by key, checked before they are used, kept by one rule.
 
 Every cache a build keeps is a :class:`Cache`, one folder of ``build/.cache`` (``reportpub
-clean`` and ``build --force`` remove the whole of it). An entry's key is its file name up to
+clean`` removes the whole of it, ``build --force`` all but the derived fonts). An entry's key is its file name up to
 the first dot; its companions (``KEY.json``, ``KEY.reader.pdf``, ``KEY.otf.sha256``) go with it.
 
 * ``get`` / ``put``: entries the code reads itself, checked by the digest in their first line
@@ -34,6 +34,7 @@ from reportpub.atomic import (
 )
 
 CACHE_DIR = ".cache"  # in build/: every Cache lies below it
+DERIVED_FONTS_DIR = "fonts"  # in build/.cache: the derived vertical fonts, which build --force keeps
 LAST_BUILD_FILE = ".last-build.json"  # in each pruned folder: the keys its last build used
 
 

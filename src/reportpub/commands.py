@@ -10,6 +10,7 @@ from typing import Callable
 from reportpub.build import build, planned_outputs, read_book
 from reportpub.build.manifest import MANIFEST_NAME, verify_build
 from reportpub.build.state import STATE_NAME
+from reportpub.cache import cache_root
 from reportpub.diagnostics import CRASH_LOG, Diagnostic, ReportpubError, SourceLocation, machine_faults_reported
 from reportpub.project import Project
 
@@ -115,7 +116,7 @@ def command_clean(arguments: argparse.Namespace, say: Say) -> int:
                 if path.is_file() or path.is_symlink():
                     path.unlink()
                     removed += 1
-            shutil.rmtree(build_dir / ".cache", ignore_errors=True)  # derived fonts, covers, digests
+            shutil.rmtree(cache_root(build_dir), ignore_errors=True)  # derived fonts, covers, digests
             (build_dir / LOCK_NAME).unlink()
     say(f"removed {removed} file(s) from build/")
     return 0

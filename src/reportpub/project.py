@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportpub.cache import cache_root
 from reportpub.config import CONFIG_PATH, BookConfig, line_of_key, load_config
 from reportpub.diagnostics import ReportpubError
 from reportpub.safety.inputs import inside, outside_problem, resolve_input, shown
@@ -50,7 +51,7 @@ class Project:
         project's own, never a symbolic link (which would let a build write, and ``clean`` delete,
         outside the project). ``build/.cache`` is held to the same rule."""
         directory = self.root / name
-        for folder in (directory, directory / ".cache") if name == "build" else (directory,):
+        for folder in (directory, cache_root(directory)) if name == "build" else (directory,):
             if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
                 what = "a symbolic link" if folder.is_symlink() else "not a folder"
                 raise ReportpubError.at(self.relative_unresolved(folder), f"is {what}; reportpub writes only into a "

@@ -23,6 +23,7 @@ from typing import Callable
 
 from reportpub.build.state import Fingerprinter, explain_change, load_state, save_state
 from reportpub.atomic import temporary_beside
+from reportpub.cache import DERIVED_FONTS_DIR, cache_root
 from reportpub.build.progress import Progress, Step, quiet, relay, send_from_worker
 from reportpub.build.workers import worker_pool
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, machine_faults_reported
@@ -31,7 +32,6 @@ from reportpub.model import Book
 from reportpub.project import Project
 
 Report = Callable[[str], None]
-VERTICAL_FONTS_DIR = "fonts"  # build/.cache/fonts (writers/pdf/layout.font_cache_dir)
 
 
 @dataclass
@@ -184,7 +184,7 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         build_dir = project.output_dir("build")
         with exclusive_build(build_dir):
             if force:
-                empty_caches(build_dir / ".cache")
+                empty_caches(cache_root(build_dir))
             return _build(project, only, mode, force, jobs, report, explain, progress, strict)
 
 
@@ -197,7 +197,7 @@ def empty_caches(cache: Path) -> None:
     if not cache.is_dir():
         return
     for entry in cache.iterdir():
-        if entry.is_dir() and not entry.is_symlink() and entry.name == VERTICAL_FONTS_DIR:
+        if entry.is_dir() and not entry.is_symlink() and entry.name == DERIVED_FONTS_DIR:
             for font_entry in entry.iterdir():
                 if not (font_entry.is_file() and font_entry.name.startswith("vertical-")):
                     _remove(font_entry)
@@ -399,7 +399,7 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh
     write_download_page(book, Templates(project), records, _cover(book, project), index)
     download_page = {"file": DOWNLOAD_PAGE, "size": index.stat().st_size, "sha256": sha256_of(index)}
     manifest = temporary_beside(project.build_dir / MANIFEST_NAME, os.getpid())
-    manifest.write_text(make_manifest(book.config, records, download_page, inputs, fonts_used(project.build_dir / ".cache")),
+    manifest.write_text(make_manifest(book.config, records, download_page, inputs, fonts_used(cache_root(project.build_dir))),
                         encoding="utf-8")
     return [(str(index), DOWNLOAD_PAGE), (str(manifest), MANIFEST_NAME)]
 

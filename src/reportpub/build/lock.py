@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from reportpub.cache import CACHE_DIR
 from reportpub.diagnostics import ReportpubError
 
 LOCK_NAME = ".reportpub.lock"
@@ -69,7 +70,7 @@ def remove_leftovers(build_dir: Path) -> int:
                 path.unlink(missing_ok=True)
                 removed += 1
         if here == build_dir:
-            directories[:] = [d for d in directories if d == ".cache" and not (here / d).is_symlink()]
+            directories[:] = [d for d in directories if d == CACHE_DIR and not (here / d).is_symlink()]
         else:
             directories[:] = [d for d in directories if not (here / d).is_symlink()]
     return removed

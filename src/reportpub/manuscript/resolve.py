@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
+from reportpub.cache import cache_root
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
 from reportpub.safety.images import ImageProblem, check_image_file
 from reportpub.manuscript.reader import ChapterDraft, mark_url_links
@@ -135,7 +136,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
                                draft.line_of("#" + anchor))
             anchors_seen[anchor] = draft.source
 
-        check_coverage(draft.source, draft.text, serialize(body), problems, project.build_dir / ".cache")
+        check_coverage(draft.source, draft.text, serialize(body), problems, cache_root(project.build_dir))
         reference_texts.update(_reference_texts(body, headings, label))
         pending.append((draft, dict(
             index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",

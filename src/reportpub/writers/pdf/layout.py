@@ -21,7 +21,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from reportpub.cache import Cache, cache_root
+from reportpub.cache import DERIVED_FONTS_DIR, Cache, cache_root
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import fonts_digest, package_digest
 from reportpub.model import Book
@@ -227,7 +227,7 @@ def cover_page_css(config, vertical: bool) -> str:
 
 def font_cache_dir(project: Project) -> Path:
     """Where the derived vertical fonts are kept."""
-    return cache_root(project.build_dir) / "fonts"
+    return cache_root(project.build_dir) / DERIVED_FONTS_DIR
 
 
 def vertical_font_faces(html: str, project: Project, fetcher: ProjectURLFetcher) -> tuple[str, dict[tuple[str, int], Path]]:
