@@ -250,17 +250,30 @@ def _build_font(
 
 def _derive(source: TTFont, source_path: Path, characters: str, family_name: str, digest: str,
             tighten: bool, tcy_strings: Iterable[str] = ()) -> TTFont:
+    """The vertical-frame font of ``characters``: the glyph each character shows in vertical text,
+    turned where it must be; the half-width punctuation glyphs (when ``tighten``); one glyph per
+    tate-chu-yoko string; and the font's tables, set up from the source's."""
     if "CFF " not in source and "glyf" not in source and "CFF2" not in source:
         raise FontDerivationError(f"{source_path}: no outlines (neither CFF nor glyf)")
+    glyph_for_character = _glyphs_for_characters(source, characters)
+    output_glyphs = _output_glyphs(source, glyph_for_character)
+    frame = _FrameDrawing(source)
+    for glyph in output_glyphs:
+        frame.add_glyph(glyph.name, glyph.source, *frame.placement(glyph))
+    output_names = {(g.source, g.rotated): g.name for g in output_glyphs}
+    character_map = {cp: output_names[choice] for cp, choice in glyph_for_character.items()}
+    halves = _draw_half_width_punctuation(source, frame, output_glyphs, character_map) if tighten else ()
+    tcy_inputs = _draw_tate_chu_yoko_glyphs(source, frame, tcy_strings, character_map)
+    glyph_order = [g.name for g in output_glyphs] + [h.name for h in halves] + list(tcy_inputs.values())
+    return _assemble_font(source, family_name, digest, frame, glyph_order, character_map, halves, tcy_inputs)
+
+
+def _glyphs_for_characters(source: TTFont, characters: str) -> dict[int, tuple[str, bool]]:
+    """Which glyph each character shows, and whether it is turned. A glyph can be needed both
+    ways (U+3000 and U+2003 share one in Noto CJK), so the output glyph is keyed by (source
+    glyph, rotated) and turned glyphs get their own names."""
     cmap = source.getBestCmap()
     vertical_alternates = vertical_substitutions(source)
-    units_per_em = source["head"].unitsPerEm
-    em_bottom = _ideographic_em_box_bottom(source)
-    em_centre = em_bottom + units_per_em / 2
-
-    # Which glyph each character shows, and whether it is turned. A glyph can be
-    # needed both ways (U+3000 and U+2003 share one in Noto CJK), so the output glyph
-    # is keyed by (source glyph, rotated) and turned glyphs get their own names.
     glyph_for_character: dict[int, tuple[str, bool]] = {}
     for character in characters:
         code_point = ord(character)
@@ -276,74 +289,90 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
             glyph_for_character[code_point] = (glyph, False)
         else:
             glyph_for_character[code_point] = (glyph, True)
+    return glyph_for_character
 
+
+def _output_glyphs(source: TTFont, glyph_for_character: dict[int, tuple[str, bool]]) -> list[_OutputGlyph]:
+    """The output font's glyphs, .notdef first, in the source's order (a turned glyph after the upright one)."""
     source_order = {name: index for index, name in enumerate(source.getGlyphOrder())}
     wanted = {(".notdef", False), *glyph_for_character.values()}
-    output_glyphs = [
+    return [
         _OutputGlyph(f"{name}.rot" if rotated else name, name, rotated)
         for name, rotated in sorted(wanted, key=lambda item: (source_order[item[0]], item[1]))
     ]
 
-    horizontal_metrics = source["hmtx"].metrics
-    vertical_metrics = source["vmtx"].metrics if "vmtx" in source else {}
-    draw = _outline_writer(source)
 
-    def vertical_origin_y(glyph_name: str) -> float:
-        if "VORG" in source:
-            vorg = source["VORG"]
+class _FrameDrawing:
+    """Source glyphs drawn into the output font's frame, and what was drawn, by output glyph
+    name: CFF charstrings, (advance, left side bearing) and ink bounds."""
+
+    def __init__(self, source: TTFont):
+        self.source = source
+        self.units_per_em = source["head"].unitsPerEm
+        self.em_bottom = _ideographic_em_box_bottom(source)
+        self.em_centre = self.em_bottom + self.units_per_em / 2
+        self.horizontal_metrics = source["hmtx"].metrics
+        self.vertical_metrics = source["vmtx"].metrics if "vmtx" in source else {}
+        self.draw = _outline_writer(source)
+        self.char_strings: dict[str, T2CharString] = {}
+        self.metrics: dict[str, tuple[int, int]] = {}
+        self.bounds: dict[str, tuple[float, float, float, float] | None] = {}
+
+    def vertical_origin_y(self, glyph_name: str) -> float:
+        if "VORG" in self.source:
+            vorg = self.source["VORG"]
             return vorg.VOriginRecords.get(glyph_name, vorg.defaultVertOriginY)
-        if glyph_name in vertical_metrics:
+        if glyph_name in self.vertical_metrics:
             # OpenType's rule without VORG: the glyph's top plus its top side bearing.
-            _, ink = draw(glyph_name, _IDENTITY, None)
+            _, ink = self.draw(glyph_name, _IDENTITY, None)
             if ink:
-                return vertical_metrics[glyph_name][1] + ink[3]
-        return em_bottom + units_per_em  # nothing better: the ideographic em box top
+                return self.vertical_metrics[glyph_name][1] + ink[3]
+        return self.em_bottom + self.units_per_em  # nothing better: the ideographic em box top
 
-    char_strings: dict[str, T2CharString] = {}
-    metrics: dict[str, tuple[int, int]] = {}
-    bounds_by_glyph: dict[str, tuple[float, float, float, float] | None] = {}
-    default_width = units_per_em
-
-    def placement(glyph: _OutputGlyph) -> tuple[int, Transform]:
+    def placement(self, glyph: _OutputGlyph) -> tuple[int, Transform]:
         """The glyph's advance and the transform that draws it in the frame."""
-        horizontal_advance = horizontal_metrics[glyph.source][0]
+        horizontal_advance = self.horizontal_metrics[glyph.source][0]
         if glyph.rotated:
-            advance = vertical_metrics.get(glyph.source, (units_per_em, 0))[0]
-            return advance, (0, 1, -1, 0, vertical_origin_y(glyph.source), em_centre - horizontal_advance / 2)
+            advance = self.vertical_metrics.get(glyph.source, (self.units_per_em, 0))[0]
+            return advance, (0, 1, -1, 0, self.vertical_origin_y(glyph.source),
+                             self.em_centre - horizontal_advance / 2)
         return horizontal_advance, _IDENTITY
 
-    def add_glyph(name: str, source_glyph: str, advance: int, transform: Transform) -> None:
-        width_argument = None if advance == default_width else advance  # nominalWidthX is 0
-        bytecode, bounds = draw(source_glyph, transform, width_argument)
-        char_strings[name] = T2CharString(bytecode=bytecode)
-        bounds_by_glyph[name] = bounds
-        metrics[name] = (advance, math.floor(bounds[0]) if bounds else 0)
+    def add_glyph(self, name: str, source_glyph: str, advance: int, transform: Transform) -> None:
+        width_argument = None if advance == self.units_per_em else advance  # defaultWidthX is the em; nominalWidthX 0
+        bytecode, bounds = self.draw(source_glyph, transform, width_argument)
+        self.add_drawn(name, bytecode, bounds, advance)
 
-    for glyph in output_glyphs:
-        add_glyph(glyph.name, glyph.source, *placement(glyph))
+    def add_drawn(self, name: str, bytecode, bounds, advance: int) -> None:
+        self.char_strings[name] = T2CharString(bytecode=bytecode)
+        self.bounds[name] = bounds
+        self.metrics[name] = (advance, math.floor(bounds[0]) if bounds else 0)
 
-    output_names = {(g.source, g.rotated): g.name for g in output_glyphs}
-    character_map = {cp: output_names[choice] for cp, choice in glyph_for_character.items()}
 
-    # Punctuation compression: each turned mark with a blank half gets a glyph without it,
-    # drawn moved back by what its start loses (in the frame, the column runs along +x).
-    halves = ()
-    if tighten:
-        spaces = punctuation_spaces(single_adjustments(source, "vhal"), "vhal")
-        by_name = {g.name: g for g in output_glyphs}
-        marks = {}
-        for character in MARKS:
-            name = character_map.get(ord(character))
-            if name is not None:
-                glyph = by_name[name]
-                marks[character] = (name, spaces.get(glyph.source) if glyph.rotated else None)
-        halves = half_glyphs(marks)
-        for half in halves:
-            advance, (a, b, c, d, e, f) = placement(by_name[half.glyph])
-            add_glyph(half.name, by_name[half.glyph].source, advance - half.cut.leading - half.cut.trailing,
-                      (a, b, c, d, e - half.cut.leading, f))
+def _draw_half_width_punctuation(source: TTFont, frame: _FrameDrawing, output_glyphs: list[_OutputGlyph],
+                                 character_map: dict[int, str]) -> tuple:
+    """Punctuation compression: each turned mark with a blank half gets a glyph without it,
+    drawn moved back by what its start loses (in the frame, the column runs along +x)."""
+    spaces = punctuation_spaces(single_adjustments(source, "vhal"), "vhal")
+    by_name = {g.name: g for g in output_glyphs}
+    marks = {}
+    for character in MARKS:
+        name = character_map.get(ord(character))
+        if name is not None:
+            glyph = by_name[name]
+            marks[character] = (name, spaces.get(glyph.source) if glyph.rotated else None)
+    halves = half_glyphs(marks)
+    for half in halves:
+        advance, (a, b, c, d, e, f) = frame.placement(by_name[half.glyph])
+        frame.add_glyph(half.name, by_name[half.glyph].source, advance - half.cut.leading - half.cut.trailing,
+                        (a, b, c, d, e - half.cut.leading, f))
+    return halves
 
-    # Tate-chu-yoko: one turned glyph per string, reached from the string's glyphs.
+
+def _draw_tate_chu_yoko_glyphs(source: TTFont, frame: _FrameDrawing, tcy_strings: Iterable[str],
+                               character_map: dict[int, str]) -> dict[tuple[str, ...], str]:
+    """Tate-chu-yoko: one turned glyph per string the font covers, drawn into ``frame``; returns
+    {the string's glyphs: the glyph that replaces them}."""
     tcy_glyphs = tate_chu_yoko_layout(source, [s for s in tcy_strings if all(ord(c) in character_map for c in s)])
     tcy_inputs: dict[tuple[str, ...], str] = {}
     recordings: dict[str, RecordingPen] = {}
@@ -353,19 +382,22 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
         if inputs in tcy_inputs:  # two strings with the same glyphs (shared glyphs): one is enough
             continue
         tcy_inputs[inputs] = name
-        bytecode, bounds = _draw_tate_chu_yoko(source, placements, units_per_em, em_bottom, default_width,
-                                               recordings)
-        char_strings[name] = T2CharString(bytecode=bytecode)
-        bounds_by_glyph[name] = bounds
-        metrics[name] = (units_per_em, math.floor(bounds[0]) if bounds else 0)
+        bytecode, bounds = _draw_tate_chu_yoko(source, placements, frame.units_per_em, frame.em_bottom,
+                                               frame.units_per_em, recordings)
+        frame.add_drawn(name, bytecode, bounds, frame.units_per_em)
+    return tcy_inputs
 
-    builder = FontBuilder(units_per_em, isTTF=False)
+
+def _assemble_font(source: TTFont, family_name: str, digest: str, frame: _FrameDrawing, glyph_order: list[str],
+                   character_map: dict[int, str], halves, tcy_inputs: dict[tuple[str, ...], str]) -> TTFont:
+    """The CFF font of the drawn glyphs, its tables set up from the source's, with the features
+    that reach the half-width punctuation and the tate-chu-yoko glyphs."""
+    builder = FontBuilder(frame.units_per_em, isTTF=False)
     builder.font.recalcBBoxes = False  # bounds are known already; recomputing redraws every glyph
-    builder.setupGlyphOrder([g.name for g in output_glyphs] + [h.name for h in halves]
-                            + list(tcy_inputs.values()))
+    builder.setupGlyphOrder(glyph_order)
     builder.setupCharacterMap(character_map)
     names = _name_strings(source, family_name, digest)
-    font_bounds = _union_bounds(b for b in bounds_by_glyph.values() if b)
+    font_bounds = _union_bounds(b for b in frame.bounds.values() if b)
     builder.setupCFF(
         names["psName"],
         {
@@ -375,11 +407,11 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
             "Notice": _cff_notice(source),
             "FontBBox": [round(v) for v in font_bounds],
         },
-        char_strings,
-        {"defaultWidthX": default_width, "nominalWidthX": 0},
+        frame.char_strings,
+        {"defaultWidthX": frame.units_per_em, "nominalWidthX": 0},
     )
-    builder.setupHorizontalMetrics(metrics)
-    _setup_tables_from_source(builder, source, metrics, bounds_by_glyph, font_bounds, em_bottom)
+    builder.setupHorizontalMetrics(frame.metrics)
+    _setup_tables_from_source(builder, source, frame.metrics, frame.bounds, font_bounds, frame.em_bottom)
     builder.setupNameTable(names, mac=False)
     features = half_width_features(halves) + (_tate_chu_yoko_features(tcy_inputs) if tcy_inputs else "")
     if features:
