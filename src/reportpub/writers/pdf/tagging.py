@@ -40,10 +40,8 @@ from reportpub.writers.pdf.finishers import pdf_pages
 
 def _number(reference) -> int | None:
     """The object number of a pydyf reference (b"12 0 R"), else None."""
-    if isinstance(reference, bytes):
-        match = re.fullmatch(rb"(\d+) 0 R", reference)
-        if match:
-            return int(match.group(1))
+    if isinstance(reference, bytes) and reference.endswith(b" 0 R") and reference[:-4].isdigit():
+        return int(reference[:-4])
     return None
 
 
@@ -303,19 +301,19 @@ def _mark_artifacts(stream, mcids: set[int]) -> None:
     """In a pydyf content stream, ``/Tag <</MCID n>> BDC`` of the given MCIDs become
     ``/Artifact BMC`` (their EMC stays as it is)."""
     items = stream.stream
-    result = []
-    index = 0
-    while index < len(items):
-        item = items[index]
-        if (isinstance(item, str) and item.startswith("/") and index + 2 < len(items)
-                and isinstance(items[index + 1], pydyf.Dictionary) and items[index + 2] == b"BDC"
-                and items[index + 1].get("MCID") in mcids):
-            result += ["/Artifact", b"BMC"]
-            index += 3
-            continue
-        result.append(item)
-        index += 1
-    stream.stream = result
+    # Only the operators are looked at one by one: a page's stream has thousands of items.
+    marks = [index for index, item in enumerate(items) if item == b"BDC"]
+    replaced = [index for index in marks if index >= 2 and isinstance(items[index - 1], pydyf.Dictionary)
+                and isinstance(items[index - 2], str) and items[index - 2].startswith("/")
+                and items[index - 1].get("MCID") in mcids]
+    if not replaced:
+        return
+    result, start = [], 0
+    for index in replaced:
+        result += items[start:index - 2]
+        result += ["/Artifact", b"BMC"]
+        start = index + 1
+    stream.stream = result + items[start:]
 
 
 def describe_link(link_type: str, target: str, box) -> str:
