@@ -50,7 +50,7 @@ def test_bad_book_toml(project):
     assert_clean_failure(run_cli("build", str(project)), "manuscript/book.toml:1: unknown key 'colour' "
                          "(known keys: accessibility_summary, allow_remote, appendix, authors, bibliography, chapters, colophon, "
                          "cover, csl, date, "
-                         "editions, identifier, language, numbering, pdf, publisher, rights, slug, subtitle, title, toc, "
+                         "editions, fonts, identifier, language, numbering, pdf, publisher, rights, slug, subtitle, title, toc, "
                          "version)")
 
 

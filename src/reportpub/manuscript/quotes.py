@@ -34,22 +34,14 @@ def pair_double_quotes(body: etree.Element) -> None:
         _pair_in(list(_text_slots(block)))
 
 
-def _text_slots(block: etree.Element) -> Iterator[tuple[etree.Element, str]]:
-    """(element, "text" or "tail") for each piece of the block's own running text, in order."""
-    yield block, "text"
-    for child in block:
-        if child.tag in _INLINE_ELEMENTS:
-            yield from _inline_slots(child)
-        # a nested block is a block of its own, a literal element keeps its quotes;
-        # the text after either still belongs to this block
-        yield child, "tail"
-
-
-def _inline_slots(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
+def _text_slots(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
+    """(element, "text" or "tail") for each piece of the element's own running text, in order:
+    through inline children; a nested block is a block of its own and a literal element keeps
+    its quotes, but the text after either still belongs here."""
     yield element, "text"
     for child in element:
         if child.tag in _INLINE_ELEMENTS:
-            yield from _inline_slots(child)
+            yield from _text_slots(child)
         yield child, "tail"
 
 
