@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+import unicodedata
 import zlib
 from pathlib import Path
 
 import pytest
 
+from reportpub.project import Project
 from tests.conftest import book_toml, run_cli
-from tests.writers.pdf.page_make_up import chapter_pages, largest_gap, overprints, read_pages, text_block
+from tests.writers.pdf.page_make_up import (
+    BODY_PT,
+    NOTE_MARKER,
+    NOTE_PT,
+    chapter_pages,
+    largest_gap,
+    overprints,
+    read_pages,
+    text_block,
+)
+from tests.writers.pdf.test_parts import page_texts, whole
 
 SENTENCES = [
     "北朝鮮軍の派遣は、ロシアとの軍事協力が新しい段階に入ったことを示しています。",
@@ -26,10 +38,10 @@ SENTENCES = [
 ]
 
 
-def book(number: str, slug: str) -> str:
+def book(number: str, slug: str, formats=("pdf", "print"), modes=("vertical", "horizontal")) -> str:
     return book_toml(title="組版の試験", authors=["試験 太郎"], date=dt.date(2026, 12, 1), version="1.0",
                      identifier=f"urn:uuid:00000000-0000-4000-8000-0000000000{number}", slug=slug, pdf={"paper": "A5"},
-                     formats=["pdf", "print"], modes=["vertical", "horizontal"])
+                     formats=list(formats), modes=list(modes))
 
 
 def paragraph(n: int, sentences: int) -> str:
@@ -56,7 +68,7 @@ def png(width: int, height: int, bars: bool = False) -> bytes:
 
 def notes_chapters() -> dict[str, str]:
     """Notes every paragraph or two, three on one line, some long, a note on a chapter's last
-    line, and headings between them."""
+    line, and headings between them; then a chapter of long notes."""
     chapters, number = {}, 0
     for c in range(3):
         parts, notes = [f"# 第{c + 1}章　注の多い章"], []
@@ -78,6 +90,16 @@ def notes_chapters() -> dict[str, str]:
         parts.append(paragraph(c, 3) + f"これで章を終えます。[^n{number}]")  # a note on the chapter's last line
         notes.append(f"[^n{number}]: 章の最後の注です。")
         chapters[f"{c + 1:02d}.md"] = "\n\n".join(parts + notes) + "\n"
+    # A chapter of long notes, one to a paragraph, their calls falling all over the page.
+    parts, notes = ["# 第4章　長い注の章"], []
+    for p in range(14):
+        number += 1
+        text = paragraph(p, 2 + (p * 5) % 6)
+        cut = len(text) * ((p * 3) % 5 + 1) // 6
+        parts.append(text[:cut] + f"[^n{number}]" + text[cut:])
+        notes.append(f"[^n{number}]: 長い注です。" + "この点については、複数の報道が異なる数字を伝えており、" * (6 + p % 5)
+                     + f"以上が{number}番目の注です。")  # no 注N inside: a line of it might begin with it
+    chapters["04.md"] = "\n\n".join(parts + notes) + "\n"
     return chapters
 
 
@@ -176,14 +198,48 @@ def test_notes_stand_with_body_text_and_never_in_the_back_matter(notes_book, mod
         assert chapter[-1].notes and max(chapter[-1].notes) == max(n for page in chapter for n in page.notes)
 
 
+def continued_notes(pages) -> list:
+    """The pages whose note area opens with the rest of a note begun on the page before: its
+    first line (the frame's topmost line of note text, its start) has no 注N marker."""
+    found = []
+    for page in pages:
+        lines = [i for i in page.items if i.kind == "text" and abs(i.size - NOTE_PT) < 0.05]
+        if not lines:
+            continue
+        top = min(i.box[1] for i in lines)
+        first = min((i for i in lines if i.box[1] < top + 2), key=lambda i: i.box[0])
+        if not NOTE_MARKER.match(unicodedata.normalize("NFKC", first.text)):
+            found.append(page)
+    return found
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_notes_strand_no_page(notes_book, mode):
     """A note that does not fit takes its call's line to the next page, so the page it leaves
-    ends early by what the note needs. Notes are not split across pages, so a long note may
-    leave a little more than a quarter of a page: a third is the bound held here."""
+    ends early by what the note needs; a long note is split instead (next test). The bound
+    here is a third: a heading kept with a paragraph whose first lines hold calls (and which
+    moves whole, for its orphans) can leave a vertical page a quarter empty."""
     pages = read_pages(notes_book / f"notes-{mode}.pdf")
     assert stranded(pages, 1 / 3) == []
     assert [o for page in pages for o in overprints(page)] == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_long_note_is_split_and_its_page_is_full(notes_book, mode):
+    """A note longer than the room left beside (below) its call starts on the page of its call,
+    filling it, and goes on at the head of the next page's notes, before that page's own."""
+    pages = read_pages(notes_book / f"notes-{mode}.pdf")
+    block = text_block(pages)
+    continued = continued_notes(pages)
+    assert len(continued) >= 2, "the book's long notes near page ends are split"
+    for page in continued:
+        before = pages[page.number - 2]
+        # at least about nine tenths full: the note area's rule and the spacing around it, and in
+        # the vertical PDF the taller column of a line holding calls, take the rest
+        assert largest_gap(before, block) < 0.12, f"p{before.number} is not full before a continued note"
+        # the note going on is the last begun on the page before, beside its call there
+        assert before.notes and max(before.notes) in before.calls, f"p{before.number}"
+        assert not page.notes or min(page.notes) == max(before.notes) + 1, f"p{page.number}: notes out of order"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -228,3 +284,93 @@ def test_vertical_islands_stand_at_the_head_of_the_page_and_within_it(islands_bo
     assert images and all(abs(box[0] - x0) < 3 for box in images), images
     leading = 5  # pt: the text block is read from glyphs, which stand half a leading inside their lines
     assert all(box[2] <= x1 + 1 and box[1] >= y0 - leading and box[3] <= y1 + leading for box in images), images
+
+
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+def marked(n: int, sentences: int) -> str:
+    """A paragraph that opens with a mark of its own (【段落一二】), to find it on the pages."""
+    return f"【段落{''.join(KANJI_DIGITS[int(d)] for d in str(n))}】" + paragraph(n, sentences)
+
+
+def deferral_chapters(shapes=(("wide", "square", "chart"), ("chart", "wide", "square")), first: int = 7) -> dict[str, str]:
+    """Two chapters, each with figures and a table after paragraphs of several lengths, so that
+    some of them fall where the page has no room left and wait for the next page."""
+    chapters, n = {}, 0
+    for c, chapter_shapes in enumerate(shapes):
+        parts = [f"# 第{c + 1}章　島の章"]
+        for k, shape in enumerate(chapter_shapes):
+            for length in (first, 4 + 2 * k):
+                n += 1
+                parts.append(marked(n, length))
+            parts.append(f"![図{c + 1}の{k + 1}](images/{shape}.png)")
+        # Text enough after the last island that none is still waiting when the chapter ends
+        # (there the whole book and the chapter-by-chapter assembly do not yet agree).
+        n += 2
+        parts += [marked(n - 1, 4), SMALL_TABLE, marked(n, 8), paragraph(n, 8), paragraph(n + 1, 8)]
+        chapters[f"{c + 1:02d}.md"] = "\n\n".join(parts) + "\n"
+    return chapters
+
+
+def build_islands_book(root: Path, chapters: dict[str, str], modes: tuple[str, ...]) -> None:
+    (root / "manuscript" / "images").mkdir(parents=True)
+    (root / "manuscript" / "book.toml").write_text(book("33", "deferral", formats=["pdf"], modes=modes), encoding="utf-8")
+    for name, text in chapters.items():
+        (root / "manuscript" / name).write_text(text, encoding="utf-8")
+    for name, (width, height, bars) in ISLAND_IMAGES.items():
+        (root / "manuscript" / "images" / name).write_bytes(png(width, height, bars))
+    result = run_cli("build", str(root), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def deferral_book(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pageflow") / "deferral"
+    build_islands_book(root, deferral_chapters(), ("vertical", "horizontal"))
+    return root
+
+
+def deferred_figures(pages, chapters: dict[str, str]) -> list[int]:
+    """The figures (numbered in the text's order) set on a later page than the paragraph that
+    follows them in the text."""
+
+    def page_of(text: str) -> int:
+        return next(page.number for page in pages for i in page.items if i.kind == "text" and text in i.text)
+
+    image_pages = [page.number for page in pages for i in page.items if i.kind == "image"]
+    following = [after.split("】")[0] + "】" if after.startswith("【") else None for text in chapters.values()
+                 for block, after in zip(text.split("\n\n"), text.split("\n\n")[1:]) if block.startswith("![")]
+    assert len(image_pages) == len(following)  # every figure, once
+    return [n for n, (page, after) in enumerate(zip(image_pages, following), 1) if after and page > page_of(after)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_assembled_pdf_matches_a_whole_book_layout_with_deferred_figures(deferral_book, mode, tmp_path):
+    """Figures that wait for the next page while the text fills this one land on the same
+    pages whether the book is laid out whole or chapter by chapter (writers/pdf/parts.py)."""
+    assembled = deferral_book / "build" / f"deferral-{mode}.pdf"
+    whole(Project.open(deferral_book), mode, tmp_path / "whole.pdf")
+    pages = read_pages(tmp_path / "whole.pdf")
+    deferred = deferred_figures(pages, deferral_chapters())
+    assert deferred, "some figure waits for the next page"
+    assert deferred_figures(read_pages(assembled), deferral_chapters()) == deferred
+    assert page_texts(assembled) == page_texts(tmp_path / "whole.pdf")
+
+    def images(path) -> list:
+        return [(page.number, [round(c) for c in i.box]) for page in read_pages(path) for i in page.items
+                if i.kind == "image"]
+    assert images(assembled) == images(tmp_path / "whole.pdf")
+    assert stranded(pages, 1 / 4) == []
+
+
+def test_a_page_that_deferred_figures_fill_is_made(tmp_path):
+    """A tall figure and a wide one waiting for the next page fill it, so that no line of text
+    goes on it: WeasyPrint 70 failed to make such a page (IndexError) when the text waiting
+    resumed inside a paragraph."""
+    chapters = deferral_chapters(shapes=(("tall", "wide", "square", "chart"),), first=5)
+    build_islands_book(tmp_path / "full", chapters, ("horizontal",))
+    pages = read_pages(tmp_path / "full" / "build" / "deferral-horizontal.pdf")
+    assert deferred_figures(pages, chapters), "a figure waits for the next page"
+    assert any(not page.has(BODY_PT) and any(i.kind == "image" for i in page.items) for page in pages)
+    assert [o for page in pages for o in overprints(page)] == []

@@ -8,6 +8,17 @@ page's last notes to the next page instead, away from calls that stay behind. Th
 is turned off here: the paragraph breaks as orphans and widows allow, and its notes go with
 their lines.
 
+A note longer than the room left under (vertical: beside) its call is split, as books split
+long notes: its first part fills the note area up to the call's line, the rest opens the
+note area of the next page, before that page's own notes (WeasyPrint 70 never breaks a note:
+the line would move and the page end early by up to the note's height). The note is cut by
+laying the page's note area out with a bottom limit, and continued by laying the next page's
+note area out from where the cut left the note (a skip stack, as WeasyPrint continues any
+box broken across pages); the rest is handed on as a reported note, so the notes called
+later on the cut page go to the next page after it, in order. A note is not split when
+fewer than two of its lines would stay (orphans) or go (widows): then its line moves as
+before. A rest longer than a whole note area is split again.
+
 Figures, tables and code are page floats. WeasyPrint places a float where it stands; when
 the float does not fit in what is left of the page, it breaks the page before it and the
 text after it follows it, leaving the page half empty. A Japanese book instead sets the
@@ -35,31 +46,99 @@ there.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import textwrap
+from dataclasses import dataclass
+from math import inf
 
+from weasyprint import layout as weasyprint_layout
+from weasyprint.css.properties import INITIAL_VALUES
+from weasyprint.formatting_structure import boxes
 from weasyprint.layout import LayoutContext
 from weasyprint.layout import block as block_layout
+from weasyprint.layout import page as page_layout
 from weasyprint.layout.float import float_layout
 
 # In WeasyPrint 70's _linebox_layout: whether to move the page's notes away to make room
 # for an overflowing line.
 _NOTE_RESCUE = "report = not context.in_column and can_break_now and not could_break_before"
+# In the same function: a note called on the line does not fit, so it is moved to the next page.
+_NOTE_DOES_NOT_FIT = "                if overflow:\n                    context.report_footnote(footnote)\n"
+# How many lines of the paragraph must follow the line calling a cut note on the page, so that
+# it leaves no fewer lines there than its orphans (it would move whole, with the note).
+_ORPHAN_LINES = "(0 if resume_at is None else max(0, box.style['orphans'] - len(new_children) - 1))"
+
+# In WeasyPrint 70's make_page: a page where only out-of-flow boxes (a deferred island that
+# fills it) progressed is given an empty fragment of the box the text resumes in, found by
+# walking the resume point down; the walk went on into the line and its text offset, past
+# the boxes (IndexError, WeasyPrint issue #1992). It stops at the paragraph.
+_EMPTY_PAGE_WALK = "while skip_stack and len(skip_stack) == 1:"
 
 _installed = False
 _weasyprint_out_of_flow_layout = block_layout._out_of_flow_layout
 _weasyprint_layout_footnote = LayoutContext.layout_footnote
+_weasyprint_unlayout_footnote = LayoutContext.unlayout_footnote
+_weasyprint_block_level_layout = block_layout.block_level_layout
 
 
 def _linebox_layout_keeping_notes():
-    """WeasyPrint's _linebox_layout, recompiled with the note rescue turned off."""
+    """WeasyPrint's _linebox_layout, recompiled with the note rescue turned off, and a note
+    that does not fit split before its line is moved."""
     source = textwrap.dedent(inspect.getsource(block_layout._linebox_layout))
-    if source.count(_NOTE_RESCUE) != 1:
+    if source.count(_NOTE_RESCUE) != 1 or source.count(_NOTE_DOES_NOT_FIT) != 1:
         raise RuntimeError("WeasyPrint's line layout is not the one reportpub's page make-up was written for")
     source = source.replace(_NOTE_RESCUE, "report = False  # reportpub: notes stay with their calls")
+    source = source.replace(_NOTE_DOES_NOT_FIT, _NOTE_DOES_NOT_FIT.replace(
+        "if overflow:", "if overflow and not context.reportpub_split_note(footnote, new_position_y + offset_y\n"
+        "                        + bottom_space + _ORPHAN_LINES * line.height, line.position_y + bottom_space):"
+        ).replace("_ORPHAN_LINES", _ORPHAN_LINES))
     namespace: dict = {}
     exec(compile(source, block_layout.__file__, "exec"), block_layout.__dict__, namespace)
     return namespace["_linebox_layout"]
+
+
+def _make_page_for_a_full_page_island():
+    """WeasyPrint's make_page, recompiled so that a page holding only a deferred island is made."""
+    source = textwrap.dedent(inspect.getsource(page_layout.make_page))
+    if source.count(_EMPTY_PAGE_WALK) != 1:
+        raise RuntimeError("WeasyPrint's page layout is not the one reportpub's page make-up was written for")
+    source = source.replace(_EMPTY_PAGE_WALK, _EMPTY_PAGE_WALK.replace(
+        ":", " and not isinstance(box, boxes.LineBox):"))
+    namespace: dict = {}
+    exec(compile(source, page_layout.__file__, "exec"), page_layout.__dict__, namespace)
+    return namespace["make_page"]
+
+
+def _keeping_rests_in_their_chapter(make_page):
+    """WeasyPrint's make_page, made again when the page ends a document or its chapter (a
+    forced break follows) while the rest of a note cut on it waits: the rest would stand alone
+    on a page of its own, or on the next chapter's first page. The page is made again with its
+    note area reaching down to the call's line (the text after it goes on the next page, with
+    the rest), and failing that without cutting notes."""
+
+    def make(context, root_box, page_type, resume_at, page_number, page_state):
+        saved = (copy.deepcopy(page_state), list(context.footnotes), list(context.reported_footnotes),
+                 dict(context.broken_out_of_flow),
+                 {name: getattr(context, name, None) for name in ("reportpub_cut", "reportpub_rest", "reportpub_continued")})
+        for cuts in ("any", "down to the call", "none"):
+            context.reportpub_cuts = (page_number, cuts)
+            made = make_page(context, root_box, page_type, resume_at, page_number, page_state)
+            _, next_resume_at, next_page = made
+            rest = getattr(context, "reportpub_rest", None)
+            if rest is None or rest.page != page_number + 1 or (next_resume_at is not None and next_page["break"] == "any"):
+                break
+            state, footnotes, reported, broken, attributes = saved
+            page_state = copy.deepcopy(state)
+            context.footnotes[:], context.reported_footnotes[:] = footnotes, reported
+            context.broken_out_of_flow.clear()
+            context.broken_out_of_flow.update(broken)
+            for name, value in attributes.items():
+                setattr(context, name, value)
+        context.reportpub_cuts = None
+        return made
+
+    return make
 
 
 def _island(box) -> str | None:
@@ -126,7 +205,156 @@ def _lines_on_page(linebox_layout):
     return layout
 
 
+# A hair under the room a cut note area is given, so that it never overflows its call's line
+# by a floating-point rounding (px).
+_ROUNDING = 0.01
+
+
+@dataclass
+class _Cut:
+    """A page's last note, laid out down to a limit (past the area's max-height if need be):
+    cut there, its first part staying on the page, or whole."""
+    area: boxes.FootnoteAreaBox  # the page's note area (context.current_footnote_area)
+    note: boxes.Box
+    limit: float  # how far below its top the note area may reach (its margin box)
+    resume_at: dict | None = None  # where laying the area out stopped, once it is laid out
+
+
+@dataclass
+class _Rest:
+    """The rest of a cut note, waiting for the next page."""
+    page: int  # that page's number
+    cut: _Cut  # where the cut page's last layout of its note area left the note
+
+
+@dataclass
+class _Continued:
+    """The rest of a note cut on the page before, opening this page's note area."""
+    area: boxes.FootnoteAreaBox  # this page's note area
+    note: boxes.Box
+    skip: dict  # where the cut left the note, as a skip stack into it
+
+
+def _is_note(box, note) -> bool:
+    """Whether a note area's child is the note: WeasyPrint lays out deep copies of the area."""
+    return box.element is note.element
+
+
+def _note_area_layout(context, box, bottom_space, skip_stack, containing_block, *arguments, **keywords):
+    """WeasyPrint's block_level_layout; a page's note area begins with the rest of a note cut
+    on the page before, and ends where a note that does not fit is cut."""
+    if not isinstance(box, boxes.FootnoteAreaBox) or not box.children:
+        return _weasyprint_block_level_layout(context, box, bottom_space, skip_stack, containing_block,
+                                              *arguments, **keywords)
+    area = context.current_footnote_area
+    continued, cut = getattr(context, "reportpub_continued", None), getattr(context, "reportpub_cut", None)
+    continuing = continued is not None and continued.area is area and _is_note(box.children[0], continued.note)
+    cutting = cut is not None and cut.area is area and _is_note(box.children[-1], cut.note)
+    if continuing:
+        skip_stack = {0: continued.skip}
+    if cutting:
+        bottom_space = context.page_bottom - (area.position_y + cut.limit)
+    if continuing or cutting:
+        # The area keeps its rule and spacing on both sides when a note is broken in it, so
+        # that it is as high as WeasyPrint reckons when it moves the page's bottom.
+        box.style = box.style.copy()
+        box.style["box_decoration_break"] = "clone"
+    if cutting:
+        box.style["max_height"] = INITIAL_VALUES["max_height"]  # the cut's limit is the area's height
+    result = _weasyprint_block_level_layout(context, box, bottom_space, skip_stack, containing_block,
+                                            *arguments, **keywords)
+    if cutting:
+        cut.resume_at = result[1]
+    return result
+
+
+def _split_note(context, footnote, text_bottom: float, line_top: float = -inf) -> bool:
+    """Keep ``footnote``, the page's last note, which does not fit, on the page of its call:
+    cut it so that the note area ends at ``text_bottom`` (where the text above it ends: the
+    call's line, and the lines its paragraph's orphans need), its rest opening the next
+    page's notes, or let it have the room down to there past the area's max-height. False
+    when neither can be done: it then moves with its line, whose top is at ``line_top``."""
+    area = context.current_footnote_area
+    previous = getattr(context, "reportpub_cut", None)
+    if previous is not None and previous.area is area and previous.note is not footnote:
+        # A note called after the cut one goes after its rest: its line moves to the next page
+        # and the page ends there, so the cut note may take the room left down to that line.
+        if _extend_cut(context, previous, footnote, line_top):
+            return False
+        # The earlier note is whole now: this one may be cut in its turn.
+    else:
+        previous = None
+    page, cuts = getattr(context, "reportpub_cuts", None) or (None, "any")
+    cuts = cuts if page == context.current_page else "any"
+    if context.in_column or context.reported_footnotes or context.current_page_footnotes[-1:] != [footnote] \
+            or cuts == "none":
+        return False  # the notes called after a moved note go after it, on the next page
+    text_bottom = _text_bottom(context, text_bottom)
+    room = _room(area, text_bottom) - _ROUNDING
+    # The area's max-height keeps room for text below the call; when not one line of the note
+    # fits under it, the line would move and the page end early: the area grows past it.
+    limits = {room} if cuts == "down to the call" else {min(room, area.max_height + _decoration(area) - _ROUNDING), room}
+    for limit in sorted(limits):
+        if limit <= _decoration(area):
+            continue
+        cut = context.reportpub_cut = _Cut(area, footnote, limit)
+        context._update_footnote_area()
+        if context.overflows_page(0, text_bottom):
+            continue
+        if cut.resume_at is None:  # the whole note fits under the limit
+            return True
+        (index, rest), = cut.resume_at.items()
+        if index == len(context.current_page_footnotes) - 1 and rest is not None:
+            context.reported_footnotes.append(footnote)  # WeasyPrint lays it out first on the next page
+            context.reportpub_rest = _Rest(context.current_page + 1, cut)
+            return True
+        # Not one line of the note fits (or fewer than its orphans).
+    context.reportpub_cut = previous
+    context._update_footnote_area()
+    return False
+
+
+def _extend_cut(context, cut, later_note, line_top: float) -> bool:
+    """Let the page's cut note reach down to ``line_top``, the line that leaves the page with
+    ``later_note``. False when the whole note fits there: it is no longer cut."""
+    if cut.resume_at is None:
+        return False
+    context.current_page_footnotes.remove(later_note)
+    cut.limit = max(cut.limit, _room(cut.area, _text_bottom(context, line_top)) - _ROUNDING)
+    context._update_footnote_area()
+    if cut.resume_at is None:
+        context.reportpub_rest = None
+        context.reported_footnotes.remove(cut.note)
+    context.current_page_footnotes.append(later_note)
+    context._update_footnote_area()
+    return cut.resume_at is not None
+
+
+def _text_bottom(context, text_bottom: float) -> float:
+    """Where the note area must stop growing: below the text and the islands set on the page."""
+    return max([text_bottom, *(shape.position_y + shape.margin_height()
+                               for shape in context.excluded_shapes if _island(shape) is not None)])
+
+
+def _room(area, text_bottom: float) -> float:
+    """How high the note area may grow: it starts at the page's bottom and grows up from there."""
+    return area.position_y - text_bottom
+
+
+def _decoration(area) -> float:
+    return (area.margin_top + area.border_top_width + area.padding_top
+            + area.padding_bottom + area.border_bottom_width + area.margin_bottom)
+
+
 def _layout_footnote(context, footnote):
+    rest = getattr(context, "reportpub_rest", None)
+    if rest is not None and rest.cut.note is footnote and rest.page == context.current_page \
+            and not context.current_page_footnotes:
+        # The page opens with the rest of the note cut on the page before.
+        (_, skip), = rest.cut.resume_at.items()
+        context.reportpub_continued = _Continued(context.current_footnote_area, footnote, skip)
+        # A rest longer than the whole note area is cut again.
+        return _weasyprint_layout_footnote(context, footnote) and not _split_note(context, footnote, -inf)
     if _weasyprint_layout_footnote(context, footnote):
         return True
     lines_set = bool(getattr(context, "reportpub_paragraph_lines", None)) or \
@@ -134,6 +362,16 @@ def _layout_footnote(context, footnote):
     return lines_set and any(
         _island(shape) is not None and context.overflows_page(0, shape.position_y + shape.margin_height())
         for shape in context.excluded_shapes)
+
+
+def _unlayout_footnote(context, footnote):
+    cut = getattr(context, "reportpub_cut", None)
+    if cut is not None and cut.area is context.current_footnote_area and cut.note is footnote:
+        # The line calling the cut note left the page (orphans, widows): the note goes with it, whole.
+        context.reportpub_cut = context.reportpub_rest = None
+        if footnote in context.reported_footnotes:
+            context.reported_footnotes.remove(footnote)
+    _weasyprint_unlayout_footnote(context, footnote)
 
 
 def install() -> None:
@@ -144,4 +382,9 @@ def install() -> None:
     block_layout._linebox_layout = _lines_on_page(_linebox_layout_keeping_notes())
     block_layout._out_of_flow_layout = _out_of_flow_layout
     LayoutContext.layout_footnote = _layout_footnote
+    LayoutContext.unlayout_footnote = _unlayout_footnote
+    LayoutContext.reportpub_split_note = _split_note
+    # The note area is laid out by LayoutContext._update_footnote_area and make_page.
+    weasyprint_layout.block_level_layout = page_layout.block_level_layout = _note_area_layout
+    page_layout.make_page = _keeping_rests_in_their_chapter(_make_page_for_a_full_page_island())
     _installed = True
