@@ -18,7 +18,7 @@ BODY_PT = 9.5  # the theme's body text size
 NOTE_PT = 7.5  # the notes' size
 CALL_MAX_PT = 6.5  # note calls are smaller than anything else on the page
 CHAPTER_TITLE_PT = 15.0
-NOTE_MARKER = re.compile(r"^注(\d+)")
+NOTE_MARKER = re.compile(r"^注(\d+)\s*$")  # the marker is a span of its own (its font is the sans)
 
 
 @dataclass

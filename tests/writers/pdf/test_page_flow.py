@@ -5,7 +5,9 @@ nothing printed over anything else, in both writing modes."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import struct
+import subprocess
 import unicodedata
 import zlib
 from pathlib import Path
@@ -331,14 +333,16 @@ def deferral_book(tmp_path_factory) -> Path:
     return root
 
 
-def deferred_figures(pages, chapters: dict[str, str]) -> list[int]:
+def deferred_figures(path: Path, chapters: dict[str, str]) -> list[int]:
     """The figures (numbered in the text's order) set on a later page than the paragraph that
     follows them in the text."""
+    texts = [re.sub(r"\s", "", text) for text in subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")]
 
-    def page_of(text: str) -> int:
-        return next(page.number for page in pages for i in page.items if i.kind == "text" and text in i.text)
+    def page_of(mark: str) -> int:
+        return next(number for number, text in enumerate(texts, 1) if mark in text)
 
-    image_pages = [page.number for page in pages for i in page.items if i.kind == "image"]
+    image_pages = [page.number for page in read_pages(path) for i in page.items if i.kind == "image"]
     following = [after.split("】")[0] + "】" if after.startswith("【") else None for text in chapters.values()
                  for block, after in zip(text.split("\n\n"), text.split("\n\n")[1:]) if block.startswith("![")]
     assert len(image_pages) == len(following)  # every figure, once
@@ -352,9 +356,9 @@ def test_the_assembled_pdf_matches_a_whole_book_layout_with_deferred_figures(def
     assembled = deferral_book / "build" / f"deferral-{mode}.pdf"
     whole(Project.open(deferral_book), mode, tmp_path / "whole.pdf")
     pages = read_pages(tmp_path / "whole.pdf")
-    deferred = deferred_figures(pages, deferral_chapters())
+    deferred = deferred_figures(tmp_path / "whole.pdf", deferral_chapters())
     assert deferred, "some figure waits for the next page"
-    assert deferred_figures(read_pages(assembled), deferral_chapters()) == deferred
+    assert deferred_figures(assembled, deferral_chapters()) == deferred
     assert page_texts(assembled) == page_texts(tmp_path / "whole.pdf")
 
     def images(path) -> list:
@@ -370,7 +374,8 @@ def test_a_page_that_deferred_figures_fill_is_made(tmp_path):
     resumed inside a paragraph."""
     chapters = deferral_chapters(shapes=(("tall", "wide", "square", "chart"),), first=5)
     build_islands_book(tmp_path / "full", chapters, ("horizontal",))
-    pages = read_pages(tmp_path / "full" / "build" / "deferral-horizontal.pdf")
-    assert deferred_figures(pages, chapters), "a figure waits for the next page"
+    path = tmp_path / "full" / "build" / "deferral-horizontal.pdf"
+    pages = read_pages(path)
+    assert deferred_figures(path, chapters), "a figure waits for the next page"
     assert any(not page.has(BODY_PT) and any(i.kind == "image" for i in page.items) for page in pages)
     assert [o for page in pages for o in overprints(page)] == []
