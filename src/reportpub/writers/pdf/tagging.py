@@ -179,28 +179,40 @@ class PartTagger:
 
 
 def _fold_text_spans(objects, reachable: set[int], nums, page_references) -> None:
-    """Fewer objects to write, join and save (about half of a tagged part's): WeasyPrint
-    gives each run of text a Span element of its own holding one marked-content id, which
-    says nothing its parent does not; that id goes into the parent's /K in its place (a
-    Link's text is held so already). Elements outside the tree (margin boxes, leaders) are
-    not written at all."""
+    """Fewer objects to write, join and save: WeasyPrint gives each run of text a Span
+    element of its own holding one marked-content id, which says nothing its parent does
+    not. Where every kid of an element is such a Span, their ids go into its /K in their
+    place (a Link's text is held so already); an element with other elements among its
+    kids keeps them, so that no /K mixes ids and elements (checkers such as outloud read
+    an element's own ids before its kids'). Elements outside the tree (margin boxes,
+    leaders) are not written at all."""
     marked = {}  # a page's reference → its MCIDs' elements in the parent tree
     for index in range(0, len(nums), 2):
         if isinstance(nums[index + 1], pydyf.Array):
             marked[page_references[int(nums[index])]] = nums[index + 1]
-    for number in reachable:
-        span = objects[number]
-        kids = span["K"]
+
+    def text_span(kid, page):
+        """The Span of one text run among the kids of an element on ``page``, else None."""
+        number = _number(kid)
+        span = objects[number] if number is not None else None
         # Type, S, K, Pg and P, and nothing else (no /Lang, /ID, /A …): a Span of text only.
-        if span["S"] != "/Span" or len(span) != 5 or len(kids) != 1 or not isinstance(kids[0], int):
+        if not isinstance(span, pydyf.Dictionary) or span.get("S") != "/Span" or len(span) != 5 \
+                or span["Pg"] != page or len(span["K"]) != 1 or not isinstance(span["K"][0], int):
+            return None
+        return span
+
+    for number in reachable:
+        parent = objects[number]
+        kids = parent.get("K")
+        if not kids or parent.get("S") in FOLD_NOT_INTO or "Pg" not in parent:
             continue
-        parent = objects[_number(span["P"])]
-        if parent.get("Pg") != span["Pg"] or parent.get("S") in FOLD_NOT_INTO:
-            continue  # an id in /K is one of the parent's page
-        parent_kids = parent["K"]
-        parent_kids[parent_kids.index(span.reference)] = kids[0]
-        marked[span["Pg"]][kids[0]] = parent.reference
-        span.free = "f"
+        spans = [None if isinstance(kid, int) else text_span(kid, parent["Pg"]) for kid in kids]
+        if not any(spans) or any(span is None and not isinstance(kid, int) for kid, span in zip(kids, spans)):
+            continue
+        parent["K"] = pydyf.Array([kid if span is None else span["K"][0] for kid, span in zip(kids, spans)])
+        for span in filter(None, spans):
+            marked[span["Pg"]][span["K"][0]] = parent.reference
+            span.free = "f"
     for element in objects:
         if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem" \
                 and element.number not in reachable:
