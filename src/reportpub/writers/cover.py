@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 from reportpub.cache import Cache, cache_root
 from reportpub.config import BookConfig
 from reportpub.diagnostics import ReportpubError
+from reportpub.typography.font_choice import is_system_family, system_pattern
 from reportpub.typography.fonts import find_face
 
 # Faces of the theme's text fonts (typography/fonts.py), by their fontconfig names.
@@ -51,6 +52,22 @@ def _font(pattern: str, size: int) -> ImageFont.FreeTypeFont:
     except ReportpubError:  # no Noto CJK on this machine: Pillow's own font still gives a cover
         return ImageFont.load_default(size)
     return ImageFont.truetype(str(face.path), size, index=face.index)
+
+
+def _cover_faces(fonts) -> tuple[str, str, str]:
+    """The faces of the title, the subtitle and the names (authors, publisher)."""
+    return tuple(_face_pattern(pattern, fonts) for pattern in (SERIF_BOLD, SANS_BOLD, SANS_REGULAR))
+
+
+@lru_cache(maxsize=None)
+def _face_pattern(pattern: str, fonts) -> str:
+    """The theme face ``pattern`` names, with book.toml's ``[fonts]`` family in its place when
+    that family is a system font. A project font (declared in styles/) is the editions' CSS's
+    to use; the cover, drawn by Pillow from system fonts, keeps the theme's face for that role."""
+    choice = system_pattern(pattern, fonts)
+    if choice is None or choice == pattern or not is_system_family(choice.partition(":")[0]):
+        return pattern
+    return choice
 
 
 def _has_raqm() -> bool:
@@ -263,6 +280,7 @@ def make_cover(config: BookConfig, width: int = 1400, height: int = 2000, mode: 
 
 
 def _horizontal_cover(image: Image.Image, config: BookConfig) -> None:
+    title_face, subtitle_face, names_face = _cover_faces(config.fonts)
     width, height = image.size
     draw = ImageDraw.Draw(image)
     unit = width / 1400
@@ -271,7 +289,7 @@ def _horizontal_cover(image: Image.Image, config: BookConfig) -> None:
     draw.rectangle((0, band_top, width, band_bottom), fill=BAND)
     draw.line((margin, band_bottom + 26 * unit, width - margin, band_bottom + 26 * unit), fill=RULE, width=max(1, int(3 * unit)))
 
-    font, lines = _fit(config.title, SERIF_BOLD, int(124 * unit), width - 2 * margin, 3, int(60 * unit))
+    font, lines = _fit(config.title, title_face, int(124 * unit), width - 2 * margin, 3, int(60 * unit))
     leading = font.size * 1.45
     block = leading * (len(lines) - 1) + font.size
     top = (band_top + band_bottom) / 2 - block / 2
@@ -280,20 +298,21 @@ def _horizontal_cover(image: Image.Image, config: BookConfig) -> None:
 
     y = band_bottom + 110 * unit
     if config.subtitle:
-        sub_font, sub_lines = _fit(config.subtitle, SANS_BOLD, int(54 * unit), width - 2 * margin, 3, int(34 * unit))
+        sub_font, sub_lines = _fit(config.subtitle, subtitle_face, int(54 * unit), width - 2 * margin, 3, int(34 * unit))
         for line in sub_lines:
             _draw_horizontal_line(draw, line, sub_font, width / 2, y, INK)
             y += sub_font.size * 1.6
     if config.authors:
-        author_font = _font(SANS_REGULAR, int(50 * unit))
+        author_font = _font(names_face, int(50 * unit))
         _draw_horizontal_line(draw, "　".join(config.authors), author_font, width / 2, height * 0.80, INK)
     if config.publisher and config.publisher not in config.authors:
-        publisher_font = _font(SANS_REGULAR, int(36 * unit))
+        publisher_font = _font(names_face, int(36 * unit))
         _draw_horizontal_line(draw, config.publisher, publisher_font, width / 2, height * 0.91, INK)
     draw.rectangle((0, height - 28 * unit, width, height), fill=BAND)
 
 
 def _vertical_cover(image: Image.Image, config: BookConfig) -> None:
+    title_face, subtitle_face, names_face = _cover_faces(config.fonts)
     width, height = image.size
     draw = ImageDraw.Draw(image)
     unit = width / 1400
@@ -304,9 +323,9 @@ def _vertical_cover(image: Image.Image, config: BookConfig) -> None:
 
     # Title: columns from right to left inside the band, centred in it.
     band_width = band_right - band_left
-    font, columns = _fit(config.title, SERIF_BOLD, int(132 * unit), bottom - top, 3, int(60 * unit))
+    font, columns = _fit(config.title, title_face, int(132 * unit), bottom - top, 3, int(60 * unit))
     while len(columns) * font.size * 1.5 > band_width and font.size > 40 * unit:
-        font, columns = _fit(config.title, SERIF_BOLD, int(font.size * 0.92), bottom - top, 3, int(40 * unit))
+        font, columns = _fit(config.title, title_face, int(font.size * 0.92), bottom - top, 3, int(40 * unit))
     pitch = font.size * 1.45
     first_x = (band_left + band_right) / 2 + pitch * (len(columns) - 1) / 2
     for number, column in enumerate(columns):
@@ -316,17 +335,17 @@ def _vertical_cover(image: Image.Image, config: BookConfig) -> None:
 
     x = band_left - 110 * unit
     if config.subtitle:
-        sub_font, sub_columns = _fit(config.subtitle, SANS_BOLD, int(58 * unit), (bottom - top) * 0.8, 3, int(34 * unit))
+        sub_font, sub_columns = _fit(config.subtitle, subtitle_face, int(58 * unit), (bottom - top) * 0.8, 3, int(34 * unit))
         for column in sub_columns:
             _draw_vertical_column(image, column, sub_font, x, top + 60 * unit, INK)
             x -= sub_font.size * 1.7
     if config.authors:
-        author_font = _font(SANS_REGULAR, int(54 * unit))
+        author_font = _font(names_face, int(54 * unit))
         names = "　".join(config.authors)
         length = _column_length(names, author_font)
         _draw_vertical_column(image, names, author_font, 200 * unit, bottom - length, INK)
     if config.publisher and config.publisher not in config.authors:
-        publisher_font = _font(SANS_REGULAR, int(38 * unit))
+        publisher_font = _font(names_face, int(38 * unit))
         _draw_horizontal_line(draw, config.publisher, publisher_font, (band_left + band_right) / 2,
                               height - 120 * unit, BAND_INK)
 
