@@ -254,6 +254,27 @@ def test_islands_strand_no_page(islands_book, mode):
     assert stranded(pages, 1 / 4) == []
 
 
+CAPTIONS = {"図1": "横長の図", "図2": "縦長の図", "図3": "正方形の図", "図4": "棒グラフ", "図5": "小さな図", "図6": "横長の図"}
+
+
+@pytest.mark.parametrize("mode", [
+    pytest.param("vertical", marks=pytest.mark.xfail(strict=True, reason=(
+        "the turned island's content is laid out taller than the frame's page and broken there; "
+        "its rest, the caption, is not set"))),
+    "horizontal",
+])
+def test_every_figure_keeps_its_caption(islands_book, mode):
+    """A figure whose image fits at the foot of a page but whose caption does not is set whole
+    at the head of the next page: its caption is never lost."""
+    text = subprocess.run(["pdftotext", str(islands_book / f"islands-{mode}.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    wanted = {words: list(CAPTIONS.values()).count(words) for words in CAPTIONS.values()}
+    missing = [label for label in CAPTIONS if label not in flat]
+    missing += [words for words, count in wanted.items() if flat.count(words) < count]
+    assert missing == []
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_nothing_is_printed_over_an_island(islands_book, mode):
     """Running heads, page numbers, note rules and notes keep clear of figures, and tables of
@@ -296,7 +317,7 @@ def marked(n: int, sentences: int) -> str:
     return f"【段落{''.join(KANJI_DIGITS[int(d)] for d in str(n))}】" + paragraph(n, sentences)
 
 
-def deferral_chapters(shapes=(("wide", "square", "chart"), ("chart", "wide", "square")), first: int = 7) -> dict[str, str]:
+def deferral_chapters(shapes=(("wide", "square", "chart"), ("chart", "wide", "square")), first: int = 6) -> dict[str, str]:
     """Two chapters, each with figures and a table after paragraphs of several lengths, so that
     some of them fall where the page has no room left and wait for the next page."""
     chapters, n = {}, 0

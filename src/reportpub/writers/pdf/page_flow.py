@@ -160,12 +160,15 @@ def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty,
     child.position_y += block_layout.collapse_margin(adjoining_margins)
     set_anyway = page_is_empty and not new_children and not context.broken_out_of_flow
     if set_anyway or _may_fit(context, child, box, absolute_boxes, fixed_boxes, bottom_space):
-        new_child, _ = float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
-        fits = not context.overflows_page(bottom_space, new_child.position_y + new_child.margin_height())
+        new_child, rest = float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
+        # A figure broken inside (its image here, its caption over the page) does not fit: it
+        # is set whole at the head of the next page. Only an island set anyway, on a page of
+        # its own, is continued (its rest handed on as WeasyPrint hands on a broken float).
+        fits = rest is None and not context.overflows_page(bottom_space, new_child.position_y + new_child.margin_height())
         if fits or set_anyway:
             new_child.index = index
             new_children.append(new_child)
-            return False, None, new_child, None
+            return False, None, new_child, rest
         block_layout.remove_placeholders(context, [new_child], absolute_boxes, fixed_boxes)
     if child.element.get("data-island-last") is None:
         return skipped  # a narrower width of the same island comes next
