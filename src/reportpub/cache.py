@@ -34,7 +34,12 @@ from reportpub.atomic import (
 )
 
 CACHE_DIR = ".cache"  # in build/: every Cache lies below it
-DERIVED_FONTS_DIR = "fonts"  # in build/.cache: the derived vertical fonts, which build --force keeps
+DERIVED_FONTS_DIR = "fonts"  # in build/.cache: the derived fonts, which build --force keeps
+# The derived fonts' names begin with their kind; each is named by the digest of all it is made
+# from and sealed, so build --force keeps them (deriving them again costs seconds per face).
+VERTICAL_FONT_PREFIX = "vertical"  # typography/vertical_font.py: the vertical PDF's faces
+PUNCTUATION_FONT_PREFIX = "punctuation"  # typography/punctuation_font.py: the horizontal PDF's marks
+DERIVED_FONT_PREFIXES = (VERTICAL_FONT_PREFIX, PUNCTUATION_FONT_PREFIX)
 LAST_BUILD_FILE = ".last-build.json"  # in each pruned folder: the keys its last build used
 
 

@@ -74,14 +74,17 @@ def test_force_trusts_no_cache(make_project):
 
 
 def test_force_keeps_only_the_sealed_derived_fonts(make_project):
-    """--force empties build/.cache but for the derived vertical fonts, which are checked
-    against their seal before use: the forced build derives none again (the font files are
-    the same files), and a font damaged meanwhile is derived again, not used."""
-    root = make_project({"01.md": "# 第一章\n\n本文です。\n"}, book=BOOK.replace('["pdf", "epub"]', '["pdf"]'))
+    """--force empties build/.cache but for the derived fonts (the vertical faces and the
+    horizontal punctuation fonts), which are checked against their seal before use: the forced
+    build derives none again (the font files are the same files), and a font damaged meanwhile
+    is derived again, not used."""
+    book = BOOK.replace('["pdf", "epub"]', '["pdf"]').replace('["vertical"]', '["vertical", "horizontal"]')
+    root = make_project({"01.md": "# 第一章\n\n本文です。「括弧」。\n"}, book=book)
     assert run_cli("build", "--jobs", "1", str(root)).returncode == 0
     cache = root / "build" / ".cache"
-    fonts = sorted((cache / "fonts").glob("vertical-*.otf"))
-    assert fonts and all(is_sealed(font) for font in fonts)
+    fonts = sorted((cache / "fonts").glob("*.otf"))
+    assert {font.name.split("-")[0] for font in fonts} == {"vertical", "punctuation"}, fonts
+    assert all(is_sealed(font) for font in fonts)
     before = {font: font.stat().st_mtime_ns for font in fonts}
     stale = cache / "pdf-html" / "vertical" / "0123.html"
     stale.write_text("a cache entry of any kind", encoding="utf-8")

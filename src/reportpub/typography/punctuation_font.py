@@ -17,6 +17,7 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.misc.psCharStrings import T2CharString
 from fontTools.ttLib import TTFont
 
+from reportpub.cache import PUNCTUATION_FONT_PREFIX
 from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces
 from reportpub.typography.vertical_font import (
     LANGUAGE_SYSTEMS,
@@ -50,7 +51,7 @@ def derive_punctuation_font(source_font: Path, cache_dir: Path, family_name: str
         with TTFont(source_font, fontNumber=font_number, lazy=True) as source:
             return _derive(source, family_name, digest)
 
-    return cached_font(cache_dir, "punctuation", key, build)
+    return cached_font(cache_dir, PUNCTUATION_FONT_PREFIX, key, build)
 
 
 def _derive(source: TTFont, family_name: str, digest: str) -> TTFont:

@@ -78,7 +78,7 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
-from reportpub.cache import Cache
+from reportpub.cache import VERTICAL_FONT_PREFIX, Cache
 from reportpub.typography.orientation import data_version, vertical_orientation
 from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces
 
@@ -157,7 +157,7 @@ def derive_vertical_font(
         "characters": characters,
         "tcy_strings": tcy,
     }
-    return cached_font(cache_dir, "vertical", key, lambda digest: _build_font(
+    return cached_font(cache_dir, VERTICAL_FONT_PREFIX, key, lambda digest: _build_font(
         source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy))
 
 
@@ -170,7 +170,7 @@ def derive_vertical_collection(faces: list[Path], cache_dir: Path) -> Path:
         collection.fonts = [TTFont(face) for face in faces]
         return collection
 
-    return cached_font(cache_dir, "vertical", {"format": FORMAT_VERSION, "faces": [f.name for f in faces]}, build,
+    return cached_font(cache_dir, VERTICAL_FONT_PREFIX, {"format": FORMAT_VERSION, "faces": [f.name for f in faces]}, build,
                        suffix=".ttc")
 
 
