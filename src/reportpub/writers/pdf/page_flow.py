@@ -37,7 +37,13 @@ islands (floats carrying ``data-island``, writers/pdf/chapter_html.py and island
 - a note whose area would grow into an island set on the page does not fit: the line
   that calls it moves to the next page with it, so note text and rules never run over a
   figure. Not when no line of text is on the page yet: that would leave the page to the
-  island alone.
+  island alone;
+- a vertical island's content is laid out unturned on the frame, where it may reach below
+  the frame's page (its height there is its height on the page, a column's length at
+  most) although turned it stays within the island's box, whose height on the frame is
+  given. It is laid out as the atom it is, without a page bottom: WeasyPrint would break
+  it at the frame's page end and drop what falls below (a box of fixed height forgets its
+  overflowing children), which was a tall or square figure's caption.
 
 It works inside WeasyPrint's block layout, so it is tied to WeasyPrint 70's internals
 (pyproject.toml bounds the version); ``install`` fails loudly if the code it changes is not
@@ -147,6 +153,20 @@ def _island(box) -> str | None:
     return element.get("data-island") if element is not None and box.is_floated() else None
 
 
+def _turned(box) -> bool:
+    """Whether a box is a vertical island's float: its height on the frame is given (its
+    width on the page, islands.place_islands), a horizontal island's is its content's."""
+    return _island(box) is not None and box.style["height"] != "auto"
+
+
+def _float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack):
+    """WeasyPrint's float_layout; a turned island is laid out whole, whatever the frame's page
+    bottom (whether it fits is told by its box, _may_fit and _out_of_flow_layout)."""
+    if _turned(box):
+        bottom_space = -inf
+    return float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack)
+
+
 def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty, absolute_boxes,
                         fixed_boxes, adjoining_margins, bottom_space):
     group = _island(child)
@@ -160,7 +180,7 @@ def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty,
     child.position_y += block_layout.collapse_margin(adjoining_margins)
     set_anyway = page_is_empty and not new_children and not context.broken_out_of_flow
     if set_anyway or _may_fit(context, child, box, absolute_boxes, fixed_boxes, bottom_space):
-        new_child, rest = float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
+        new_child, rest = _float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
         # A figure broken inside (its image here, its caption over the page) does not fit: it
         # is set whole at the head of the next page. Only an island set anyway, on a page of
         # its own, is continued (its rest handed on as WeasyPrint hands on a broken float).
@@ -390,4 +410,5 @@ def install() -> None:
     # The note area is laid out by LayoutContext._update_footnote_area and make_page.
     weasyprint_layout.block_level_layout = page_layout.block_level_layout = _note_area_layout
     page_layout.make_page = _keeping_rests_in_their_chapter(_make_page_for_a_full_page_island())
+    page_layout.float_layout = _float_layout  # islands deferred to the head of a page
     _installed = True
