@@ -140,3 +140,10 @@ def test_sample_styles_colour_the_running_heads(sample_build):
                                 (heads if round(span["size"]) == 7 else text).add(span["color"])
         assert 0x233A58 in heads, (name, sorted(map(hex, heads)))
         assert 0x233A58 not in text and 0 in text, name
+
+
+def test_per_character_ruby_reads_base_first_in_the_web_edition(sample_build):
+    html = (sample_build / "report.html").read_text(encoding="utf-8")
+    # {彷彿|ほう|ふつ} in document order, as a screen reader reads it: both bases, then the reading.
+    assert "<ruby>彷彿<rp>(</rp><rt>ほうふつ</rt><rp>)</rp></ruby>" in html
+    assert "彷<rp>" not in html

@@ -49,6 +49,41 @@ def text_of(element: etree.Element, skip: frozenset[str] = frozenset({"rt", "rp"
     return "".join(parts)
 
 
+def ruby_bases_first(root: etree.Element) -> None:
+    """Per-character ruby (``<ruby>彷<rt>ほう</rt>彿<rt>ふつ</rt></ruby>``) as one base and one
+    reading (``<ruby>彷彿<rt>ほうふつ</rt></ruby>``), keeping its ``<rp>`` around the reading if
+    it had them. HTML reads a ruby in document order, so a screen reader (and the text a
+    reader copies) got 彷ほう彿ふつ; now it gets 彷彿ほうふつ, as for group ruby. The pairing
+    markup that would keep each reading over its own character (``<rb>``…``<rt>``…) is not
+    laid out by Chromium, which sets every reading over the first base (so not by reading
+    systems built on it either), and readings of one character per kana pair come out the
+    same as before: ほう over 彷, ふつ over 彿."""
+    for ruby in list(root.iter("ruby")):
+        readings = [child for child in ruby if child.tag == "rt"]
+        if len(readings) < 2:
+            continue
+        parentheses = [child.text for child in ruby if child.tag == "rp"][:2]
+        text, bases = ruby.text or "", []
+        for child in list(ruby):
+            if child.tag not in ("rt", "rp"):
+                bases.append(child)  # markup in the base (an upright run) stays, with its tail
+            elif bases:
+                bases[-1].tail = (bases[-1].tail or "") + (child.tail or "")
+            else:
+                text += child.tail or ""
+            ruby.remove(child)
+        ruby.text = text
+        ruby.extend(bases)
+        reading = etree.Element("rt")
+        reading.text = "".join(text_of(rt, skip=frozenset()) for rt in readings)
+        if len(parentheses) == 2:
+            opening, closing = etree.Element("rp"), etree.Element("rp")
+            opening.text, closing.text = parentheses
+            ruby.extend([opening, reading, closing])
+        else:
+            ruby.append(reading)
+
+
 def _escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -186,6 +186,8 @@ def test_ruby_and_sesame_emphasis_stay_native(built_epubs, mode):
     texts = [read(built_epubs[mode], f"EPUB/{name}").decode() for name in chapter_files(built_epubs[mode])]
     joined = "".join(texts)
     assert re.search(r"<ruby>平壌<rt>ピョンヤン</rt></ruby>", joined)
+    # Per-character ruby reads base first, as group ruby: not 彷ほう彿ふつ (a screen reader reads in document order).
+    assert "<ruby>彷彿<rt>ほうふつ</rt></ruby>" in joined and "<ruby>暴風軍団<rt>ぼうふうぐんだん</rt></ruby>" in joined
     assert "<rp>" not in joined  # EPUB 3.3 discourages rp; every EPUB 3 reading system lays ruby out
     assert 'class="em-sesame"' in joined
     css = read(built_epubs[mode], "EPUB/style/epub.css").decode()

@@ -40,7 +40,7 @@ from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheet_text, stylesheets
 from reportpub.writers.cover import cover_image
 from reportpub.writers.epub_accessibility import accessibility_metadata
-from reportpub.xhtml import parse_fragment, serialize
+from reportpub.xhtml import parse_fragment, ruby_bases_first, serialize
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
@@ -164,7 +164,7 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
             link.text = str(number)
             sup.tail = marker.tail
             parent[index] = sup
-    _drop_ruby_parentheses(root)
+    _epub_ruby(root)
     _retarget_links(root, chapter.file_name, anchors)
     parts = ['<section class="chapter" epub:type="chapter" role="doc-chapter">\n', serialize(root), "\n</section>\n"]
     if chapter.notes:
@@ -191,7 +191,7 @@ def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) 
     back.tail = "\u3000" + (first.text or "")
     first.text = None
     first.insert(0, back)
-    _drop_ruby_parentheses(root)
+    _epub_ruby(root)
     _retarget_links(root, file_name, anchors)
     return (f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note.id}">'
             f"{serialize(root)}</aside>\n")
@@ -217,8 +217,10 @@ def _mark_urls(root: etree.Element, mode: str) -> None:
             element.set("class", " ".join(dict.fromkeys(classes)))
 
 
-def _drop_ruby_parentheses(root: etree.Element) -> None:
-    """Remove ``<rp>``: every EPUB 3 reading system lays ruby out, and EPUB 3.3 discourages it."""
+def _epub_ruby(root: etree.Element) -> None:
+    """Ruby read base first (``xhtml.ruby_bases_first``), without ``<rp>``: every EPUB 3
+    reading system lays ruby out, and EPUB 3.3 discourages it."""
+    ruby_bases_first(root)
     for ruby in root.iter("ruby"):
         for rp in [child for child in ruby if child.tag == "rp"]:
             children = list(ruby)
@@ -280,7 +282,7 @@ def _prepare_fragment(xhtml: str, file_name: str, mode: str, anchors: dict[str, 
     Their tables (the colophon's) are set vertically with the text, so they take
     tate-chu-yoko too."""
     root = _marked_for_mode(xhtml, mode, skip_tables=False)
-    _drop_ruby_parentheses(root)
+    _epub_ruby(root)
     _retarget_links(root, file_name, anchors)
     return serialize(root)
 

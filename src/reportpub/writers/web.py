@@ -14,12 +14,13 @@ from reportpub.model import Book, Chapter
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheet_text, stylesheets
-from reportpub.xhtml import parse_fragment, serialize, serialize_element
+from reportpub.xhtml import parse_fragment, ruby_bases_first, serialize, serialize_element
 
 
 def web_chapter_html(chapter: Chapter, images: dict[str, str]) -> tuple[str, str]:
     """(body HTML, notes HTML) of a chapter: note markers become linked superscripts."""
     root = parse_fragment(chapter.body)
+    ruby_bases_first(root)
     for marker in root.iter("span"):
         if marker.get("class") == "noteref" and marker.get("data-note"):
             number = marker.get("data-note")
@@ -38,6 +39,7 @@ def web_chapter_html(chapter: Chapter, images: dict[str, str]) -> tuple[str, str
         back = etree.SubElement(item, "a", {"href": f"#noteref-{note.number}", "class": "note-back"})
         back.text = f"注{note.number}"
         content = parse_fragment(note.html)
+        ruby_bases_first(content)
         back.tail = content.text
         for child in content:
             item.append(child)

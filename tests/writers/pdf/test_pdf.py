@@ -250,7 +250,7 @@ def test_ruby_boxes_sit_in_the_text_without_wrappers():
                           "の<ruby>平壌<rt>ピョンヤン</rt></ruby>を</p>")
     _ruby_boxes(root)
     assert serialize(root) == (
-        '<p>前<span class="nobr"><span class="ruby"><span class="rt">じょう</span>条</span>'
+        '<p>前<span class="nobr ruby-chars"><span class="ruby"><span class="rt">じょう</span>条</span>'
         '<span class="ruby"><span class="rt">やく</span>約</span></span>後漢字。'
         '<span class="nobr">の<span class="ruby overhang-before-2 overhang-after-2"><span class="rt">ピョンヤン</span>'
         '平壌</span>を</span></p>')

@@ -157,6 +157,7 @@ def _unwrap_unstyled_spans(root: etree.Element, styled_classes: frozenset[str] =
 # that is not plain text beside it. Otherwise the base is spread (the box is as wide as the
 # reading, the base centred in it).
 MAX_RUBY_OVERHANG_EM = 0.5
+RUBY_CHARACTERS_CLASS = "ruby-chars"  # the group of a per-character ruby's boxes
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 
 
@@ -228,7 +229,9 @@ def _ruby_boxes(root: etree.Element) -> None:
             overhung_before = "overhang-before" in boxes[0].get("class")
             overhung_after = "overhang-after" in boxes[-1].get("class")
             if len(boxes) > 1 or overhung_before or overhung_after:
-                group = etree.Element("span", {"class": "nobr"})
+                # The boxes of one per-character ruby are told apart from an overhang's group:
+                # the reader PDF reads them as one Ruby, the bases before the readings (tagging.py).
+                group = etree.Element("span", {"class": f"nobr {RUBY_CHARACTERS_CLASS}" if len(boxes) > 1 else "nobr"})
                 if overhung_before:
                     group.text = before[-1]
                     _set_text_before(parent, position, before[:-1])

@@ -7,7 +7,9 @@ whose finisher runs after WeasyPrint's tagging): content WeasyPrint marks but le
 of the tree (the margin boxes: running heads, page numbers, the vertical nombre) and the
 contents' leaders become ``/Artifact``, as PDF/UA asks of pagination and decoration; a
 ruby box becomes a Ruby element whose base (RB) is read before its reading (RT), though
-the page draws the reading first; each link annotation gets a ``/Contents`` in words
+the page draws the reading first, and the boxes of a per-character ruby ({彷彿|ほう|ふつ})
+become one Ruby whose RB holds every base character and whose RT every reading, so that it
+reads 彷彿 ほうふつ as group ruby does, not 彷ほう彿ふつ; each link annotation gets a ``/Contents`` in words
 (its text, and the address of a web link), never the ``reportpub-anchor:`` placeholder
 of a link to another part; table headers get their ``/Scope``; a note (the footnote
 box WeasyPrint moves to the page's note area) becomes a Note element with an ``/ID`` and
@@ -35,6 +37,7 @@ import pikepdf
 import pydyf
 
 from reportpub.writers.pdf.book_html import ANCHOR_SCHEME
+from reportpub.writers.pdf.chapter_html import RUBY_CHARACTERS_CLASS
 from reportpub.writers.pdf.finishers import pdf_pages
 
 
@@ -137,6 +140,13 @@ class PartTagger:
         readings = {element.number for element in self.made["rt"]}
         for ruby in self.made["ruby"]:
             _make_ruby(objects, ruby, readings)
+        merged: dict[bytes, bytes] = {}  # a merged RB's or RT's reference → the one it joined
+        for group in self.made["chars"]:
+            _merge_rubies(objects, group, merged)
+        if merged:
+            for index in range(1, len(nums), 2):
+                if isinstance(nums[index], pydyf.Array):
+                    nums[index] = pydyf.Array(merged.get(element, element) for element in nums[index])
         for note in self.made["note"]:
             note["S"] = "/Note"  # its ID, the note's id, is prefixed with the others' below
         for marker in self.made["marker"]:
@@ -223,12 +233,13 @@ FOLD_NOT_INTO = frozenset({"/Ruby"})  # whose kids must stay RB and RT elements 
 
 
 NOTE_CALL, NOTE_MARKER = "::footnote-call", "::footnote-marker"  # WeasyPrint's pseudo-element boxes of a note
-BOX_KINDS = ("ruby", "rt", "leader", "note", "marker", "call")
+BOX_KINDS = ("ruby", "rt", "chars", "leader", "note", "marker", "call")
 
 
 def _box_kind(box) -> str | None:
     """The kind (BOX_KINDS) of a box PartTagger retags: writers/pdf/chapter_html.py makes a
-    ruby box ``<span class="ruby"><span class="rt">reading</span>base</span>`` and a note
+    ruby box ``<span class="ruby"><span class="rt">reading</span>base</span>``, the boxes of
+    a per-character ruby in one ``<span class="nobr ruby-chars">``, and a note
     ``<span class="footnote">``, which WeasyPrint sets as a footnote, its call and marker
     pseudo-elements of the same element."""
     if getattr(box, "is_leader", False):
@@ -250,6 +261,8 @@ def _box_kind(box) -> str | None:
         return "note"
     if "ruby" in classes:  # the inline-block itself, not the anonymous block of its base line
         return "ruby" if isinstance(box, InlineLevelBox) else None
+    if RUBY_CHARACTERS_CLASS in classes:
+        return "chars" if isinstance(box, InlineLevelBox) else None
     return "rt" if "rt" in classes else None
 
 
@@ -277,6 +290,33 @@ def _make_ruby(objects, ruby, readings: set[int]) -> None:
         element["S"] = "/RT" if number in readings else "/RB"
         (texts if number in readings else bases).append(kid)
     ruby["K"] = pydyf.Array(bases + texts + [kid for kid in ruby["K"] if _number(kid) is None])
+
+
+def _merge_rubies(objects, group, merged: dict) -> None:
+    """The Ruby elements of one per-character ruby (the kids of its group's element) become
+    the first of them: its RB takes every base's content, its RT every reading's, in order.
+    ``merged`` gets each left-out RB and RT mapped to the one that took its content, for the
+    parent tree's entries of their marked content."""
+    rubies = [kid for kid in group.get("K", []) if _number(kid) is not None
+              and objects[_number(kid)].get("S") == "/Ruby"]
+    if len(rubies) < 2:
+        return
+    first = objects[_number(rubies[0])]
+    kept = {objects[_number(kid)]["S"]: objects[_number(kid)] for kid in first["K"] if _number(kid) is not None}
+    for reference in rubies[1:]:
+        merged[reference] = first.reference
+        for kid in objects[_number(reference)]["K"]:
+            number = _number(kid)
+            if number is None or objects[number]["S"] not in kept:  # content of the Ruby itself
+                first["K"].append(kid)
+                continue
+            into = kept[objects[number]["S"]]
+            for content in objects[number]["K"]:
+                if _number(content) is not None:
+                    objects[_number(content)]["P"] = into.reference
+                into["K"].append(content)
+            merged[kid] = into.reference
+    group["K"] = pydyf.Array(kid for kid in group["K"] if kid not in rubies[1:])
 
 
 def _set_scope(objects, header) -> None:
