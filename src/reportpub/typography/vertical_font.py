@@ -161,8 +161,9 @@ def derive_vertical_font(
         source_font, font_number, characters, family_name, digest, tighten_punctuation, tcy))
 
 
-def derive_vertical_collection(faces: list[Path], cache_dir: Path) -> Path:
-    """One collection (.ttc) of derived vertical faces (the faces of an author's collection)."""
+def derived_collection(faces: list[Path], cache_dir: Path, prefix: str = VERTICAL_FONT_PREFIX) -> Path:
+    """One collection (.ttc) of derived faces (vertical or punctuation: the faces of an author's
+    collection), fontconfig picking from it by weight and style as from the author's."""
     from fontTools.ttLib import TTCollection
 
     def build(digest: str) -> TTCollection:
@@ -170,7 +171,7 @@ def derive_vertical_collection(faces: list[Path], cache_dir: Path) -> Path:
         collection.fonts = [TTFont(face) for face in faces]
         return collection
 
-    return cached_font(cache_dir, VERTICAL_FONT_PREFIX, {"format": FORMAT_VERSION, "faces": [f.name for f in faces]}, build,
+    return cached_font(cache_dir, prefix, {"format": FORMAT_VERSION, "faces": [f.name for f in faces]}, build,
                        suffix=".ttc")
 
 

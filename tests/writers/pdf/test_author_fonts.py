@@ -4,9 +4,11 @@ bundled fonts (kanji upright), or a path:line error when it cannot set vertical 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pymupdf
+import pytest
 
 from reportpub.typography.fonts import find_face
 from tests.conftest import run_cli
@@ -21,8 +23,8 @@ body { font-family: "Author Gothic"; }
 CHAPTER = "# 章\n\n一二三の「街」は、ひらがなとカタカナで書いた文章です。\n"
 
 
-def _project(make_project, font: Path, name: str) -> Path:
-    root = make_project({"01.md": CHAPTER}, name=name, files={"styles/font.css": FACE_CSS % font.name})
+def _project(make_project, font: Path, name: str, chapter: str = CHAPTER, more_css: str = "") -> Path:
+    root = make_project({"01.md": chapter}, name=name, files={"styles/font.css": FACE_CSS % font.name + more_css})
     (root / "fonts").mkdir()
     shutil.copy(font, root / "fonts" / font.name)
     return root
@@ -83,24 +85,28 @@ def test_an_authors_font_that_cannot_set_vertical_text_is_a_path_line_error(make
 def _family_collection(path: Path, text: str) -> Path:
     """A collection of two faces of one family, regular and bold (Noto Sans CJK JP subset to
     ``text``, vertical forms kept), as a type foundry ships a family in one .ttc."""
-    from fontTools import subset
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection
 
-    faces = []
-    for pattern in ("Noto Sans CJK JP", "Noto Sans CJK JP:bold"):
-        face = find_face(pattern)
-        font = TTFont(face.path, fontNumber=face.index)
-        options = subset.Options()
-        options.layout_features = ["*"]
-        options.name_IDs = ["*"]
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=text)
-        subsetter.subset(font)
-        faces.append(font)
     collection = TTCollection()
-    collection.fonts = faces
+    collection.fonts = [_subset_face(pattern, text) for pattern in ("Noto Sans CJK JP", "Noto Sans CJK JP:bold")]
     collection.save(str(path))
     return path
+
+
+def _subset_face(pattern: str, text: str):
+    """A system face subset to ``text``, its layout features (vertical forms, halt) kept."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    face = find_face(pattern)
+    font = TTFont(face.path, fontNumber=face.index)
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    return font
 
 
 def test_every_style_of_an_authors_font_collection_is_derived(make_project, tmp_path):
@@ -108,10 +114,8 @@ def test_every_style_of_an_authors_font_collection_is_derived(make_project, tmp_
     in the bold face's derived copy, not in a regular one made bold."""
     chapter = "# 章\n\n一二三の「街」は、**太字の文章**と普通の文章です。\n"
     collection = _family_collection(tmp_path / "family.ttc", chapter + "章太字普通" + "".join(map(chr, range(0x20, 0x7f))))
-    css = FACE_CSS % collection.name + 'strong { font-family: "Author Gothic"; font-weight: 700; }\n'
-    root = make_project({"01.md": chapter}, name="family-font", files={"styles/font.css": css})
-    (root / "fonts").mkdir()
-    shutil.copy(collection, root / "fonts" / collection.name)
+    root = _project(make_project, collection, "family-font", chapter,
+                    'strong { font-family: "Author Gothic"; font-weight: 700; }\n')
     result = run_cli("build", "--only", "pdf", "--mode", "vertical", str(root))
     assert result.returncode == 0, result.stderr
     document = pymupdf.open(next((root / "build").glob("*-vertical.pdf")))
@@ -121,3 +125,82 @@ def test_every_style_of_an_authors_font_collection_is_derived(make_project, tmp_
     plain = {s["font"] for s in spans if "普通" in s["text"]}
     assert any("Author-Gothic-Bold" in font for font in bold), bold
     assert any("Author-Gothic" in font and "Bold" not in font for font in plain), plain
+
+
+# ----------------------------------------------------------------- horizontal PDF: punctuation
+PAIRS_CHAPTER = "# 章\n\n彼は「行こう。」と言い、「待って」と答えた（「急ぐな」の意）。**太字は「強く。」と**書く。\n"
+PAIR_TEXT = PAIRS_CHAPTER + "章太字" + "".join(map(chr, range(0x20, 0x7f)))
+
+
+def _truetype(font):
+    """The font with its CFF outlines drawn again as TrueType quadratic outlines (a .ttf)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    glyph_order, glyph_set = font.getGlyphOrder(), font.getGlyphSet()
+    glyphs = {}
+    for name in glyph_order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    font["loca"], font["glyf"] = newTable("loca"), newTable("glyf")
+    font["glyf"].glyphOrder, font["glyf"].glyphs = glyph_order, glyphs
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxComponentDepth"):
+        setattr(maxp, field, 1 if field == "maxZones" else 0)
+    font["head"].indexToLocFormat = font["head"].glyphDataFormat = 0
+    font["post"].formatType, font["post"].extraNames, font["post"].mapping = 2.0, [], {}
+    font.sfntVersion = "\0\1\0\0"
+    return font
+
+
+def _author_font(kind: str, directory: Path) -> Path:
+    """A real CJK font of each kind an author may declare: OpenType (CFF), TrueType, and a
+    collection of a regular and a bold face."""
+    if kind == "ttc":
+        return _family_collection(directory / "family.ttc", PAIR_TEXT)
+    font = _subset_face("Noto Sans CJK JP", PAIR_TEXT)
+    path = directory / f"author.{kind}"
+    (_truetype(font) if kind == "ttf" else font).save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["otf", "ttf", "ttc"])
+def test_an_authors_font_closes_up_consecutive_punctuation_in_the_horizontal_pdf(make_project, tmp_path, kind):
+    """。」 、「 （「 in an author's @font-face font take one and a half ems in the horizontal PDF
+    (the half-width form of the author's own mark, its advance read back from the PDF), in
+    each face of a collection, while marks beside kanji and kana keep their em."""
+    font = _author_font(kind, tmp_path)
+    root = _project(make_project, font, f"own-punctuation-{kind}", PAIRS_CHAPTER,
+                    'strong { font-family: "Author Gothic", sans-serif; font-weight: 700; }\n')
+    result = run_cli("build", "--only", "pdf", "--mode", "horizontal", str(root))
+    assert result.returncode == 0, result.stderr
+    document = pymupdf.open(next((root / "build").glob("*-horizontal.pdf")))
+    page = next(p for p in document if "急ぐな" in p.get_text())
+    assert any("Author-Gothic" in font[3] for font in page.get_fonts()), page.get_fonts()
+    chars = [(c["c"], c["bbox"][2] - c["bbox"][0], span["size"], span["font"])
+             for block in page.get_text("rawdict")["blocks"] for line in block.get("lines", [])
+             for span in line["spans"] for c in span["chars"]]
+    text = "".join(c for c, *_ in chars)
+    widths = {}
+    for (a, width_a, size, _), (b, width_b, _, _) in zip(chars, chars[1:]):
+        if a + b in ("。」", "、「", "」と"):
+            widths.setdefault(a + b, []).append(width_a / size)
+        if a + b == "（「":
+            widths.setdefault(a + b, []).append(width_b / size)
+    assert widths.get("。」") and widths.get("、「") and widths.get("（「"), text
+    for pair in ("。」", "、「", "（「"):
+        assert all(abs(w - 0.5) < 0.02 for w in widths[pair]), (pair, widths[pair])
+    assert all(abs(w - 1) < 0.02 for w in widths["」と"]), widths["」と"]
+    # The marks are the author's: their font is the twin derived from it (in the bold text too).
+    mark_fonts = {font for c, _, _, font in chars if c in "。」「（"}
+    assert all("Noto" not in font for font in mark_fonts), mark_fonts
+    if kind == "ttc":  # the bold text's marks (among the pairs above) from the bold face's twin
+        fonts = subprocess.run(["pdffonts", str(document.name)], capture_output=True, text=True, check=True).stdout
+        assert "RP-Punctuation-Author-Gothic-Bold" in fonts, fonts

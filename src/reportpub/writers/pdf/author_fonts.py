@@ -1,5 +1,8 @@
-"""The author's own fonts in the vertical PDF: each ``@font-face`` of the project's stylesheets
-points at a derived vertical-frame copy of its font, as the bundled Noto fonts do.
+"""The author's own fonts in the PDFs: derived for the vertical frame, and for the punctuation
+compression of the horizontal PDF, as the bundled Noto fonts are.
+
+Vertical PDF: each ``@font-face`` of the project's stylesheets points at a derived
+vertical-frame copy of its font.
 
 The vertical PDF is set horizontally on a turned frame (see typography/vertical_font.py):
 a font used as it is would lie on its side there. So, for the vertical layout only, every
@@ -8,6 +11,14 @@ has that ``src`` replaced by the derived font's URL; the rest of the sheet, and 
 numbers, are unchanged. A font that cannot set vertical text (no vertical forms, no
 outlines, not a font, not in the project) is reported as ``path:line`` and stops the build:
 sideways text is never published.
+
+Horizontal PDF: the author's font is used as it is, and each ``@font-face`` of a project
+font file gets a twin, family ``RP Punctuation <family>`` with the same descriptors, holding
+the font's punctuation with its half-width forms (typography/punctuation_font.py); every
+``font-family`` list of the stylesheets that names the family names its twin just before it,
+so fontconfig takes the marks from the twin, as the theme's stacks do for the Noto faces
+(pdf-horizontal.css). A font the twin cannot be made from keeps its marks full-width: the
+horizontal text is right without the compression. Not rewritten: the ``font`` shorthand.
 """
 
 from __future__ import annotations
@@ -22,6 +33,9 @@ from reportpub.typography.font_choice import FAMILY, FONT_FACE
 
 SRC = re.compile(r"(?P<name>\bsrc\s*:)(?P<value>[^;}]*)", re.IGNORECASE)
 URL = re.compile(r"""url\(\s*(?P<quote>['"]?)(?P<url>.*?)(?P=quote)\s*\)""", re.IGNORECASE)
+
+FAMILY_LIST = re.compile(r"(?P<name>\bfont-family\s*:)(?P<value>[^;}]*)", re.IGNORECASE)
+PUNCTUATION_PREFIX = "RP Punctuation "
 
 # derive(font file, family name) -> the derived font's file; raises ValueError with a reason.
 Derive = Callable[[Path, str], Path]
@@ -70,3 +84,50 @@ def _local_file(url: str, sheet: Path) -> Path | None:
     if parsed.scheme and parsed.scheme != "file" or url.startswith("data:"):
         return None
     return (sheet.parent / unquote(parsed.path)).resolve() if not parsed.scheme else Path(unquote(parsed.path))
+
+
+def punctuation_twin_faces(sheet: Path, text: str, project_root: Path, derive: Derive,
+                           url_of: Callable[[Path], str]) -> tuple[list[str], set[str]]:
+    """The ``@font-face`` rules of the punctuation twins of the sheet's project fonts (see
+    above), and the families that have one."""
+    rules, families = [], set()
+    for face in FONT_FACE.finditer(text):
+        body = face.group("body")
+        family, src = FAMILY.search(body), SRC.search(body)
+        if not family or not src:
+            continue
+        files = [_local_file(u.group("url"), sheet) for u in URL.finditer(src.group("value"))]
+        path = next((f for f in files if f is not None), None)
+        if path is None or project_root.resolve() not in path.resolve().parents or not path.is_file():
+            continue  # reported by the vertical PDF's check; WeasyPrint's own warning here
+        name = family.group("family").strip()
+        try:
+            twin = derive(path, name)
+        except ValueError:
+            continue
+        body = body.replace(src.group(0), f'{src.group("name")} url("{url_of(twin)}")', 1)
+        body = body.replace(family.group(0), f'font-family: "{PUNCTUATION_PREFIX}{name}"', 1)
+        rules.append("@font-face {" + body + "}")
+        families.add(name)
+    return rules, families
+
+
+def with_punctuation_twins(text: str, families: set[str]) -> str:
+    """A stylesheet's text with each ``font-family`` list that names one of ``families`` naming
+    its punctuation twin just before it (@font-face rules and line numbers unchanged)."""
+    if not families or "font-family" not in text.lower():
+        return text
+
+    def rewrite_list(declaration: re.Match) -> str:
+        items = declaration.group("value").split(",")
+        for index, item in enumerate(items):
+            written = item.strip()
+            if written.strip("'\"") in families:
+                items[index] = item.replace(written, f'"{PUNCTUATION_PREFIX}{written.strip(chr(34) + chr(39))}", {written}', 1)
+        return declaration.group("name") + ",".join(items)
+
+    pieces, last = [], 0
+    for face in FONT_FACE.finditer(text):
+        pieces += [FAMILY_LIST.sub(rewrite_list, text[last:face.start()]), face.group(0)]
+        last = face.end()
+    return "".join(pieces + [FAMILY_LIST.sub(rewrite_list, text[last:])])

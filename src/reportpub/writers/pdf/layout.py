@@ -21,14 +21,14 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from reportpub.cache import DERIVED_FONTS_DIR, Cache, cache_root
+from reportpub.cache import DERIVED_FONTS_DIR, PUNCTUATION_FONT_PREFIX, VERTICAL_FONT_PREFIX, Cache, cache_root
 from reportpub.diagnostics import Diagnostic, ReportpubError, SourceLocation
 from reportpub.digests import fonts_digest, package_digest
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheet_text, stylesheets
-from reportpub.writers.pdf.author_fonts import vertical_author_sheet
+from reportpub.writers.pdf.author_fonts import punctuation_twin_faces, vertical_author_sheet, with_punctuation_twins
 from reportpub.writers.pdf.book_html import NOMBRE_CARRIER, mark_vertical_matter
 from reportpub.writers.pdf.chapter_html import DROPPED_CLASSES, pdf_chapter_html
 from reportpub.writers.pdf.fetcher import ProjectURLFetcher
@@ -105,11 +105,14 @@ class PdfLayout:
         # (drawing them there costs nothing in the reader edition, which shares this layout).
         bleed = f"@page {{ bleed: {book.config.pdf.bleed_mm + MARKS_ROOM_MM:.3f}mm; }}\n"
         self.page_css = page_css + bleed
-        self.css = [weasyprint.CSS(string=self.page_css, url_fetcher=fetcher, font_config=font_config)]
         self.problems: list[Diagnostic] = []
         self.warnings = WeasyPrintWarnings()
         author_sheets = set(project.style_files())
         sheet_texts = [stylesheet_text(sheet, project, vertical_pdf=vertical) for sheet in sheets]
+        if not vertical:  # the author's @font-face fonts get their punctuation fonts too
+            sheet_texts, twin_faces = self._punctuation_twins(sheets, sheet_texts, author_sheets)
+            self.page_css += twin_faces
+        self.css = [weasyprint.CSS(string=self.page_css, url_fetcher=fetcher, font_config=font_config)]
         if vertical:  # the author's @font-face fonts, derived for the turned frame as the bundled ones
             for index, sheet in enumerate(sheets):
                 if sheet in author_sheets and "@font-face" in sheet_texts[index].lower():
@@ -134,6 +137,19 @@ class PdfLayout:
         # What the layouts depend on besides their HTML: the page rules, fonts and stylesheets.
         self.stylesheet_texts = [self.page_css] + sheet_texts
         self.base_url = fetcher.project_url(project.manuscript) + "/"
+
+    def _punctuation_twins(self, sheets: list[Path], texts: list[str], author_sheets: set[Path]) -> tuple[list[str], str]:
+        """The stylesheets' texts naming the punctuation twins of the author's fonts, and the twins'
+        @font-face rules (writers/pdf/author_fonts.py)."""
+        rules, families = [], set()
+        for sheet, text in zip(sheets, texts):
+            if sheet in author_sheets and "@font-face" in text.lower():
+                sheet_rules, sheet_families = punctuation_twin_faces(
+                    sheet, text, self.project.root, lambda path, family: derive_author_punctuation(path, family, self.project),
+                    self.fetcher.project_url)
+                rules += sheet_rules
+                families |= sheet_families
+        return [with_punctuation_twins(text, families) for text in texts], "".join(rule + "\n" for rule in rules)
 
     def _chapter_html(self, chapter) -> str:
         """A chapter's HTML for this mode, kept in build/.cache/pdf-html between builds
@@ -301,24 +317,38 @@ def derive_author_font(path: Path, family: str, html: str, project: Project) -> 
     weight and style is derived (the first face of each; a collection of one style in several
     languages gives its first face), and the derived faces are one collection again, from
     which fontconfig picks by weight and style as it does from the author's own."""
-    from fontTools.ttLib import TTLibError
-
-    from reportpub.typography.vertical_font import FontDerivationError, derive_vertical_collection, derive_vertical_font
+    from reportpub.typography.vertical_font import derive_vertical_font
 
     characters, tcy_strings = vertical_font_text(html)
+    return _derive_faces(path, VERTICAL_FONT_PREFIX, lambda index: derive_vertical_font(
+        path, characters, font_cache_dir(project), f"RP Vertical {family}", index, tcy_strings=tcy_strings), font_cache_dir(project))
+
+
+def derive_author_punctuation(path: Path, family: str, project: Project) -> Path:
+    """The punctuation font (typography/punctuation_font.py) of an author's font, every face of
+    a collection as for the vertical copy; ValueError when it cannot be made."""
+    from reportpub.typography.punctuation_font import derive_punctuation_font
+
+    return _derive_faces(path, PUNCTUATION_FONT_PREFIX, lambda index: derive_punctuation_font(
+        path, font_cache_dir(project), f"RP Punctuation {family}", index), font_cache_dir(project))
+
+
+def _derive_faces(path: Path, prefix: str, derive_face, cache_dir: Path) -> Path:
+    """``derive_face(index)`` for the first face of each style of a font file, as one file."""
+    from fontTools.ttLib import TTLibError
+
+    from reportpub.typography.vertical_font import FontDerivationError, derived_collection
+
     try:
-        derived = []
-        for index in _faces_by_style(path):
-            derived.append(derive_vertical_font(path, characters, font_cache_dir(project), f"RP Vertical {family}",
-                                                index, tcy_strings=tcy_strings))
-        return derived[0] if len(derived) == 1 else derive_vertical_collection(derived, font_cache_dir(project))
+        derived = [derive_face(index) for index in _faces_by_style(path, vertical=prefix == VERTICAL_FONT_PREFIX)]
+        return derived[0] if len(derived) == 1 else derived_collection(derived, cache_dir, prefix)
     except (TTLibError, FontDerivationError, OSError, KeyError, AssertionError) as error:
         raise ValueError(f"{path.name}: {error}") from None
 
 
-def _faces_by_style(path: Path) -> list[int]:
-    """The first face of each (weight, italic) of a font file (of a single font: [0]), each
-    checked for vertical forms (ValueError if a face has none)."""
+def _faces_by_style(path: Path, vertical: bool = True) -> list[int]:
+    """The first face of each (weight, italic) of a font file (of a single font: [0]); for the
+    vertical copy each is checked for vertical forms (ValueError if a face has none)."""
     from fontTools.ttLib import TTFont
 
     from reportpub.typography.vertical_font import vertical_substitutions
@@ -332,7 +362,7 @@ def _faces_by_style(path: Path) -> list[int]:
             style = (font["OS/2"].usWeightClass, bool(font["OS/2"].fsSelection & 1 or font["head"].macStyle & 2))
             if style in faces:
                 continue
-            if not vertical_substitutions(font):
+            if vertical and not vertical_substitutions(font):
                 raise ValueError(f"{path.name} has no vertical forms (no OpenType vert feature): "
                                  "its brackets and small kana would be wrong in a column")
             faces[style] = index
