@@ -33,9 +33,11 @@ How much is blank is read from the source font: ``halt`` (horizontal: an XPlacem
 and an XAdvance of −a mean the first p units and the last a − p are blank) or ``vhal``
 (vertical: a YPlacement of +p, moving the glyph up towards the column's start, likewise).
 
-Not done: JLREQ's trimming at line start and line end (the line breaker's work), and
-marks in different inline elements (a link and the bracket after it: each element's text
-is set apart).
+The rule holds across inline elements (``**行こう。**」``, a link and the bracket after it):
+the PDF writer gives each text the characters just before and after it in its paragraph,
+looking past note calls (``だった。[^1]」``: the call stands in the full stop's blank half).
+
+Not done: JLREQ's trimming at line start and line end (the line breaker's work).
 """
 
 from __future__ import annotations
@@ -60,10 +62,13 @@ HALF_WIDTH_FEATURE = "RPHW"
 _CLOSED_UP = re.compile(f"[{TRAILING_HALF}](?=[{MARKS}])|(?<=[{OPENING_BRACKETS}])[{OPENING_BRACKETS}]")
 
 
-def half_width_marks(text: str, following: str = "") -> list[int]:
+def half_width_marks(text: str, following: str = "", preceding: str = "") -> list[int]:
     """The indices of the marks in ``text`` that lose a blank half (the rule above);
-    ``following`` is what comes after ``text`` (the next line's first character)."""
-    return [match.start() for match in _CLOSED_UP.finditer(text + following[:1]) if match.start() < len(text)]
+    ``following`` is what comes after ``text`` (the next line's or element's first character),
+    ``preceding`` what comes before it (the previous element's last character)."""
+    before = preceding[-1:]
+    return [match.start() - len(before) for match in _CLOSED_UP.finditer(before + text + following[:1])
+            if len(before) <= match.start() < len(before) + len(text)]
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,11 @@ PAIRS_TEXT = "「行こう。」「待って、」と言い（「急ぐな」の
 OPENING = "「『（"
 CROWDED_RUBY = "{東京|とう|きょう}と{大阪|おお|さか}と{紫陽花|あ|じ|さい}と{明日|あ|した}と{今日|きょ|う}の"
 COMPRESSED = ("。」", "」「", "、」", "（「", "）、", "』」", "、「", "）。", "「『")
+# The same pairs split by an inline element's boundary: bold text, a link, emphasis dots, a note
+# call between the two marks (the call stands in the full stop's blank half).
+CROSS_ELEMENT_TEXT = ("彼は「**行こう。**」と言い、[「案内」](https://example.com/)「次」を見て、"
+                      "《《「傍点」》》、そうだった。[^b]」と書き、**「太字」**）とした。")
+CROSS_ELEMENT_PAIRS = ("。」", "」「", "」、", "」）", "。「", "、［")
 
 
 def _chapter() -> str:
@@ -47,6 +52,8 @@ def _chapter() -> str:
         paragraphs.append("文" * k + CROWDED_RUBY * 4)
     for k in range(44):  # every pair of marks at every place near a line end
         paragraphs.append("文" * k + PAIRS_TEXT)
+    for k in range(0, 44, 2):  # and split by an element's boundary
+        paragraphs.append("文" * k + CROSS_ELEMENT_TEXT)
     return ("# 試験の章\n\n" + "\n\n".join(paragraphs)
             + "\n\n[^a]: 注の本文。2024年10月15日、20241015号。\n[^b]: 二つ目の注。\n")
 
@@ -237,6 +244,30 @@ def test_consecutive_punctuation_takes_one_and_a_half_ems_and_extracts_whole(lin
                 assert any(text in row for row in extracted), f"{text} not whole ({mode})"
                 whole += 1
     assert pairs >= 40 * len(COMPRESSED) and full >= 40 * 3 and whole > 50, (pairs, full, whole)
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_consecutive_punctuation_closes_up_across_inline_elements(lines_book, mode):
+    """。」 」「 」、 」） set in one and a half ems when the marks stand in different elements (a
+    bold passage, a link, emphasis dots, a note call between them), with nothing between the
+    marks but the justification, as inside one element's text."""
+    pairs = 0
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        for line in body_lines(glyphs):
+            em = line[0].size
+            marks = [g for g in line if not (g.size < em - 1 and g.c.isdigit())]  # note calls left out
+            text = "".join(g.c for g in marks)
+            if "案内" not in text and "太字" not in text and "傍点" not in text:
+                continue
+            for a, b in zip(marks, marks[1:]):
+                if a.c + b.c in CROSS_ELEMENT_PAIRS:
+                    assert abs((a.x1 - a.x0) - 0.5 * em) < 0.05 * em, f"{a.c}{b.c} in {text} ({mode})"
+                    called = any(g.x0 >= a.x1 - 0.01 and g.x1 <= b.x0 + 0.01 for g in line if g not in marks)
+                    # A call between: the call's own width (half an em), not the blank half besides.
+                    gap = 0.8 * em if called else 0.15 * em
+                    assert -0.02 * em <= b.x0 - a.x1 < gap, f"{a.c}{b.c} in {text} ({mode})"
+                    pairs += 1
+    assert pairs >= 22 * 4, pairs
 
 
 @pytest.mark.parametrize("mode", ["vertical", "horizontal"])

@@ -10,6 +10,7 @@ page is turned), and sesame-dot emphasis becomes one box per character.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -268,6 +269,8 @@ def _append_text(parent: etree.Element, position: int, text: str) -> None:
 
 
 def _emphasis_dot_boxes(root: etree.Element) -> None:
+    # Spaces and punctuation take no dot (as CSS text-emphasis, which the EPUB uses, draws none
+    # on them) and no box: a bracket stays running text, closing up with the marks beside it.
     for em in list(root.iter("em")):
         if "em-sesame" not in (em.get("class") or "").split():
             continue
@@ -275,7 +278,7 @@ def _emphasis_dot_boxes(root: etree.Element) -> None:
         em.text = None
         boxes = []
         for character in text:
-            if character.isspace():
+            if character.isspace() or unicodedata.category(character).startswith("P"):
                 if boxes:
                     boxes[-1].tail = (boxes[-1].tail or "") + character
                 else:

@@ -23,15 +23,19 @@ Latin runs and numbers, never inside a Latin word or a number (JLREQ keeps those
 Consecutive punctuation is closed up in the same pass (約物の詰め, typography/punctuation.py):
 the marks that lose a blank half get the fonts' half-width forms, asked for as a font
 feature on just those characters, so the lines are measured, broken and justified with the
-compressed widths.
+compressed widths. WeasyPrint sets each inline element's text apart, so before a paragraph
+is broken into lines each of its text boxes is given the characters just before and after
+it in the paragraph (note calls looked past, a ruby or other inline block standing between):
+a pair split by an element boundary (``**行こう。**」``) closes up as one inside a text.
 
 Ruby boxes (inline blocks) take their share too, one unit per base character, set half
 before and half after the box (JLREQ 3.3): a line crowded with ruby no longer puts all its
 slack between its few plain characters.
 
-This leans on three internals of WeasyPrint 70 (``layout.inline.count_expandable_spaces``,
-``layout.inline.add_word_spacing`` and ``text.line_break.Layout.set_text``), hence the
-upper bound on WeasyPrint in pyproject.toml.
+This leans on internals of WeasyPrint 70 (``layout.inline.count_expandable_spaces``,
+``layout.inline.add_word_spacing``, ``layout.inline.split_text_box``,
+``layout.block.iter_line_boxes`` and ``text.line_break.Layout.set_text``), hence the upper
+bound on WeasyPrint in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from __future__ import annotations
 import unicodedata
 
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline
+from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
@@ -98,12 +102,13 @@ def ruby_units(box) -> int:
     one per base character, as if its base were plain text. JLREQ 3.3 lets a line's
     adjustment go beside ruby as between other characters; without these units a line
     crowded with ruby put all its slack between its few plain characters."""
-    if not isinstance(box, boxes.InlineBlockBox) or box.element is None or box.element_tag != "span":
+    if not isinstance(box, boxes.InlineBlockBox) or not _is_ruby(box) or not len(box.element):
         return 0
-    element = box.element
-    if "ruby" not in (element.get("class") or "").split() or not len(element):
-        return 0
-    return len(element[0].tail or "")  # the base follows the reading (<span class="rt">)
+    return len(box.element[0].tail or "")  # the base follows the reading (<span class="rt">)
+
+
+def _is_ruby(box) -> bool:
+    return box.element is not None and box.element_tag == "span" and "ruby" in (box.element.get("class") or "").split()
 
 
 def count_expandable(box) -> float:
@@ -118,6 +123,71 @@ def count_expandable(box) -> float:
     return 0
 
 
+# --------------------------------------------------------------- neighbours across elements
+_PREVIOUS, _NEXT = "reportpub_previous", "reportpub_next"  # on each text box: the characters beside it
+_MARKED = "reportpub_neighbours_marked"  # on a paragraph's line box, once its text boxes have theirs
+_OPAQUE = "\ufffc"  # what an inline block (ruby, an image) stands as: nothing closes up against it
+
+
+def mark_neighbours(line_box) -> None:
+    """Give each text box of a paragraph's inline content (its line box, before it is broken
+    into lines) the character before it and the one after it in the paragraph."""
+    pieces: list = []
+
+    def walk(box) -> None:
+        if isinstance(box, boxes.TextBox):
+            if box.text:
+                pieces.append(box)
+        elif not box.is_in_normal_flow() or (box.element_tag or "").endswith("::footnote-call"):
+            return  # a note call: the marks on either side close up across it
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            for child in box.children:
+                walk(child)
+        else:  # an inline block (ruby, an emphasised character) or an image: its width is its own
+            pieces.append(_OPAQUE)
+
+    walk(line_box)
+    previous = ""
+    for piece in pieces:
+        if piece is not _OPAQUE:
+            setattr(piece, _PREVIOUS, previous)
+        previous = _OPAQUE if piece is _OPAQUE else piece.text[-1]
+    following = ""
+    for piece in reversed(pieces):
+        if piece is not _OPAQUE:
+            setattr(piece, _NEXT, following)
+        following = _OPAQUE if piece is _OPAQUE else piece.text[0]
+
+
+_weasyprint_iter_line_boxes = block.iter_line_boxes
+
+
+def iter_line_boxes(context, box, *args, **kwargs):
+    """WeasyPrint's ``iter_line_boxes`` (a paragraph's lines), its text boxes given their
+    neighbours first (once per paragraph: a paragraph continued on the next page is the same)."""
+    if not getattr(box, _MARKED, False):
+        mark_neighbours(box)
+        setattr(box, _MARKED, True)
+    return _weasyprint_iter_line_boxes(context, box, *args, **kwargs)
+
+
+_weasyprint_split_text_box = inline.split_text_box
+_neighbours = ("", "")  # (before, after) the text the box being split sets, for set_text
+
+
+def split_text_box(context, box, available_width, skip, is_line_start=True):
+    """WeasyPrint's ``split_text_box`` (the part of a text box that fits a line, from byte
+    ``skip``), with the text's neighbours known to ``set_text`` meanwhile."""
+    global _neighbours
+    before = box.text.encode()[:skip].decode()[-1:] if skip else getattr(box, _PREVIOUS, "")
+    _neighbours = (before, getattr(box, _NEXT, ""))
+    try:
+        return _weasyprint_split_text_box(context, box, available_width, skip, is_line_start)
+    finally:
+        _neighbours = ("", "")
+
+
+# --------------------------------------------------------------- setting a text
 _weasyprint_set_text = line_break.Layout.set_text
 
 
@@ -127,13 +197,14 @@ def set_text(self, text, justify=False):
     alike; and when drawing a justified line, letter spacing on the spaced runs as well as
     WeasyPrint's word spacing on the spaces."""
     # A mark at a line's end keeps the half width the line was broken with: WeasyPrint lays the
-    # whole text out to find the break, then sets the line's own text on the same layout.
-    context = getattr(self, _CONTEXT, "")
+    # whole text out to find the break, then sets the line's own text on the same layout. The
+    # context is (the character before the text, the text and what follows it in the paragraph).
+    before, context = getattr(self, _CONTEXT, None) or ("", "")
     _weasyprint_set_text(self, text, justify)
     if not context.startswith(self.text):
-        context = self.text
-    setattr(self, _CONTEXT, context)
-    halves = half_width_marks(self.text, context[len(self.text):])
+        before, context = _neighbours[0], self.text + _neighbours[1]
+    setattr(self, _CONTEXT, (before, context))
+    halves = half_width_marks(self.text, context[len(self.text):], before)
     spacing = self.justification_spacing
     runs = spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else []
     if not (halves or runs):
@@ -156,7 +227,7 @@ def set_text(self, text, justify=False):
 
 
 _HALF_WIDTH = f"{HALF_WIDTH_FEATURE} 1".encode()
-_CONTEXT = "reportpub_text_context"  # the longest text this layout was set with that its text begins
+_CONTEXT = "reportpub_text_context"  # (before, the longest text this layout was set with that its text begins)
 
 
 _weasyprint_add_word_spacing = inline.add_word_spacing
@@ -181,4 +252,6 @@ def install() -> None:
     """Make WeasyPrint justify between characters (idempotent; the PDF writer calls it)."""
     inline.count_expandable_spaces = count_expandable
     inline.add_word_spacing = add_word_spacing
+    inline.split_text_box = split_text_box
+    block.iter_line_boxes = iter_line_boxes
     line_break.Layout.set_text = set_text
