@@ -12,6 +12,12 @@ ems, taking off the blank half that stands between their inks:
 
 Middle dots (・：；) keep their quarter ems on both sides.
 
+At a line's start and end (JLREQ 3.1.4, 3.8), the defaults this follows: an opening bracket
+that begins a line keeps its em (its blank half before the ink, as at a paragraph's start);
+a closing bracket, comma or full stop that ends a line (not its paragraph's last) loses its
+trailing half, so the line ends at the mark's ink, flush with the text block, the half em
+going to the line's justification; no mark hangs past the line's end (no ぶら下げ).
+
 How it is done: the fonts carry, for each mark with a blank half, a glyph of its own with
 that half taken off (the advance shortened; an opening bracket's outline moved back),
 reached through a feature of reportpub's own, :data:`HALF_WIDTH_FEATURE`, that no other
@@ -37,7 +43,9 @@ The rule holds across inline elements (``**行こう。**」``, a link and the b
 the PDF writer gives each text the characters just before and after it in its paragraph,
 looking past note calls (``だった。[^1]」``: the call stands in the full stop's blank half).
 
-Not done: JLREQ's trimming at line start and line end (the line breaker's work).
+Not done: a mark ending an element whose line breaks just after it (the break between two
+elements) keeps its em; and the line is broken with the mark's full em (pushing the next
+character in, JLREQ 3.8's 追い込み, is not tried).
 """
 
 from __future__ import annotations
@@ -62,13 +70,17 @@ HALF_WIDTH_FEATURE = "RPHW"
 _CLOSED_UP = re.compile(f"[{TRAILING_HALF}](?=[{MARKS}])|(?<=[{OPENING_BRACKETS}])[{OPENING_BRACKETS}]")
 
 
-def half_width_marks(text: str, following: str = "", preceding: str = "") -> list[int]:
-    """The indices of the marks in ``text`` that lose a blank half (the rule above);
+def half_width_marks(text: str, following: str = "", preceding: str = "", line_end: bool = False) -> list[int]:
+    """The indices of the marks in ``text`` that lose a blank half (the rules above);
     ``following`` is what comes after ``text`` (the next line's or element's first character),
-    ``preceding`` what comes before it (the previous element's last character)."""
+    ``preceding`` what comes before it (the previous element's last character); ``line_end``:
+    ``text`` ends a line that is not its paragraph's last."""
     before = preceding[-1:]
-    return [match.start() - len(before) for match in _CLOSED_UP.finditer(before + text + following[:1])
-            if len(before) <= match.start() < len(before) + len(text)]
+    halves = [match.start() - len(before) for match in _CLOSED_UP.finditer(before + text + following[:1])
+              if len(before) <= match.start() < len(before) + len(text)]
+    if line_end and text and text[-1] in TRAILING_HALF and (not halves or halves[-1] != len(text) - 1):
+        halves.append(len(text) - 1)
+    return halves
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ COMPRESSED = ("。」", "」「", "、」", "（「", "）、", "』」", "、�
 # call between the two marks (the call stands in the full stop's blank half).
 CROSS_ELEMENT_TEXT = ("彼は「**行こう。**」と言い、[「案内」](https://example.com/)「次」を見て、"
                       "《《「傍点」》》、そうだった。[^b]」と書き、**「太字」**）とした。")
+# Plain running text whose marks come to a line's start and end (鳥 花 風 only here).
+LINE_EDGE_TEXT = "鳥が鳴く。花が咲き、「風」が吹く。鳥は「花」と言う、花は（風）だ。" * 4
 CROSS_ELEMENT_PAIRS = ("。」", "」「", "」、", "」）", "。「", "、［")
 
 
@@ -54,6 +56,8 @@ def _chapter() -> str:
         paragraphs.append("文" * k + PAIRS_TEXT)
     for k in range(0, 44, 2):  # and split by an element's boundary
         paragraphs.append("文" * k + CROSS_ELEMENT_TEXT)
+    for k in range(22):  # brackets, commas and full stops at every place near a line start and end
+        paragraphs.append("文" * k + LINE_EDGE_TEXT)
     return ("# 試験の章\n\n" + "\n\n".join(paragraphs)
             + "\n\n[^a]: 注の本文。2024年10月15日、20241015号。\n[^b]: 二つ目の注。\n")
 
@@ -182,6 +186,35 @@ def test_justified_lines_end_flush_with_latin_digits_and_ruby(lines_book, mode):
             ends += [round(max(continued) - end, 2) for end in continued]
     assert len(ends) > 50
     assert max(ends) <= 0.5 and min(ends) >= -0.5, sorted(ends)[-5:]
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_marks_at_a_line_start_keep_their_em_and_at_a_line_end_lose_their_trailing_half(lines_book, mode):
+    """JLREQ's defaults (3.1.4, 3.8), as the README states them: an opening bracket beginning a
+    line is set full-width (its blank half before the ink, as at a paragraph's start); a closing
+    bracket, comma or full stop ending a line that its paragraph continues after is set
+    half-width, its ink flush with the text block's edge (nothing hangs past it)."""
+    starts = ends = 0
+    for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
+        lines = [line for line in body_lines(glyphs)]
+        if not lines:
+            continue
+        start = min(line[0].x0 for line in lines)
+        edge = max(line[-1].x1 for line in lines)
+        for line, following in zip(lines, lines[1:]):
+            em, text = line[0].size, "".join(g.c for g in line)
+            if not any(c in text for c in "鳥花風"):
+                continue
+            if abs(following[0].x0 - start) < 0.5 and line[-1].c in "、。」）":  # the paragraph goes on
+                last = line[-1]
+                assert abs((last.x1 - last.x0) - 0.5 * em) < 0.05 * em, f"{text} ({mode})"
+                assert abs(last.x1 - edge) < 0.5, f"{text} ({mode})"
+                ends += 1
+            if following[0].c in "「（" and abs(following[0].x0 - start) < 0.5:
+                first = following[0]
+                assert abs((first.x1 - first.x0) - em) < 0.05 * em, "".join(g.c for g in following)
+                starts += 1
+    assert ends >= 10 and starts >= 3, (ends, starts)
 
 
 def test_vertical_contents_print_the_digits_of_the_folios(lines_book):

@@ -198,13 +198,14 @@ def set_text(self, text, justify=False):
     WeasyPrint's word spacing on the spaces."""
     # A mark at a line's end keeps the half width the line was broken with: WeasyPrint lays the
     # whole text out to find the break, then sets the line's own text on the same layout. The
-    # context is (the character before the text, the text and what follows it in the paragraph).
-    before, context = getattr(self, _CONTEXT, None) or ("", "")
+    # context is (the character before the text, the text and what follows it in the paragraph,
+    # the length of the box's own text): a text shorter than its box's is a line broken inside it.
+    before, context, box_length = getattr(self, _CONTEXT, None) or ("", "", 0)
     _weasyprint_set_text(self, text, justify)
-    if not context.startswith(self.text):
-        before, context = _neighbours[0], self.text + _neighbours[1]
-    setattr(self, _CONTEXT, (before, context))
-    halves = half_width_marks(self.text, context[len(self.text):], before)
+    if not context.startswith(self.text) or len(self.text) > box_length:
+        before, context, box_length = _neighbours[0], self.text + _neighbours[1], len(self.text)
+    setattr(self, _CONTEXT, (before, context, box_length))
+    halves = half_width_marks(self.text, context[len(self.text):], before, line_end=len(self.text) < box_length)
     spacing = self.justification_spacing
     runs = spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else []
     if not (halves or runs):
@@ -227,7 +228,7 @@ def set_text(self, text, justify=False):
 
 
 _HALF_WIDTH = f"{HALF_WIDTH_FEATURE} 1".encode()
-_CONTEXT = "reportpub_text_context"  # (before, the longest text this layout was set with that its text begins)
+_CONTEXT = "reportpub_text_context"  # (before, the longest text set that the text begins, its box's length)
 
 
 _weasyprint_add_word_spacing = inline.add_word_spacing
