@@ -6,7 +6,8 @@ The stages, one module each:
   vertical markup); ``book_html`` — where the book's HTML is cut into parts;
 * ``layout`` — ``PdfLayout``: one writing mode's HTML, stylesheets and fonts, laid out by
   WeasyPrint (``geometry`` gives the page frame, ``islands`` the upright figures and tables
-  of the vertical book, ``fetcher`` every resource it may load);
+  of the vertical book, ``table_widths`` their copies' shared column widths, ``fetcher``
+  every resource it may load);
 * ``parts`` — ``write_mode_pdfs``, whose ``ModePdfs`` lays each part out once (keeping what
   did not change), places the parts, settles the contents' page numbers, joins and prunes;
 * ``output`` and ``finishers`` — a layout written as the reader (PDF/A) or print (PDF/X)

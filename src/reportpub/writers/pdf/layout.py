@@ -37,7 +37,7 @@ from reportpub.writers.pdf.geometry import (
     horizontal_geometry,
     vertical_geometry,
 )
-from reportpub.writers.pdf import page_flow
+from reportpub.writers.pdf import page_flow, table_widths
 from reportpub.writers.pdf.islands import measure_islands, place_islands
 from reportpub.writers.pdf.justify import install as justify_between_characters
 
@@ -181,6 +181,7 @@ class PdfLayout:
         css = self.css + ([weasyprint.CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)]
                           if extra_css else [])
         page_flow.install()  # notes with their calls, islands as page floats
+        table_widths.install()  # an island's copies share their tables' column widths
         with self._listening():
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
