@@ -397,3 +397,26 @@ def test_a_page_that_deferred_figures_fill_is_made(tmp_path):
     assert deferred_figures(path, chapters), "a figure waits for the next page"
     assert any(not page.has(BODY_PT) and any(i.kind == "image" for i in page.items) for page in pages)
     assert [o for page in pages for o in overprints(page)] == []
+
+
+@pytest.mark.parametrize("book_name", ["notes_book", "islands_book"])
+@pytest.mark.parametrize("mode", MODES)
+def test_no_number_is_broken_across_lines(book_name, mode, request):
+    """No line ends in a digit while the next begins with one (pageflow.py's split_numbers, read
+    as it reads them: a lone note call or page number joins the line after it). The colophon's
+    UUID, too long for its column, was broken inside its digits (…00000000003 / 1)."""
+    build = request.getfixturevalue(book_name)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(build / f"{book_name[:-5]}-{mode}.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    splits = []
+    for page in text.split("\f"):
+        lines, carry = [], ""
+        for line in (raw.strip() for raw in page.split("\n")):
+            if re.fullmatch(r"[0-9０-９]{1,3}", line):
+                carry += line
+            elif line:
+                lines.append(carry + line)
+                carry = ""
+        splits += [(a, b) for a, b in zip(lines, lines[1:]) if len(a) >= 12 and len(b) >= 12
+                   and re.search(r"[0-9０-９]$", a) and re.match(r"[0-9０-９]", b)]
+    assert splits == []
