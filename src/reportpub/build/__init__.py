@@ -127,7 +127,8 @@ def _job_name(job: tuple[str, list[Edition]]) -> str:
 def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, token: int,
                force: bool = False, progress: Progress = send_from_worker) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
-    A job is one mode's PDF layout (reader and print from it), one EPUB, or the web edition.
+    A job is one mode's PDF layout (reader and print from it, then that mode's EPUB when it is
+    stale too: its page-list is the PDF's pages), one EPUB, or the web edition.
     ``progress`` gets its steps (in a worker, they go back to the build through the queue)."""
     from reportpub.templates import Templates
 
@@ -135,38 +136,71 @@ def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, tok
     name = _job_name(job)
     templates = Templates(project)
     written = []
-    if kind == "pdf":
+    breaks: dict[str, list | None] = {}  # mode → its reader PDF's page breaks, when this job placed its pages
+    pdfs = [o for o in outputs if o.pdf_variant]
+    if pdfs:
         from reportpub.writers.pdf.parts import write_mode_pdfs
 
-        targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in outputs}
-        inputs_digest = Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
-        write_mode_pdfs(book, project, outputs[0].mode, templates, targets, inputs_digest, reuse=not force,
-                        progress=lambda what, done, total: progress(Step(name, done, total, what)))
-        written += [(str(targets[o.pdf_variant.name]), o.name) for o in outputs]
-    for output in outputs if kind != "pdf" else ():
+        targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in pdfs}
+        breaks[pdfs[0].mode] = write_mode_pdfs(
+            book, project, pdfs[0].mode, templates, targets, _pdf_inputs_digest(project, book), reuse=not force,
+            progress=lambda what, done, total: progress(Step(name, done, total, what)))
+        written += [(str(targets[o.pdf_variant.name]), o.name) for o in pdfs]
+    for output in outputs:
+        if output.pdf_variant:
+            continue
         temporary = temporary_beside(project.build_dir / output.name, token)
-        progress(Step(name, 0, 1, f"writing {output.name}"))
+        step = _job_name((output.format, [output]))  # an EPUB written in its mode's PDF job has its own line
+        progress(Step(step, 0, 1, f"writing {output.name}"))
         if output.format == "epub":
             from reportpub.writers.epub import write_epub
 
-            write_epub(book, project, output.mode, templates, temporary)
+            write_epub(book, project, output.mode, templates, temporary,
+                       _page_list(book, project, output.mode, templates, breaks))
         else:
             from reportpub.writers.web import write_web
 
             write_web(book, project, templates, temporary)
-        progress(Step(name, 1, 1, f"wrote {output.name}"))
+        progress(Step(step, 1, 1, f"wrote {output.name}"))
         written.append((str(temporary), output.name))
     return written
 
 
+def _pdf_inputs_digest(project: Project, book: Book) -> str:
+    return Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
+
+
+def _page_list(book: Book, project: Project, mode: str, templates, breaks: dict[str, list | None]):
+    """The page-list of the EPUB of ``mode``: the pages of the reader PDF of that mode, when the
+    book has that edition (whether or not this build writes it), else None. ``breaks`` holds
+    them when this job placed that mode's pages; else they are placed here, from the part
+    cache where an earlier build left the parts (``--only epub`` with none lays the PDF out)."""
+    from reportpub.writers.page_list import PageList
+
+    reader = next((e for e in planned_outputs(project) if e.format == "pdf" and e.mode == mode), None)
+    if reader is None:
+        return None
+    if mode not in breaks:
+        from reportpub.writers.pdf.parts import mode_page_breaks
+
+        breaks[mode] = mode_page_breaks(book, project, mode, templates, _pdf_inputs_digest(project, book))
+    found = breaks[mode]
+    return PageList(reader.name, book.config.identifier, tuple(found)) if found else None
+
+
 def _jobs(outputs: list[Edition]) -> list[tuple[str, list[Edition]]]:
-    """Group outputs into independent jobs, the slowest (PDF layouts) first."""
+    """Group outputs into independent jobs, the slowest (PDF layouts) first. The EPUB of a
+    mode whose PDF is laid out goes into that layout's job, after it: its page-list is the
+    reader PDF's pages (writers/page_list.py)."""
     jobs: list[tuple[str, list[Edition]]] = []
+    placed: set[str] = set()
     for mode in MODES:
         pdfs = [o for o in outputs if o.pdf_variant and o.mode == mode]
         if pdfs:
-            jobs.append(("pdf", pdfs))
-    jobs += [(o.format, [o]) for o in outputs if not o.pdf_variant]
+            epubs = [o for o in outputs if o.format == "epub" and o.mode == mode]
+            jobs.append(("pdf", pdfs + epubs))
+            placed |= {o.name for o in epubs}
+    jobs += [(o.format, [o]) for o in outputs if not o.pdf_variant and o.name not in placed]
     return jobs
 
 

@@ -77,6 +77,8 @@ class Fingerprinter:
                  "output": f"{format_name}/{mode}"}
         parts.update(self.manuscript_parts())
         parts.update(self.template_parts(format_name))
+        if format_name == "epub" and "pdf" in self.project.config.editions.formats:
+            parts.update(self.template_parts("pdf"))  # its page-list is the reader PDF's pages
         parts.update(extra or {})
         text = json.dumps(parts, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest(), parts

@@ -40,7 +40,8 @@ from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheet_text, stylesheets
 from reportpub.writers.cover import cover_image
 from reportpub.writers.epub_accessibility import accessibility_metadata
-from reportpub.xhtml import parse_fragment, ruby_bases_first, serialize
+from reportpub.writers.page_list import MATTER_FILES, PageList, block_key, marker_attributes
+from reportpub.xhtml import parse_fragment, ruby_bases_first, serialize, serialize_element
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
@@ -59,12 +60,16 @@ class _Page:
     properties: list[str] = field(default_factory=list)
 
 
-def write_epub(book: Book, project: Project, mode: str, templates: Templates, target: Path) -> None:
-    """Write the EPUB 3 edition of ``book`` in ``mode`` ('vertical' or 'horizontal') to ``target``."""
+def write_epub(book: Book, project: Project, mode: str, templates: Templates, target: Path,
+               page_list: PageList | None = None) -> None:
+    """Write the EPUB 3 edition of ``book`` in ``mode`` ('vertical' or 'horizontal') to ``target``,
+    with pagebreak markers and a page-list nav of ``page_list``'s pages when given."""
     config = book.config
     css = _stylesheet_files(project, mode)
     css_hrefs = [href for href, _ in css]
     anchors = _anchor_files(book)
+    markers = page_list.before() if page_list else {}
+    matter_keys = {file_name: key for key, file_name in MATTER_FILES.items()}
 
     def page(uid: str, file_name: str, title: str, content: str, body_class: str, epub_type: str,
              properties: list[str] | None = None) -> _Page:
@@ -73,8 +78,11 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         return _Page(uid, file_name, title, text.encode("utf-8"), properties or [])
 
     def matter(file_name: str, partial: str, **context) -> str:
-        """A front- or back-matter partial, made ready for its content document."""
-        return _prepare_fragment(templates.render(partial, book, **context), file_name, mode, anchors)
+        """A front- or back-matter partial, made ready for its content document, after the
+        markers of the pages that begin in it."""
+        pages = markers.get(matter_keys.get(file_name, ""), [])
+        return "".join(serialize_element(_page_marker(page)) for page in pages) + _prepare_fragment(
+            templates.render(partial, book, **context), file_name, mode, anchors)
 
     cover_href, cover_bytes, cover_size = cover_image(book.config, project, mode)
     chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings,
@@ -91,7 +99,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
     ]
     for chapter in book.chapters:
         pages.append(page(_uid(chapter), chapter.file_name, chapter.title,
-                          chapter_xhtml(book, chapter, mode, anchors), "chapter-page", "bodymatter"))
+                          chapter_xhtml(book, chapter, mode, anchors, markers), "chapter-page", "bodymatter"))
     if book.references:
         pages.append(page("references", "references.xhtml", "参考文献", matter("references.xhtml", "references.html"),
                           "references-page", "backmatter"))
@@ -100,7 +108,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 
     publication = epub.EpubBook()
     _set_metadata(publication, book, mode)
-    _set_accessibility_metadata(publication, book, mode)
+    _set_accessibility_metadata(publication, book, mode, page_list)
 
     for href, content in css:
         publication.add_item(epub.EpubItem(uid=_css_uid(href), file_name=href, media_type="text/css", content=content))
@@ -116,7 +124,8 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
                                             media_type=asset.media_type, content=_read_asset(project, asset.path)))
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML_MEDIA_TYPE,
-                        content=_nav_document(book, pages, css_hrefs, mode).encode("utf-8"))
+                        content=_nav_document(book, pages, css_hrefs, mode,
+                                              _page_targets(book, page_list, pages)).encode("utf-8"))
     nav.properties = ["nav"]
     publication.add_item(nav)
     publication.add_item(epub.EpubNcx())
@@ -144,10 +153,15 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 # Chapters
 
 
-def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None) -> str:
-    """The chapter's content document body: text with pop-up note references, then its notes."""
+def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None,
+                  markers: dict[str, list[int]] | None = None) -> str:
+    """The chapter's content document body: text with pop-up note references, then its notes;
+    before each top-level block, the pagebreak markers of the pages that begin in it (``markers``,
+    PageList.before)."""
     anchors = anchors if anchors is not None else _anchor_files(book)
     root = _marked_for_mode(chapter.body, mode, skip_tables=True)
+    if markers:
+        _insert_page_markers(root, chapter.id, markers)
     seen: dict[int, int] = {}
     for parent in list(root.iter()):
         for index, marker in enumerate(list(parent)):
@@ -173,6 +187,36 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
             parts.append(_note_aside(note, chapter.file_name, mode, anchors))
         parts.append("</section>\n")
     return "".join(parts)
+
+
+def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str, list[int]]) -> None:
+    """The markers before the chapter's blocks, named as the PDF writer names them (page_list.mark_blocks)."""
+    blocks = list(root)
+    for block in blocks:
+        root.remove(block)
+    for index, block in enumerate(blocks):
+        root.extend(_page_marker(page) for page in markers.get(block_key(chapter_id, index), []))
+        root.append(block)
+
+
+def _page_marker(page: int) -> etree.Element:
+    """An empty ``epub:type="pagebreak"`` span for the reader PDF's page ``page``."""
+    return etree.Element("span", marker_attributes(page))
+
+
+def _page_targets(book: Book, page_list: PageList | None, pages: list[_Page]) -> list[tuple[int, str]]:
+    """(page, content document holding its marker) of every page of ``page_list`` the EPUB marks."""
+    if page_list is None:
+        return []
+    files = {chapter.id: chapter.file_name for chapter in book.chapters}
+    written = {page.file_name for page in pages}
+    targets = []
+    for page, key in page_list.breaks:
+        chapter_id, _, _ = key.rpartition("/")
+        file_name = files.get(chapter_id) if chapter_id else MATTER_FILES.get(key)
+        if file_name in written:
+            targets.append((page, file_name))
+    return targets
 
 
 def _note_aside(note: Note, file_name: str, mode: str, anchors: dict[str, str]) -> str:
@@ -295,8 +339,10 @@ def _uid(chapter: Chapter) -> str:
 # Navigation
 
 
-def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: str) -> str:
-    """The EPUB navigation document: the table of contents and the landmarks."""
+def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: str,
+                  page_targets: list[tuple[int, str]]) -> str:
+    """The EPUB navigation document: the table of contents, the landmarks and, when the EPUB
+    marks the reader PDF's pages, the page-list."""
     e = html.escape
     language = e(book.config.language)
     lines = [
@@ -344,7 +390,13 @@ def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: st
     for kind, href, label in landmarks:
         if href in names:
             lines.append(f'    <li><a epub:type="{kind}" href="{href}">{label}</a></li>')
-    lines += ["  </ol>", "</nav>", "</body>", "</html>", ""]
+    lines += ["  </ol>", "</nav>"]
+    if page_targets:
+        lines += ['<nav epub:type="page-list" id="page-list" role="doc-pagelist" hidden="hidden">',
+                  "  <h2>ページ</h2>", "  <ol>"]
+        lines += [f'    <li><a href="{file_name}#page-{page}">{page}</a></li>' for page, file_name in page_targets]
+        lines += ["  </ol>", "</nav>"]
+    lines += ["</body>", "</html>", ""]
     return "\n".join(lines)
 
 
@@ -399,10 +451,17 @@ def _set_metadata(publication: epub.EpubBook, book: Book, mode: str) -> None:
         publication.set_direction("ltr")
 
 
-def _set_accessibility_metadata(publication: epub.EpubBook, book: Book, mode: str) -> None:
+def _set_accessibility_metadata(publication: epub.EpubBook, book: Book, mode: str, page_list: PageList | None) -> None:
     """EPUB Accessibility 1.1's package metadata (writers/epub_accessibility.py)."""
-    for name, value in accessibility_metadata(book, mode):
+    for name, value in accessibility_metadata(book, mode, page_list is not None):
         publication.add_metadata(None, "meta", value, {"property": name})
+    if page_list is not None:
+        # The edition the page breaks come from (pageBreakSource, EPUBCheck incubates it): its
+        # identifier, refined by its file name.
+        publication.add_metadata(None, "meta", page_list.source_identifier,
+                                 {"property": "pageBreakSource", "id": "page-break-source"})
+        publication.add_metadata(None, "meta", page_list.source_file,
+                                 {"property": "dcterms:title", "refines": "#page-break-source"})
 
 
 class _Writer(epub.EpubWriter):

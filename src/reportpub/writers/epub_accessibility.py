@@ -52,8 +52,9 @@ def accessibility_facts(book: Book, mode: str) -> AccessibilityFacts:
     )
 
 
-def accessibility_metadata(book: Book, mode: str) -> list[tuple[str, str]]:
-    """(property, value) of the package's accessibility ``<meta>`` elements, in order."""
+def accessibility_metadata(book: Book, mode: str, page_list: bool = False) -> list[tuple[str, str]]:
+    """(property, value) of the package's accessibility ``<meta>`` elements, in order;
+    ``page_list``: the EPUB marks the reader PDF's pages (writers/page_list.py)."""
     facts = accessibility_facts(book, mode)
     metadata = [("schema:accessMode", "textual")]
     if facts.figures:
@@ -68,6 +69,8 @@ def accessibility_metadata(book: Book, mode: str) -> list[tuple[str, str]]:
     if facts.ruby:
         features.append("rubyAnnotations")
     features.append("verticalWriting" if facts.vertical else "horizontalWriting")
+    if page_list:
+        features += ["pageBreakMarkers", "pageNavigation"]
     metadata += [("schema:accessibilityFeature", feature) for feature in features]
     metadata.append(("schema:accessibilityHazard", "none"))
     metadata.append(("schema:accessibilitySummary", book.config.accessibility_summary or default_summary(book, facts)))

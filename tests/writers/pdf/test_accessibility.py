@@ -361,3 +361,16 @@ def test_a_passage_in_another_language_has_its_lang(book, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_reader_pdf_has_no_outloud_error(book, mode):
     assert outloud_errors(book / f"a-{mode}.pdf") == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_print_pdf_carries_the_readers_structure_tree_whole(book, mode):
+    """The print edition takes the reader's pages over with their tags: its one structure tree
+    reaches every page, with one key space. It claims PDF/X-4, not PDF/UA: the UA profile finds
+    only that it lacks PDF/UA's identification."""
+    path = book / f"a-{mode}-print.pdf"
+    assert structure_faults(path) == []
+    with pikepdf.open(path) as pdf:
+        assert "/StructTreeRoot" in pdf.Root and pdf.open_metadata()["pdfx:GTS_PDFXVersion"] == "PDF/X-4"
+    failures = {failure.split(":")[0] for failure in validation_failures(path, "ua1")}
+    assert failures == {"PDFUA1-ID-PART-001", "PDFUA1-ID-SCHEMA-001"}

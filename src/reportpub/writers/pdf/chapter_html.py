@@ -15,6 +15,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from reportpub.model import Chapter
+from reportpub.writers.page_list import mark_blocks
 from reportpub.writers.pdf.line_units import compose_lines
 from reportpub.xhtml import parse_fragment, serialize, text_of
 
@@ -36,6 +37,7 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path |
         # Figures stand upright as horizontal islands: their captions keep horizontal digits.
         body = add_vertical_markup(body, skip_elements=DEFAULT_SKIP_ELEMENTS | {"figure"})
     root = parse_fragment(body)
+    mark_blocks(root, chapter.id)  # the EPUB's page-list names the block each page begins in
     notes = {note.number: note for note in chapter.notes}
     _float_notes(root, notes, vertical)
     _ruby_boxes(root)

@@ -38,6 +38,7 @@ class CachedPart:
     anchors: dict[str, int]
     files: dict[str, Path]
     fonts: dict[str, dict]  # PDF font name → its file and the glyphs used: left to the joiner (writers/pdf/fonts.py)
+    page_blocks: list[str | None]  # the block each page begins in (parts._first_block): "" notes only, None blank
 
 
 def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project,

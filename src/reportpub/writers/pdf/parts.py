@@ -39,6 +39,7 @@ from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
+from reportpub.writers.page_list import BLOCK_ATTRIBUTE, MATTER_FILES, first_in_manuscript, is_before
 from reportpub.writers.pdf.book_html import (
     NOMBRE_CARRIER,
     link_across_parts,
@@ -52,7 +53,7 @@ from reportpub.writers.pdf.join import CachedPart, finish_archival_file, join_pa
 from reportpub.writers.pdf.layout import PdfLayout, font_cache_dir
 from reportpub.writers.pdf.output import write_pdf
 
-CACHE_FORMAT = 6  # 6: parts tagged (PDF/A-3a, PDF/UA-1), their structure IDs named by the part
+CACHE_FORMAT = 7  # 7: the block each page begins in is recorded (the EPUB's page-list)
 CONTENTS_ATTEMPTS = 5  # place the parts again at most this often when the contents or page references move them
 
 
@@ -80,7 +81,7 @@ class PartCache:
         data = json.loads(stored)
         if any(file_digest(files[v]) != data["sha256"].get(v) for v in variants):
             return None  # a part's PDF was damaged after it was written: lay it out again
-        return CachedPart(key, data["pages"], data["anchors"], files, data["fonts"])
+        return CachedPart(key, data["pages"], data["anchors"], files, data["fonts"], data["page_blocks"])
 
     def put(self, key: str, document, variants: list[str], write, fonts) -> CachedPart:
         """Write ``document``'s variants with ``write(document, path, variant)`` and record it
@@ -90,9 +91,10 @@ class PartCache:
                  for variant in variants}
         anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
         record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document),
+                  "page_blocks": [_first_block(page) for page in document.pages],
                   "sha256": {variant: file_digest(path) for variant, path in files.items()}}
         self.entries.put(key, json.dumps(record, ensure_ascii=False), "json")
-        return CachedPart(key, record["pages"], anchors, files, record["fonts"])
+        return CachedPart(key, record["pages"], anchors, files, record["fonts"], record["page_blocks"])
 
     def prune(self) -> None:
         """Forget parts neither this build nor the one before used. The build before's are
@@ -103,13 +105,23 @@ class PartCache:
 
 def write_mode_pdfs(book: Book, project: Project, mode: str, templates: Templates, targets: dict[str, Path],
                     inputs_digest: str, reuse: bool = True,
-                    progress: Callable[[str, int, int], None] = lambda what, done, total: None) -> None:
+                    progress: Callable[[str, int, int], None] = lambda what, done, total: None
+                    ) -> list[tuple[int, str]] | None:
     """Write one writing mode's PDF editions: ``targets`` maps "reader" and/or "print" to the
     file each is written to. ``inputs_digest`` is the build's digest of everything the pages
     depend on but the chapters (reportpub, fonts, book.toml, images, styles, templates);
     ``reuse`` false lays out every part again. ``progress(what, done, total)`` hears of each
-    part laid out (or taken from the cache) and of the joining."""
-    ModePdfs(book, project, mode, templates, targets, inputs_digest, reuse, progress).write()
+    part laid out (or taken from the cache) and of the joining. Returns the pages' breaks
+    (ModePdfs.page_breaks) for the EPUB's page-list."""
+    return ModePdfs(book, project, mode, templates, targets, inputs_digest, reuse, progress).write()
+
+
+def mode_page_breaks(book: Book, project: Project, mode: str, templates: Templates,
+                     inputs_digest: str) -> list[tuple[int, str]] | None:
+    """The breaks of one mode's reader PDF without writing it: its parts are placed (laid out,
+    or taken from the cache where an earlier build left them) but not joined."""
+    return ModePdfs(book, project, mode, templates, {"reader": Path()}, inputs_digest, True,
+                    lambda what, done, total: None).page_breaks()
 
 
 class ModePdfs:
@@ -139,11 +151,11 @@ class ModePdfs:
         self.head = self.tail = ""
         self.steps = 0
 
-    def write(self) -> None:
+    def write(self) -> list[tuple[int, str]] | None:
         split = split_book(self.layout.html)
         if split is None:
             self.write_whole()
-            return
+            return None
         self.head, parts, self.tail = split
         front, rest = parts[0], parts[1:]
         self.steps = len(rest) + 2  # the front matter, each part after it, the joining
@@ -152,6 +164,18 @@ class ModePdfs:
         fonts_used = self.join([(1, numbered)] + placed)
         self.prune(fonts_used)
         self.progress("done", self.steps, self.steps)
+        return breaks_of([(1, numbered)] + placed)
+
+    def page_breaks(self) -> list[tuple[int, str]] | None:
+        """The placed parts' breaks, nothing written (None for a book laid out whole, which has
+        no parts to record them: it has no chapter sections to mark either)."""
+        split = split_book(self.layout.html)
+        if split is None:
+            return None
+        self.head, parts, self.tail = split
+        self.steps = len(parts) + 1
+        numbered, placed = self.settle_contents(parts[0], parts[1:])
+        return breaks_of([(1, numbered)] + placed)
 
     def write_whole(self) -> None:
         """A book the HTML cannot be cut into parts: one layout, written as each edition."""
@@ -256,6 +280,48 @@ class ModePdfs:
         subsets = Cache(self.font_subsets, "*.font")
         subsets.mark_used(fonts_used)
         subsets.prune()
+
+
+def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str]]:
+    """(page number, the block it begins in) of every page of the placed parts that is not
+    blank: a page holding only the rest of a note ("" in the record) continues the block of
+    the page before. The blocks only go forward: a figure a page sets that the manuscript
+    has before the page's first line (deferred from a page before) does not take the page's
+    marker back past the markers before it."""
+    breaks: list[tuple[int, str]] = []
+    for first_page, cached in placed:
+        last = None
+        for index, key in enumerate(cached.page_blocks):
+            if key and last is not None and is_before(key, last):
+                key = last
+            key = last if key == "" else key
+            if key is not None:
+                breaks.append((first_page + index, key))
+                last = key
+    return breaks
+
+
+def _first_block(page) -> str | None:
+    """The block a laid-out page begins in (writers/page_list.py): of the blocks its text
+    area shows, the first in the manuscript (a block broken over from the page before shows
+    on this page too), or the matter section it is part of; "" for a page of notes alone,
+    None for a blank page. The walk goes no deeper than the
+    blocks: a page holds a few dozen of them, and thousands of boxes."""
+    found = []
+    stack = [page._page_box.children[0]]  # the page's text, not its notes or margins (weasyprint.layout.page)
+    while stack:
+        box = stack.pop()
+        element = box.element
+        if element is not None and element.get(BLOCK_ATTRIBUTE):
+            found.append(element.get(BLOCK_ATTRIBUTE))
+        elif element is not None and element.get("id") in MATTER_FILES:
+            found.append(element.get("id"))
+        else:
+            stack.extend(reversed(getattr(box, "children", ())))
+    if found:
+        return first_in_manuscript(found)
+    notes = page._page_box.children[1:2]  # the page's note area
+    return "" if notes and notes[0].children else None  # the rest of a note, or a blank page
 
 
 def _css_string(text: str) -> str:

@@ -1,0 +1,167 @@
+"""The EPUB's page-list (writers/page_list.py): pagebreak markers where the same-mode reader
+PDF's pages begin, so that a page number cited from the PDF leads to the same text in the
+EPUB; the EPUB is the same file whether it was built with the PDF, alone, or from caches."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import unicodedata
+import subprocess
+import zipfile
+
+import pytest
+
+from tests.conftest import book_toml, image_bytes, run_ace, run_cli, run_epubcheck, write_project
+
+MODES = ("vertical", "horizontal")
+BOOK = book_toml(title="頁の試験", authors=["著者 太郎"], version="1.0", slug="pl", formats=["pdf", "epub"])
+
+WORDS = "情勢推移各国対応経済条約発効交渉会議報告分析課題歴史地域安全保障協力関係"
+
+
+def paragraph(seed: str) -> str:
+    """A paragraph of its own text (no run of eight characters of it is in another), with ruby."""
+    rng = random.Random(seed)
+    sentences = ["".join(rng.choice(WORDS) + rng.choice("のをにがとはでも") for _ in range(12)) + "。"
+                 for _ in range(6)]
+    return "{彷彿|ほう|ふつ}とさせる" + "".join(sentences)
+
+
+def chapter(title: str, paragraphs: int, extra: str = "") -> str:
+    body = "\n\n".join(paragraph(f"{title}{n}") + (f"注を付ける[^n{n}]。" if n % 4 == 1 else "")
+                       for n in range(1, paragraphs + 1))
+    notes = "\n\n".join(f"[^n{n}]: 第{n}段落の注。" for n in range(1, paragraphs + 1) if n % 4 == 1)
+    return f"# {title}\n\n{body}\n\n{extra}\n\n{notes}\n"
+
+
+FIGURE = '![港の見取り図](images/port.png "港の北側に岸壁が三つ並ぶ見取り図")'
+TABLE = "Table: 主な出来事\n\n| 年 | 出来事 |\n|---|---|\n| 1961 | 条約 |\n| 2024 | 発効 |\n"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return write_project(tmp_path_factory.mktemp("page-list") / "book", {
+        "01.md": chapter("第一章　始まり", 12, FIGURE),
+        "02.md": chapter("第二章　続き", 9, TABLE + "\nThe Latin passage: <span lang=\"la\">*Si vis pacem, para bellum.*</span>\n"),
+    }, BOOK, {"manuscript/images/port.png": image_bytes((400, 240), (30, 60, 120))})
+
+
+@pytest.fixture(scope="module")
+def build(project):
+    result = run_cli("build", "--jobs", "1", str(project))
+    assert result.returncode == 0, result.stderr
+    return project / "build"
+
+
+def epub_files(path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name.removeprefix("EPUB/"): archive.read(name).decode() for name in archive.namelist()
+                if name.endswith(".xhtml")}
+
+
+def page_list(files: dict[str, str]) -> list[tuple[int, str]]:
+    """(page, content document) of the nav's page-list entries, in order."""
+    nav = files["nav.xhtml"]
+    listed = nav[nav.index('epub:type="page-list"'):]
+    return [(int(page), file_name) for file_name, page, label in
+            re.findall(r'<a href="([^"#]+)#page-(\d+)">(\d+)</a>', listed) if page == label]
+
+
+def plain(text: str) -> str:
+    """Text to compare across editions: no spaces, no digits (the folios, note numbers and the
+    vertical editions' upright digits fall between the words in one and not the other)."""
+    return re.sub(r"[\s\d]", "", unicodedata.normalize("NFKC", text))
+
+
+def text_after_marker(document: str, page: int) -> str:
+    """The text of the content document from page ``page``'s marker on (readings left out)."""
+    start = re.search(rf'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page}" aria-label="{page}"[^>]*>', document)
+    assert start, page
+    rest = re.sub(r"<rt>.*?</rt>", "", document[start.end():])
+    return plain(re.sub(r"<[^>]+>", "", rest))
+
+
+def pdf_page_text(path, page: int) -> str:
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return plain(text)
+
+
+def pdf_pages(path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_page_of_the_reader_pdf_is_marked_where_its_text_begins(build, mode):
+    pdf = build / f"pl-{mode}.pdf"
+    files = epub_files(build / f"pl-{mode}.epub")
+    listed = page_list(files)
+    pages = [page for page, _ in listed]
+    assert pages == sorted(set(pages))
+    # Every page that prints anything is listed, and no blank one (the versos before right-hand starts).
+    assert pages == [page for page in range(1, pdf_pages(pdf) + 1) if pdf_page_text(pdf, page)]
+    assert len([f for _, f in listed if f.startswith("chapter-")]) >= 6  # chapters of several pages each
+    for page, file_name in listed:
+        printed = pdf_page_text(pdf, page)
+        following = text_after_marker(files[file_name], page)
+        # The block the marker stands before holds the page's text: a run of it is on the page
+        # (its first line, or the lines it runs on with from the page before).
+        # (Runs of 3 in the front and back matter, whose short vertical lines pdftotext gives out of order.)
+        length = 8 if file_name.startswith("chapter-") else 3
+        runs = {following[i:i + length] for i in range(max(1, min(len(following), 400) - length + 1))}
+        assert any(run in printed for run in runs), (page, file_name, printed[:80], following[:80])
+        if file_name.startswith("chapter-"):
+            assert str(page) in subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                               capture_output=True, text=True).stdout  # the folio the marker names
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_package_names_the_page_source(build, mode):
+    with zipfile.ZipFile(build / f"pl-{mode}.epub") as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+    features = re.findall(r'<meta property="schema:accessibilityFeature">([^<]+)</meta>', opf)
+    assert {"pageBreakMarkers", "pageNavigation"} <= set(features)
+    source = re.search(r'<meta property="pageBreakSource" id="page-break-source">([^<]+)</meta>', opf)
+    assert source and source.group(1).startswith("urn:uuid:")
+    assert f'<meta property="dcterms:title" refines="#page-break-source">pl-{mode}.pdf</meta>' in opf
+    assert re.search(r"<dc:identifier[^>]*>([^<]+)</dc:identifier>", opf).group(1) == source.group(1)  # the PDF's too
+
+
+def test_the_epub_is_the_same_built_alone_with_or_without_caches(project, build, tmp_path):
+    built = {mode: (build / f"pl-{mode}.epub").read_bytes() for mode in MODES}
+    alone = tmp_path / "book"
+    shutil.copytree(project / "manuscript", alone / "manuscript")
+    result = run_cli("build", "--jobs", "1", "--only", "epub", str(alone))  # no cache: the pages are laid out
+    assert result.returncode == 0, result.stderr
+    for mode in MODES:
+        assert (alone / "build" / f"pl-{mode}.epub").read_bytes() == built[mode], mode
+        (alone / "build" / f"pl-{mode}.epub").unlink()
+    result = run_cli("build", "--jobs", "1", "--only", "epub", str(alone))  # the parts from the cache
+    assert result.returncode == 0, result.stderr
+    for mode in MODES:
+        assert (alone / "build" / f"pl-{mode}.epub").read_bytes() == built[mode], mode
+
+
+def test_an_epub_without_its_modes_reader_pdf_has_no_page_list(tmp_path):
+    root = write_project(tmp_path / "book", {"01.md": chapter("第一章", 2)},
+                         book_toml(slug="e", formats=["epub"], modes=["horizontal"]))
+    result = run_cli("build", "--jobs", "1", str(root))
+    assert result.returncode == 0, result.stderr
+    files = epub_files(root / "build" / "e-horizontal.epub")
+    assert 'epub:type="page-list"' not in files["nav.xhtml"]
+    assert not any("doc-pagebreak" in text for text in files.values())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_epubcheck_passes_the_epub_with_its_page_list(build, mode):
+    result = run_epubcheck(build / f"pl-{mode}.epub")
+    assert (result["errors"], result["warnings"]) == (0, 0), result["messages"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
+def test_ace_finds_no_violation_in_the_epub_with_its_page_list(build, tmp_path, mode):
+    assert run_ace(build / f"pl-{mode}.epub", tmp_path / "ace") == []
