@@ -43,9 +43,8 @@ The rule holds across inline elements (``**行こう。**」``, a link and the b
 the PDF writer gives each text the characters just before and after it in its paragraph,
 looking past note calls (``だった。[^1]」``: the call stands in the full stop's blank half).
 
-Not done: a mark ending an element whose line breaks just after it (the break between two
-elements) keeps its em; and the line is broken with the mark's full em (pushing the next
-character in, JLREQ 3.8's 追い込み, is not tried).
+Not done: a line is broken with its marks' full ems (pushing the next character in by
+taking their blank halves, JLREQ 3.8's 追い込み, is not tried).
 """
 
 from __future__ import annotations

@@ -33,8 +33,9 @@ COMPRESSED = ("。」", "」「", "、」", "（「", "）、", "』」", "、�
 # call between the two marks (the call stands in the full stop's blank half).
 CROSS_ELEMENT_TEXT = ("彼は「**行こう。**」と言い、[「案内」](https://example.com/)「次」を見て、"
                       "《《「傍点」》》、そうだった。[^b]」と書き、**「太字」**）とした。")
-# Plain running text whose marks come to a line's start and end (鳥 花 風 only here).
-LINE_EDGE_TEXT = "鳥が鳴く。花が咲き、「風」が吹く。鳥は「花」と言う、花は（風）だ。" * 4
+# Running text whose marks come to a line's start and end (鳥 花 風 only here), some of them
+# ending an element's text just before a bold word (the line may break between the two).
+LINE_EDGE_TEXT = "鳥が鳴く。**花**が咲き、「風」が吹く。鳥は「花」と言う、**花**は（風）だ。" * 4
 CROSS_ELEMENT_PAIRS = ("。」", "」「", "」、", "」）", "。「", "、［")
 
 

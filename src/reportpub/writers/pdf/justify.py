@@ -33,7 +33,7 @@ before and half after the box (JLREQ 3.3): a line crowded with ruby no longer pu
 slack between its few plain characters.
 
 This leans on internals of WeasyPrint 70 (``layout.inline.count_expandable_spaces``,
-``layout.inline.add_word_spacing``, ``layout.inline.split_text_box``,
+``layout.inline.add_word_spacing``, ``layout.inline.split_text_box``, ``layout.inline.text_align``,
 ``layout.block.iter_line_boxes`` and ``text.line_break.Layout.set_text``), hence the upper
 bound on WeasyPrint in pyproject.toml.
 """
@@ -47,7 +47,7 @@ from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, half_width_marks
+from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, TRAILING_HALF, half_width_marks
 
 # Full-width digits and Latin letters: set one per em, but a number or word all the same.
 _FULL_WIDTH_ALPHANUMERIC = frozenset(chr(c) for c in range(0xFF10, 0xFF1A)) | frozenset(
@@ -187,6 +187,41 @@ def split_text_box(context, box, available_width, skip, is_line_start=True):
         _neighbours = ("", "")
 
 
+_weasyprint_text_align = inline.text_align
+
+
+def text_align(context, line, available_width, last):
+    """WeasyPrint's ``text_align`` (which justifies a line), a closing bracket, comma or full stop
+    ending a justified line that its paragraph continues after first set half-width when it ends
+    an element's text (a mark ending a line broken inside a text is set so by ``set_text``): the
+    line-end rule of typography/punctuation.py, wherever the line breaks."""
+    if not last and line.style["text_align_all"] == "justify":
+        _trim_line_end(line)
+    return _weasyprint_text_align(context, line, available_width, last)
+
+
+def _trim_line_end(line) -> None:
+    path, box = [line], line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+        box = box.children[-1]
+        path.append(box)
+    layout = getattr(box, "pango_layout", None)
+    if not isinstance(box, boxes.TextBox) or layout is None or not box.text or box.text[-1] not in TRAILING_HALF:
+        return
+    before, context, box_length = getattr(layout, _CONTEXT, None) or ("", box.text, len(box.text))
+    if len(box.text) < box_length or not context.startswith(box.text):
+        return  # broken inside its text: set_text has trimmed it
+    setattr(layout, _CONTEXT, (before, context, len(box.text) + 1))  # as if broken inside
+    layout.reactivate(box.style)
+    first_line, _ = layout.get_first_line()
+    width, _ = line_break.line_size(first_line, box.style)
+    layout.deactivate()
+    trimmed = box.width - width
+    if trimmed > 0:
+        for ancestor in path:
+            ancestor.width -= trimmed
+
+
 # --------------------------------------------------------------- setting a text
 _weasyprint_set_text = line_break.Layout.set_text
 
@@ -254,5 +289,6 @@ def install() -> None:
     inline.count_expandable_spaces = count_expandable
     inline.add_word_spacing = add_word_spacing
     inline.split_text_box = split_text_box
+    inline.text_align = text_align
     block.iter_line_boxes = iter_line_boxes
     line_break.Layout.set_text = set_text
