@@ -105,6 +105,26 @@ def notes_chapters() -> dict[str, str]:
     return chapters
 
 
+def long_notes_chapters() -> dict[str, str]:
+    """Two chapters with a long note every third paragraph, its call at every place in a
+    paragraph of one to eight lines, so that calls fall near page ends in paragraphs that
+    must keep two lines on the page (orphans) or leave two for the next (widows)."""
+    chapters, number = {}, 0
+    for c in range(2):
+        parts, notes = [f"# 第{c + 1}章　分かれる注の章"], []
+        for p in range(30):
+            text = paragraph(p + c, 2 + (p * 5 + c * 3) % 7)
+            if p % 3 == 1:
+                number += 1
+                cut = len(text) * ((p * 7 + c) % 9 + 1) // 10
+                text = text[:cut] + f"[^n{number}]" + text[cut:]
+                notes.append(f"[^n{number}]: 長い注です。" + "この点については、複数の報道が異なる数字を伝えており、"
+                             * (10 + (p + c) % 8) + f"以上が{number}番目の注です。")
+            parts.append(text)
+        chapters[f"{c + 1:02d}.md"] = "\n\n".join(parts + notes) + "\n"
+    return chapters
+
+
 TABLE = ("Table: 主な出来事\n\n| 時期 | 出来事 |\n| --- | --- |\n"
          + "".join(f"| 2024年{m}月 | {SENTENCES[m % 8][:30]} |\n" for m in range(1, 5)))
 SMALL_TABLE = "Table: 小さな表\n\n| 項目 | 値 |\n| --- | --- |\n| 兵力 | 一万 |\n| 期間 | 三か月 |\n"
@@ -141,6 +161,18 @@ def notes_book(tmp_path_factory) -> Path:
     (root / "manuscript").mkdir(parents=True)
     (root / "manuscript" / "book.toml").write_text(book("31", "notes"), encoding="utf-8")
     for name, text in notes_chapters().items():
+        (root / "manuscript" / name).write_text(text, encoding="utf-8")
+    result = run_cli("build", str(root), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    return root / "build"
+
+
+@pytest.fixture(scope="module")
+def long_notes_book(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pageflow") / "long-notes"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "book.toml").write_text(book("34", "long-notes", formats=["pdf"]), encoding="utf-8")
+    for name, text in long_notes_chapters().items():
         (root / "manuscript" / name).write_text(text, encoding="utf-8")
     result = run_cli("build", str(root), "--jobs", "1")
     assert result.returncode == 0, result.stderr
@@ -218,11 +250,13 @@ def continued_notes(pages) -> list:
 @pytest.mark.parametrize("mode", MODES)
 def test_notes_strand_no_page(notes_book, mode):
     """A note that does not fit takes its call's line to the next page, so the page it leaves
-    ends early by what the note needs; a long note is split instead (next test). The bound
-    here is a third: a heading kept with a paragraph whose first lines hold calls (and which
-    moves whole, for its orphans) can leave a vertical page a quarter empty."""
+    ends early by what the note needs; a long note is split instead (next test), also when
+    it fits but its paragraph's lines do not. The bound here is a little over a quarter: a
+    heading kept with a paragraph whose first line calls three one-line notes (which cannot
+    be split) leaves a page 26 % empty in both modes; a page of the vertical PDF was 31 %
+    empty before a note that fits was split for its paragraph's widows."""
     pages = read_pages(notes_book / f"notes-{mode}.pdf")
-    assert stranded(pages, 1 / 3) == []
+    assert stranded(pages, 0.28) == []
     assert [o for page in pages for o in overprints(page)] == []
 
 
@@ -234,6 +268,7 @@ def test_a_long_note_is_split_and_its_page_is_full(notes_book, mode):
     block = text_block(pages)
     continued = continued_notes(pages)
     assert len(continued) >= 2, "the book's long notes near page ends are split"
+    assert [split for split in split_note_lines(pages) if min(split[1:]) < 2] == []  # orphans, widows
     for page in continued:
         before = pages[page.number - 2]
         # at least about nine tenths full: the note area's rule and the spacing around it, and in
@@ -242,6 +277,52 @@ def test_a_long_note_is_split_and_its_page_is_full(notes_book, mode):
         # the note going on is the last begun on the page before, beside its call there
         assert before.notes and max(before.notes) in before.calls, f"p{before.number}"
         assert not page.notes or min(page.notes) == max(before.notes) + 1, f"p{page.number}: notes out of order"
+
+
+def note_lines(page) -> list[list]:
+    """The page's lines of note text, the frame's top first, each a list of its spans."""
+    rows: list[list] = []
+    for item in sorted((i for i in page.items if i.kind == "text" and abs(i.size - NOTE_PT) < 0.05),
+                       key=lambda i: i.box[1]):
+        if rows and abs(rows[-1][0].box[1] - item.box[1]) < 2:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return [sorted(row, key=lambda i: i.box[0]) for row in rows]
+
+
+def opens_a_note(row) -> bool:
+    return bool(NOTE_MARKER.match(unicodedata.normalize("NFKC", row[0].text)))
+
+
+def split_note_lines(pages) -> list[tuple[int, int, int]]:
+    """For each note split over two pages: the page it begins on, its lines there and its
+    lines on the next page."""
+    found = []
+    for before, page in zip(pages, pages[1:]):
+        rows, rows_before = note_lines(page), note_lines(before)
+        if rows and rows_before and not opens_a_note(rows[0]):
+            rest = next((n for n, row in enumerate(rows) if opens_a_note(row)), len(rows))
+            begun = max(n for n, row in enumerate(rows_before) if opens_a_note(row))
+            found.append((before.number, len(rows_before) - begun, rest))
+    return found
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_long_note_that_fits_makes_room_for_its_paragraph(long_notes_book, mode):
+    """A long note that fits beside (below) its call, but leaves no room for the lines of the
+    call's paragraph that must stand with it (orphans, widows), is split: the paragraph and
+    the note's first part fill the page, instead of both moving on and leaving it two fifths
+    empty. Each part of a split note is at least two lines, and no page but a chapter's last
+    is left more than a quarter empty."""
+    pages = read_pages(long_notes_book / f"long-notes-{mode}.pdf")
+    notes = [n for page in pages for n in page.notes]
+    assert sorted(notes) == list(range(1, 21)) and notes_away_from_their_calls(pages) == []
+    splits = split_note_lines(pages)
+    assert len(splits) >= 3, splits
+    assert [split for split in splits if min(split[1:]) < 2] == []
+    assert stranded(pages, 1 / 4) == []
+    assert [o for page in pages for o in overprints(page)] == []
 
 
 @pytest.mark.parametrize("mode", MODES)

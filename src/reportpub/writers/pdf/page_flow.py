@@ -17,7 +17,10 @@ note area out from where the cut left the note (a skip stack, as WeasyPrint cont
 box broken across pages); the rest is handed on as a reported note, so the notes called
 later on the cut page go to the next page after it, in order. A note is not split when
 fewer than two of its lines would stay (orphans) or go (widows): then its line moves as
-before. A rest longer than a whole note area is split again.
+before. A rest longer than a whole note area is split again. A note that fits is split too
+when it leaves no room for the lines of its paragraph that must stand with the call's line
+(its orphans, or its last lines, too few to make its widows on the next page): else the
+paragraph would move whole, with the note, leaving the page empty by their height.
 
 Figures, tables and code are page floats. WeasyPrint places a float where it stands; when
 the float does not fit in what is left of the page, it breaks the page before it and the
@@ -71,9 +74,20 @@ from weasyprint.layout.float import float_layout
 _NOTE_RESCUE = "report = not context.in_column and can_break_now and not could_break_before"
 # In the same function: a note called on the line does not fit, so it is moved to the next page.
 _NOTE_DOES_NOT_FIT = "                if overflow:\n                    context.report_footnote(footnote)\n"
-# How many lines of the paragraph must follow the line calling a cut note on the page, so that
-# it leaves no fewer lines there than its orphans (it would move whole, with the note).
-_ORPHAN_LINES = "(0 if resume_at is None else max(0, box.style['orphans'] - len(new_children) - 1))"
+# What it does instead. The text above the note area must reach down to the call's line and
+# the lines of its paragraph that must follow it on the page (_paragraph_lines_kept), else the
+# paragraph moves whole, with its notes, leaving the page empty by their height. A note that
+# does not fit is split, else moved with its line; a note that fits but leaves no room for
+# those lines is split, else left as it is.
+_SPLIT_OR_MOVE = """\
+                kept = context.reportpub_paragraph_lines_kept(box, child, line, resume_at, len(new_children),
+                                                              page_is_empty, absolute_boxes, fixed_boxes, bottom_space)
+                text_bottom = new_position_y + offset_y + bottom_space + kept
+                if not overflow and kept and context.overflows_page(0, text_bottom):
+                    context.reportpub_split_note(footnote, text_bottom, line.position_y + bottom_space)
+                if overflow and not context.reportpub_split_note(footnote, text_bottom, line.position_y + bottom_space):
+                    context.report_footnote(footnote)
+"""
 
 # In WeasyPrint 70's make_page: a page where only out-of-flow boxes (a deferred island that
 # fills it) progressed is given an empty fragment of the box the text resumes in, found by
@@ -90,18 +104,39 @@ _weasyprint_block_level_layout = block_layout.block_level_layout
 
 def _linebox_layout_keeping_notes():
     """WeasyPrint's _linebox_layout, recompiled with the note rescue turned off, and a note
-    that does not fit split before its line is moved."""
+    split before its line is moved (or its paragraph, for its orphans)."""
     source = textwrap.dedent(inspect.getsource(block_layout._linebox_layout))
     if source.count(_NOTE_RESCUE) != 1 or source.count(_NOTE_DOES_NOT_FIT) != 1:
         raise RuntimeError("WeasyPrint's line layout is not the one reportpub's page make-up was written for")
     source = source.replace(_NOTE_RESCUE, "report = False  # reportpub: notes stay with their calls")
-    source = source.replace(_NOTE_DOES_NOT_FIT, _NOTE_DOES_NOT_FIT.replace(
-        "if overflow:", "if overflow and not context.reportpub_split_note(footnote, new_position_y + offset_y\n"
-        "                        + bottom_space + _ORPHAN_LINES * line.height, line.position_y + bottom_space):"
-        ).replace("_ORPHAN_LINES", _ORPHAN_LINES))
+    source = source.replace(_NOTE_DOES_NOT_FIT, _SPLIT_OR_MOVE)
     namespace: dict = {}
     exec(compile(source, block_layout.__file__, "exec"), block_layout.__dict__, namespace)
     return namespace["_linebox_layout"]
+
+
+def _paragraph_lines_kept(context, paragraph, line_box, line, resume_at, lines_before: int, page_is_empty: bool,
+                          absolute_boxes, fixed_boxes, bottom_space) -> float:
+    """How high the lines of a paragraph that must follow ``line``, which calls a note, on its
+    page are: as many as its orphans ask for, and all the rest when fewer than its widows
+    would be left for the next page. The lines are looked at (laid out and dropped, as
+    WeasyPrint's line layout looks ahead for widows) only near the page's end."""
+    if resume_at is None or page_is_empty:
+        return 0.0  # the paragraph ends on the line, or opens the page: it may break anywhere
+    orphans, widows = paragraph.style["orphans"], paragraph.style["widows"]
+    at_least = max(0, orphans - lines_before - 1)
+    if not context.overflows_page(bottom_space, line.position_y + line.height * (1 + at_least + widows)):
+        return at_least * line.height  # the page holds more than the lines in question
+    heights = []
+    for next_line, after in block_layout.iter_line_boxes(
+            context, line_box, line.position_y + line.height, bottom_space, resume_at, paragraph,
+            absolute_boxes, fixed_boxes, None, None):
+        block_layout.remove_placeholders(context, next_line.children, absolute_boxes, fixed_boxes)
+        heights.append(next_line.height)
+        if after is None or len(heights) == at_least + widows:
+            break
+    kept = at_least if len(heights) - at_least >= widows else len(heights)
+    return sum(heights[:kept])
 
 
 def _make_page_for_a_full_page_island():
@@ -407,6 +442,7 @@ def install() -> None:
     LayoutContext.layout_footnote = _layout_footnote
     LayoutContext.unlayout_footnote = _unlayout_footnote
     LayoutContext.reportpub_split_note = _split_note
+    LayoutContext.reportpub_paragraph_lines_kept = _paragraph_lines_kept
     # The note area is laid out by LayoutContext._update_footnote_area and make_page.
     weasyprint_layout.block_level_layout = page_layout.block_level_layout = _note_area_layout
     page_layout.make_page = _keeping_rests_in_their_chapter(_make_page_for_a_full_page_island())
