@@ -154,9 +154,9 @@ def renders(monkeypatch) -> list:
     laid_out = []
     original = pdf_layout.PdfLayout.render
 
-    def counting(self, html=None, extra_css=""):
+    def counting(self, html=None, extra_css="", **keywords):
         laid_out.append(html)
-        return original(self, html, extra_css)
+        return original(self, html, extra_css, **keywords)
 
     monkeypatch.setattr(pdf_layout.PdfLayout, "render", counting)
     return laid_out
@@ -289,6 +289,54 @@ def test_a_changed_image_is_laid_out_again(make_project, tmp_path, monkeypatch):
     (root / "manuscript" / "images" / "a.png").write_bytes(png((30, 30, 200)))
     assemble(project, "horizontal", tmp_path)
     assert renders  # not the old figure from the cache
+
+
+def test_an_edited_chapter_s_islands_are_not_measured_again(make_project, tmp_path, monkeypatch):
+    """The vertical islands' sizes are kept between builds: an edit lays its chapter out again
+    with the sizes measured before, into the same pages as a layout that measures them."""
+    import io
+    import shutil
+
+    from PIL import Image
+
+    def png(colour) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (300, 200), colour).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    table = "| 年 | 出来事 |\n| --- | --- |\n| 2023年 | 首脳会談が開かれ、協力の拡大が話し合われた |\n| 2024年 | 条約が結ばれた |\n\nTable: 年表\n"
+    chapter_2 = chapter(2, 3) + "\n" + table + "\n![図の説明](images/a.png)\n\n" + PARAGRAPH + "\n"
+    root = make_project({"01.md": chapter(1, 2), "02.md": chapter_2}, book=BOOK,
+                        files={"manuscript/refs.json": REFS, "manuscript/images/a.png": png((200, 30, 30))})
+    project = Project.open(root)
+    measured = []
+    original = pdf_layout.measure_islands
+    monkeypatch.setattr(pdf_layout, "measure_islands", lambda html, *a: measured.append(html) or original(html, *a))
+    assemble(project, "vertical", tmp_path)
+    assert len(measured) == 1  # chapter 2's table and figure, once
+    measured.clear()
+    (project.manuscript / "02.md").write_text(chapter_2.replace("動きました。", "動きました（改）。", 1), encoding="utf-8")
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    targets = assemble(project, "vertical", edited)
+    assert measured == []  # chapter 2 laid out again, its islands' sizes from the cache
+    # Measured afresh, the same pages.
+    shutil.rmtree(project.build_dir / ".cache")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    fresh_targets = assemble(project, "vertical", fresh)
+    assert len(measured) == 1
+    assert page_texts(targets["reader"]) == page_texts(fresh_targets["reader"])
+    images = []
+    for path in (targets["reader"], fresh_targets["reader"]):
+        subprocess.run(["pdftoppm", "-r", "50", str(path), str(path.with_suffix(""))], check=True)
+        images.append([page.read_bytes() for page in sorted(path.parent.glob(path.stem + "-*.ppm"))])
+    assert images[0] == images[1] and len(images[0]) > 2
+    # A changed image is measured again: its size is not in the HTML.
+    measured.clear()
+    (root / "manuscript" / "images" / "a.png").write_bytes(png((30, 30, 200)))
+    assemble(project, "vertical", fresh)
+    assert len(measured) == 1
 
 
 def test_a_pdf_template_without_chapter_sections_is_laid_out_whole(project, tmp_path):

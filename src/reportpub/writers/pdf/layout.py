@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html as html_module
+import json
 import logging
 import re
 import struct
@@ -38,7 +39,7 @@ from reportpub.writers.pdf.geometry import (
     vertical_geometry,
 )
 from reportpub.writers.pdf import page_flow, table_widths
-from reportpub.writers.pdf.islands import measure_islands, place_islands
+from reportpub.writers.pdf.islands import ISLAND, measure_islands, place_islands
 from reportpub.writers.pdf.justify import install as justify_between_characters
 
 
@@ -63,6 +64,11 @@ class PdfLayout:
         justify_between_characters()
         self.vertical = vertical = mode == "vertical"
         self.chapter_html_cache = Cache(cache_root(project.build_dir) / "pdf-html" / mode)
+        # The vertical islands' measured sizes: kept for this build (a part laid out again in a
+        # later round measures the same islands) and between builds (an edited chapter's islands,
+        # and every later chapter's when its pages move, are the same as before).
+        self.island_sizes: dict[str, list] = {}
+        self.island_cache = Cache(cache_root(project.build_dir) / "pdf-islands" / mode)
         # Classes the PDF markup may drop with their spans, unless the author's CSS names them.
         author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
         self.styled_classes = frozenset(name for name in DROPPED_CLASSES if re.search(rf"\.{name}\b", author_css))
@@ -175,8 +181,11 @@ class PdfLayout:
         finally:
             logger.removeHandler(self.warnings)
 
-    def render(self, html: str | None = None, extra_css: str = "") -> weasyprint.Document:
-        """Lay out ``html`` (by default the whole book) with this mode's stylesheets."""
+    def render(self, html: str | None = None, extra_css: str = "", inputs_key: str | None = None) -> weasyprint.Document:
+        """Lay out ``html`` (by default the whole book) with this mode's stylesheets.
+        ``inputs_key`` names everything the layout depends on but its HTML (stylesheets,
+        fonts, images, reportpub itself; writers/pdf/parts.py's digest of them): given, the
+        islands' sizes are also kept between builds."""
         html = self.html if html is None else html
         css = self.css + ([weasyprint.CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)]
                           if extra_css else [])
@@ -185,12 +194,43 @@ class PdfLayout:
         with self._listening():
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
-                sizes = measure_islands(html, theme_css, self.geometry.island_width, self.font_config,
-                                        self.fetcher, self.base_url)
+                sizes = self._island_sizes(html, theme_css, inputs_key)
                 html = place_islands(html, sizes, self.geometry.column_length)
             document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 stylesheets=css, font_config=self.font_config)
         return document
+
+    def island_key(self, html: str, inputs_key: str | None) -> str | None:
+        """The key of ``html``'s island sizes, None when it has no islands to measure."""
+        contents = ISLAND.findall(html) if self.vertical else []
+        if not contents:
+            return None
+        return hashlib.sha256(json.dumps([package_digest(), fonts_digest(), self.stylesheet_texts, inputs_key,
+                                          self.geometry.island_width, contents]).encode()).hexdigest()[:32]
+
+    def keep_island_sizes(self, html: str, inputs_key: str) -> None:
+        """Keep the sizes of ``html``'s islands in the cache, though it is not laid out this build."""
+        key = self.island_key(html, inputs_key)
+        if key is not None:
+            self.island_cache.mark_used([key])
+
+    def _island_sizes(self, html: str, theme_css: list, inputs_key: str | None) -> list:
+        """islands.measure_islands for ``html``, or the sizes it gave for the same islands."""
+        key = self.island_key(html, inputs_key)
+        if key is None:
+            return []
+        if key in self.island_sizes:
+            return self.island_sizes[key]
+        stored = self.island_cache.get(key, "json") if inputs_key is not None else None
+        if stored is not None:
+            sizes = [[tuple(size) for size in island] for island in json.loads(stored)]
+        else:
+            sizes = measure_islands(html, theme_css, self.geometry.island_width, self.font_config, self.fetcher,
+                                    self.base_url)
+            if inputs_key is not None:
+                self.island_cache.put(key, json.dumps(sizes), "json")
+        self.island_sizes[key] = sizes
+        return sizes
 
     def check(self) -> None:
         """Raise every problem the stylesheets and the renders so far met."""

@@ -202,8 +202,9 @@ class ModePdfs:
         variants = self.front_variants if name == "front" else self.part_variants
         found = self.cache.get(key, variants)
         if found is not None:
+            self.layout.keep_island_sizes(document_html, self.common)
             return found
-        document = self.layout.render(document_html, extra_css)
+        document = self.layout.render(document_html, extra_css, inputs_key=self.common)
         self.layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
         return self.cache.put(key, document, variants, self._writer(name), self.fonts.deferred)
 
@@ -273,6 +274,7 @@ class ModePdfs:
         HTML, derived fonts of older character sets (about 5 MB each) and font subsets."""
         self.cache.prune()
         self.layout.chapter_html_cache.prune()
+        self.layout.island_cache.prune()
         if self.layout.vertical:
             derived = Cache(font_cache_dir(self.project), "vertical-*")
             derived.mark_used(entry_key(path) for path in self.layout.derived_fonts.values())
