@@ -274,7 +274,8 @@ class ModePdfs:
         HTML, derived fonts of older character sets (about 5 MB each) and font subsets."""
         self.cache.prune()
         self.layout.chapter_html_cache.prune()
-        self.layout.island_cache.prune()
+        if self.layout.island_cache.directory.is_dir():  # a book with islands, in the vertical PDF
+            self.layout.island_cache.prune()
         if self.layout.vertical:
             derived = Cache(font_cache_dir(self.project), "vertical-*")
             derived.mark_used(entry_key(path) for path in self.layout.derived_fonts.values())
