@@ -61,6 +61,12 @@ class Note:
         return f"note-{self.number}"
 
 
+def note_reference_id(number: int | str, call: int) -> str:
+    """The id of the ``call``-th call (from 1) of note ``number`` in an edition that links
+    each call: the first is ``noteref-N``, which the note's back link goes to."""
+    return f"noteref-{number}" if call == 1 else f"noteref-{number}-{call}"
+
+
 @dataclass(frozen=True)
 class Asset:
     """A file the editions embed (a figure image).

@@ -34,7 +34,7 @@ from ebooklib import epub
 
 from reportpub import __version__
 from reportpub.diagnostics import ReportpubError
-from reportpub.model import Book, Chapter, Note
+from reportpub.model import Book, Chapter, Note, note_reference_id
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheet_text, stylesheets
@@ -168,8 +168,8 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
             if marker.tag != "span" or "noteref" not in (marker.get("class") or "").split():
                 continue
             number = int(marker.get("data-note"))
-            seen[number] = seen.get(number, 0) + 1  # a note called twice: the back link goes to the first call
-            reference_id = f"noteref-{number}" if seen[number] == 1 else f"noteref-{number}-{seen[number]}"
+            seen[number] = seen.get(number, 0) + 1
+            reference_id = note_reference_id(number, seen[number])
             sup = etree.Element("sup")
             link = etree.SubElement(sup, "a", {
                 "epub:type": "noteref", "class": "noteref", "href": f"#note-{number}", "id": reference_id,

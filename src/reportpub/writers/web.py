@@ -10,7 +10,7 @@ import base64
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
-from reportpub.model import Book, Chapter
+from reportpub.model import Book, Chapter, note_reference_id
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import stylesheet_text, stylesheets
@@ -21,13 +21,16 @@ def web_chapter_html(chapter: Chapter, images: dict[str, str]) -> tuple[str, str
     """(body HTML, notes HTML) of a chapter: note markers become linked superscripts."""
     root = parse_fragment(chapter.body)
     ruby_bases_first(root)
-    for marker in root.iter("span"):
+    seen: dict[str, int] = {}
+    for marker in list(root.iter("span")):
         if marker.get("class") == "noteref" and marker.get("data-note"):
             number = marker.get("data-note")
+            seen[number] = seen.get(number, 0) + 1
+            reference_id = note_reference_id(number, seen[number])
             marker.attrib.clear()
             marker.tag = "sup"
             marker.set("class", "noteref")
-            link = etree.SubElement(marker, "a", {"href": f"#note-{number}", "id": f"noteref-{number}", "role": "doc-noteref"})
+            link = etree.SubElement(marker, "a", {"href": f"#note-{number}", "id": reference_id, "role": "doc-noteref"})
             link.text = number
     for img in root.iter("img"):
         if img.get("src") in images:

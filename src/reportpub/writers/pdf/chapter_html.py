@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportpub.model import Chapter
 from reportpub.writers.page_list import mark_blocks
-from reportpub.writers.pdf.line_units import compose_lines
+from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS, compose_lines
 from reportpub.xhtml import parse_fragment, serialize, text_of
 
 ISLAND_TAGS = ("figure", "table", "pre")
@@ -115,17 +115,29 @@ def _make_islands(root: etree.Element, vertical: bool, chapter_id: str) -> None:
         etree.SubElement(root, "div", {"class": "island-end"})
 
 def _float_notes(root: etree.Element, notes: dict, vertical: bool) -> None:
-    for marker in root.iter("span"):
+    """Each note's first call becomes the floating note itself (its call and its text). A note
+    is set once: its later calls (``[^a]`` cited again) show the same number and link to it, as
+    a book numbers a note once and refers back to it (README: page make-up)."""
+    floated: set[int] = set()
+    for marker in list(root.iter("span")):
         if marker.get("class") != "noteref" or not marker.get("data-note"):
             continue
         note = notes[int(marker.get("data-note"))]
+        marker.attrib.clear()
+        if note.number in floated:
+            marker.tag = "a"
+            marker.set("class", NOTE_CALL_AGAIN_CLASS)
+            marker.set("href", f"#{note.id}")
+            marker.set("data-number", str(note.number))  # the vertical fonts' tate-chu-yoko strings count it
+            marker.text = str(note.number)
+            continue
+        floated.add(note.number)
         inline_html = note.inline_html
         if vertical:
             from reportpub.typography.vertical_markup import add_vertical_markup
 
             inline_html = add_vertical_markup(inline_html)
         content = parse_fragment(inline_html)
-        marker.attrib.clear()
         marker.set("class", "footnote")
         marker.set("data-number", str(note.number))
         marker.set("id", note.id)

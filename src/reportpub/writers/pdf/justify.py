@@ -48,6 +48,7 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, TRAILING_HALF, half_width_marks
+from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS
 
 # Full-width digits and Latin letters: set one per em, but a number or word all the same.
 _FULL_WIDTH_ALPHANUMERIC = frozenset(chr(c) for c in range(0xFF10, 0xFF1A)) | frozenset(
@@ -129,6 +130,14 @@ _MARKED = "reportpub_neighbours_marked"  # on a paragraph's line box, once its t
 _OPAQUE = "\ufffc"  # what an inline block (ruby, an image) stands as: nothing closes up against it
 
 
+def _is_note_call(box) -> bool:
+    """A note's call: its first (the footnote's call pseudo-element) or a later call of it
+    (writers/pdf/chapter_html.py's ``note-call`` link)."""
+    if (box.element_tag or "").endswith("::footnote-call"):
+        return True
+    return box.element_tag == "a" and NOTE_CALL_AGAIN_CLASS in (box.element.get("class") or "").split()
+
+
 def mark_neighbours(line_box) -> None:
     """Give each text box of a paragraph's inline content (its line box, before it is broken
     into lines) the character before it and the one after it in the paragraph."""
@@ -138,7 +147,7 @@ def mark_neighbours(line_box) -> None:
         if isinstance(box, boxes.TextBox):
             if box.text:
                 pieces.append(box)
-        elif not box.is_in_normal_flow() or (box.element_tag or "").endswith("::footnote-call"):
+        elif not box.is_in_normal_flow() or _is_note_call(box):
             return  # a note call: the marks on either side close up across it
         elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             for child in box.children:

@@ -19,6 +19,9 @@ import re
 import xml.etree.ElementTree as etree
 
 NOBR_CLASS = "nobr"
+# A later call of a note called more than once (writers/pdf/chapter_html.py): the note's number,
+# linked to the note set at its first call; pdf.css gives it the look of the footnote call.
+NOTE_CALL_AGAIN_CLASS = "note-call"
 
 # JLREQ cl-02 (closing brackets), cl-06 (full stops) and cl-07 (commas): kept with a note call before them.
 CLOSING = "」』）〕］｝〉》】〙〗〟、。，．"
@@ -83,7 +86,8 @@ def _wrap(items: list, class_name: str) -> etree.Element:
 
 
 def _is_note(item) -> bool:
-    return not isinstance(item, str) and "footnote" in _classes(item)
+    """A note call: the floating note of its first call, or a later call of the same note."""
+    return not isinstance(item, str) and bool({"footnote", NOTE_CALL_AGAIN_CLASS} & _classes(item))
 
 
 def _keep_note_calls_whole(root: etree.Element) -> None:

@@ -39,6 +39,7 @@ import pydyf
 from reportpub.writers.pdf.book_html import ANCHOR_SCHEME
 from reportpub.writers.pdf.chapter_html import RUBY_CHARACTERS_CLASS
 from reportpub.writers.pdf.finishers import pdf_pages
+from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS
 
 
 def _number(reference) -> int | None:
@@ -66,6 +67,9 @@ class PartTagger:
         from weasyprint.formatting_structure.boxes import TextBox
 
         for page in document.pages:
+            for link_type, target, _, box in page.links:
+                if _is_later_call(box):  # a note's later call links to it already: its words are its marker's
+                    self.call_words[id(box)] = f"注{box.element.get('data-number')}"
             linked = {id(link[3]) for link in page.links}
             note_area = page._page_box.children[1:2]  # [root, footnote area, note area] (weasyprint.layout.page)
             markers = {id(box.element): "".join(text.text for text in box.descendants() if isinstance(text, TextBox))
@@ -241,12 +245,17 @@ def _box_kind(box) -> str | None:
     ruby box ``<span class="ruby"><span class="rt">reading</span>base</span>``, the boxes of
     a per-character ruby in one ``<span class="nobr ruby-chars">``, and a note
     ``<span class="footnote">``, which WeasyPrint sets as a footnote, its call and marker
-    pseudo-elements of the same element."""
+    pseudo-elements of the same element; a later call of a note is a link
+    ``<a class="note-call">``."""
     if getattr(box, "is_leader", False):
         return "leader"
     element = getattr(box, "element", None)
     tag = getattr(box, "element_tag", None) or ""
-    if element is None or not tag.startswith("span"):
+    if element is None:
+        return None
+    if _is_later_call(box):
+        return "call"
+    if not tag.startswith("span"):
         return None
     if tag.endswith(NOTE_CALL):
         return "call"
@@ -264,6 +273,13 @@ def _box_kind(box) -> str | None:
     if RUBY_CHARACTERS_CLASS in classes:
         return "chars" if isinstance(box, InlineLevelBox) else None
     return "rt" if "rt" in classes else None
+
+
+def _is_later_call(box) -> bool:
+    """A later call of a note called more than once (writers/pdf/chapter_html.py): a link to
+    the note set at its first call, tagged as a call."""
+    return getattr(box, "element_tag", None) == "a" and \
+        NOTE_CALL_AGAIN_CLASS in (box.element.get("class") or "").split()
 
 
 def _reference(pdf, element, box):
