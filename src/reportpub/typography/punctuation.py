@@ -43,8 +43,10 @@ The rule holds across inline elements (``**行こう。**」``, a link and the b
 the PDF writer gives each text the characters just before and after it in its paragraph,
 looking past note calls (``だった。[^1]」``: the call stands in the full stop's blank half).
 
-Not done: a line is broken with its marks' full ems (pushing the next character in by
-taking their blank halves, JLREQ 3.8's 追い込み, is not tried).
+Push-in (追い込み, JLREQ 3.8): where a line would end short because what follows may not
+begin a line or be divided, the line takes it by losing blank halves of its marks
+(:func:`compressible_marks`, the same half-width forms), before it is pushed out and spread
+(writers/pdf/justify.py).
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ COMMAS = "、，"  # cl-07
 MARKS = OPENING_BRACKETS + CLOSING_BRACKETS + MIDDLE_DOTS + FULL_STOPS + COMMAS
 # The marks whose trailing half goes before another mark.
 TRAILING_HALF = CLOSING_BRACKETS + FULL_STOPS + COMMAS
+# What may not begin a line (JLREQ 3.1.7 行頭禁則): closing brackets, hyphens, dividing
+# punctuation, middle dots, full stops, commas, iteration marks, the prolonged sound mark and
+# small kana (cl-02 to cl-07, cl-09 to cl-11).
+LINE_START_PROHIBITED = (CLOSING_BRACKETS + "‐〜゠–" + "？！‼⁇⁈⁉" + MIDDLE_DOTS + FULL_STOPS + COMMAS
+                         + "ヽヾゝゞ々〻" + "ー" + "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ")
 
 HALF_SUFFIX = ".half"
 # reportpub's own feature (an uppercase tag: registered features are lowercase): the half forms.
@@ -80,6 +87,24 @@ def half_width_marks(text: str, following: str = "", preceding: str = "", line_e
     if line_end and text and text[-1] in TRAILING_HALF and (not halves or halves[-1] != len(text) - 1):
         halves.append(len(text) - 1)
     return halves
+
+
+def compressible_marks(text: str, following: str = "", preceding: str = "", line_start: bool = False) -> list[int]:
+    """The indices of the marks in ``text`` that keep a blank half a push-in (追い込み, JLREQ
+    3.8) may take off: a closing bracket, full stop or comma not already closed up against a
+    mark after it, an opening bracket not closed up against one before it and not beginning a
+    line (``line_start``: ``text`` begins one)."""
+    after = text[1:] + following[:1]
+    marks = []
+    for index, character in enumerate(text):
+        if character in TRAILING_HALF:
+            if index >= len(after) or after[index] not in MARKS:
+                marks.append(index)
+        elif character in OPENING_BRACKETS and not (index == 0 and line_start):
+            previous = text[index - 1] if index else preceding[-1:]
+            if not (previous and previous in OPENING_BRACKETS):
+                marks.append(index)
+    return marks
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ of it there. JLREQ spreads the adjustment between the characters. This module wi
 WeasyPrint's notion of an "expandable space" to the gaps between characters, and gives
 those gaps their share when Pango sets the line for drawing, as letter spacing.
 
-Line breaking is untouched (Pango's UAX #14 with its kinsoku), so nothing here adds break
-opportunities or costs layout time; the work is done only for lines that are justified.
+Line breaking is Pango's (UAX #14 with its kinsoku): nothing here adds break opportunities.
+One thing is added to it, push-in before push-out (追い込み, JLREQ 3.8): a justified line that
+ends short because what follows may not begin a line or be divided is laid out again with
+some of its marks set half-width, and kept if it then takes that unit and still fits
+(``split_inline_box``); only such lines, a few in a hundred, cost a second layout.
 
 How the width comes out: Pango gives a range carrying letter spacing L the whole L at each
 grapheme boundary inside the range, and half an L at each of its two ends, except at the
@@ -34,6 +37,7 @@ slack between its few plain characters.
 
 This leans on internals of WeasyPrint 70 (``layout.inline.count_expandable_spaces``,
 ``layout.inline.add_word_spacing``, ``layout.inline.split_text_box``, ``layout.inline.text_align``,
+``layout.inline.split_inline_box``,
 ``layout.block.iter_line_boxes`` and ``text.line_break.Layout.set_text``), hence the upper
 bound on WeasyPrint in pyproject.toml.
 """
@@ -47,7 +51,14 @@ from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, TRAILING_HALF, half_width_marks
+from reportpub.typography.punctuation import (
+    HALF_WIDTH_FEATURE,
+    LINE_START_PROHIBITED,
+    MARKS,
+    TRAILING_HALF,
+    compressible_marks,
+    half_width_marks,
+)
 from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS
 
 # Full-width digits and Latin letters: set one per em, but a number or word all the same.
@@ -181,19 +192,24 @@ def iter_line_boxes(context, box, *args, **kwargs):
 
 
 _weasyprint_split_text_box = inline.split_text_box
-_neighbours = ("", "")  # (before, after) the text the box being split sets, for set_text
+# (before, after, pushed): the characters beside the text the box being split sets, and the marks
+# of that text a push-in compresses (below), for set_text.
+_neighbours = ("", "", ())
 
 
 def split_text_box(context, box, available_width, skip, is_line_start=True):
     """WeasyPrint's ``split_text_box`` (the part of a text box that fits a line, from byte
-    ``skip``), with the text's neighbours known to ``set_text`` meanwhile."""
+    ``skip``), with the text's neighbours, and the marks a push-in compresses in it, known to
+    ``set_text`` meanwhile."""
     global _neighbours
     before = box.text.encode()[:skip].decode()[-1:] if skip else getattr(box, _PREVIOUS, "")
-    _neighbours = (before, getattr(box, _NEXT, ""))
+    following = getattr(box, _NEXT, "")
+    pushed = () if _trial is None else _pushed_marks(box, skip, before, following, available_width, is_line_start)
+    _neighbours = (before, following, pushed)
     try:
         return _weasyprint_split_text_box(context, box, available_width, skip, is_line_start)
     finally:
-        _neighbours = ("", "")
+        _neighbours = ("", "", ())
 
 
 _weasyprint_text_align = inline.text_align
@@ -217,10 +233,10 @@ def _trim_line_end(line) -> None:
     layout = getattr(box, "pango_layout", None)
     if not isinstance(box, boxes.TextBox) or layout is None or not box.text or box.text[-1] not in TRAILING_HALF:
         return
-    before, context, box_length = getattr(layout, _CONTEXT, None) or ("", box.text, len(box.text))
+    before, context, box_length, pushed = getattr(layout, _CONTEXT, None) or ("", box.text, len(box.text), ())
     if len(box.text) < box_length or not context.startswith(box.text):
         return  # broken inside its text: set_text has trimmed it
-    setattr(layout, _CONTEXT, (before, context, len(box.text) + 1))  # as if broken inside
+    setattr(layout, _CONTEXT, (before, context, len(box.text) + 1, pushed))  # as if broken inside
     layout.reactivate(box.style)
     first_line, _ = layout.get_first_line()
     width, _ = line_break.line_size(first_line, box.style)
@@ -229,6 +245,120 @@ def _trim_line_end(line) -> None:
     if trimmed > 0:
         for ancestor in path:
             ancestor.width -= trimmed
+
+
+# --------------------------------------------------------------- push-in (追い込み)
+_weasyprint_split_inline_box = inline.split_inline_box
+# At most this many marks are compressed (half an em each) to push a unit into a line.
+PUSH_IN_MARKS = 4
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+class _Trial:
+    """A push-in being tried on one line: how many marks it may still compress, and the ones it
+    chose in each text (by its box and the byte it starts the line's part at)."""
+
+    def __init__(self, marks: int):
+        self.left = marks
+        self.chosen: dict[tuple[int, int], tuple[int, ...]] = {}
+
+
+_trial: _Trial | None = None
+
+
+def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, containing_block,
+                     absolute_boxes, fixed_boxes, line_placeholders, waiting_floats, line_children, *styles):
+    """WeasyPrint's ``split_inline_box``; for a justified paragraph's line (a line box) that
+    ends short because what follows may not begin a line or be divided (a 。 or 」 that took the
+    character before it along, a number, a note call with its neighbours, a ruby group), the
+    push-in JLREQ 3.8 tries before pushing out: the line is laid out again with up to
+    :data:`PUSH_IN_MARKS` of its marks' blank halves taken off (first none: a closing mark
+    ending the line loses its trailing half anyway) and is kept when it then takes the unit and
+    still ends within the measure. Otherwise the line stays as it was, pushed out and spread."""
+    global _trial
+    result = _weasyprint_split_inline_box(
+        context, box, position_x, max_x, bottom_space, skip_stack, containing_block, absolute_boxes,
+        fixed_boxes, line_placeholders, waiting_floats, line_children, *styles)
+    line, resume_at, preserved_line_break = result[:3]
+    if (_trial is not None or not isinstance(box, boxes.LineBox) or resume_at is None or preserved_line_break
+            or box.style["text_align_all"] != "justify" or absolute_boxes or fixed_boxes or line_placeholders
+            or waiting_floats):
+        return result
+    em = box.style["font_size"]
+    if max_x - line.content_box_x() - line.width < 0.2 * em or not _held_back(box, resume_at):
+        return result
+    for marks in range(min(PUSH_IN_MARKS, _marks_in(line)) + 1):
+        made: tuple[list, ...] = ([], [], [], [], [])
+        _trial = _Trial(marks)
+        try:
+            trial = _weasyprint_split_inline_box(
+                context, box, position_x, max_x + 0.55 * em, bottom_space, skip_stack, containing_block, *made, *styles)
+        finally:
+            _trial = None
+        if any(made[:4]) or trial[2] or not _further(trial[1], resume_at):
+            continue
+        if trial[1] is not None:
+            _trim_line_end(trial[0])  # as text_align will: the line's closing mark set half-width
+        if trial[0].content_box_x() + trial[0].width <= max_x + 0.01:
+            line_children[:] = made[4]
+            return trial
+    return result
+
+
+def _pushed_marks(box, skip, before, following, available_width, is_line_start) -> tuple[int, ...]:
+    """The marks of a text box's text from byte ``skip`` that the push-in being tried
+    compresses: the first ones the line can hold, while it may compress more."""
+    key = (id(box), skip)
+    if key not in _trial.chosen:
+        text = box.text.encode()[skip:].decode() if skip else box.text
+        reach = available_width / (box.style["font_size"] or 1)  # the characters the line can hold, at most
+        marks = [i for i in compressible_marks(text, following, before, line_start=is_line_start) if i < reach]
+        _trial.chosen[key] = tuple(marks[:_trial.left])
+        _trial.left -= len(_trial.chosen[key])
+    return _trial.chosen[key]
+
+
+def _marks_in(line) -> int:
+    """How many marks with a blank half a line's texts hold (a bound on what a push-in can take)."""
+    if isinstance(line, boxes.TextBox):
+        return sum(1 for character in line.text if character in MARKS)
+    if isinstance(line, (boxes.LineBox, boxes.InlineBox)):
+        return sum(_marks_in(child) for child in line.children)
+    return 0
+
+
+def _held_back(line_box, resume_at) -> bool:
+    """Whether what a line is broken before is a unit that may not begin a line or be divided:
+    a number, a unit of line_units.py (a number, a note call with its neighbours, a ruby group),
+    or a character that came along with a mark that may not begin a line."""
+    box, stack = line_box, resume_at
+    while True:
+        (index, stack), = stack.items()
+        box = box.children[index]
+        if isinstance(box, boxes.TextBox):
+            following = box.text.encode()[next(iter(stack)):].decode() if stack else box.text
+            return bool(following) and (following[0] in _DIGITS or following[0] in LINE_START_PROHIBITED
+                                        or following[1:2] in LINE_START_PROHIBITED and following[1:2] != "")
+        if "nobr" in ((box.element.get("class") or "").split() if box.element is not None else ()):
+            return True
+        if stack is None:
+            if not isinstance(box, boxes.InlineBox) or not box.children:
+                return False
+            stack = {0: None}
+
+
+def _further(resume_at, than) -> bool:
+    """Whether a line broken at ``resume_at`` (None: at its paragraph's end) holds more than one
+    broken at ``than``."""
+    return resume_at is None or _position(resume_at) > _position(than)
+
+
+def _position(stack) -> tuple:
+    path = []
+    while stack:
+        (index, stack), = stack.items()
+        path.append(index)
+    return tuple(path)
 
 
 # --------------------------------------------------------------- setting a text
@@ -244,12 +374,16 @@ def set_text(self, text, justify=False):
     # whole text out to find the break, then sets the line's own text on the same layout. The
     # context is (the character before the text, the text and what follows it in the paragraph,
     # the length of the box's own text): a text shorter than its box's is a line broken inside it.
-    before, context, box_length = getattr(self, _CONTEXT, None) or ("", "", 0)
+    # It holds too the marks a push-in compresses (indices in the text), for every later setting.
+    before, context, box_length, pushed = getattr(self, _CONTEXT, None) or ("", "", 0, ())
     _weasyprint_set_text(self, text, justify)
     if not context.startswith(self.text) or len(self.text) > box_length:
         before, context, box_length = _neighbours[0], self.text + _neighbours[1], len(self.text)
-    setattr(self, _CONTEXT, (before, context, box_length))
+        pushed = _neighbours[2]
+    setattr(self, _CONTEXT, (before, context, box_length, pushed))
     halves = half_width_marks(self.text, context[len(self.text):], before, line_end=len(self.text) < box_length)
+    if pushed:
+        halves = sorted(set(halves).union(index for index in pushed if index < len(self.text)))
     spacing = self.justification_spacing
     runs = spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else []
     if not (halves or runs):
@@ -272,7 +406,7 @@ def set_text(self, text, justify=False):
 
 
 _HALF_WIDTH = f"{HALF_WIDTH_FEATURE} 1".encode()
-_CONTEXT = "reportpub_text_context"  # (before, the longest text set that the text begins, its box's length)
+_CONTEXT = "reportpub_text_context"  # (before, the longest text set that the text begins, its box's length, pushed)
 
 
 _weasyprint_add_word_spacing = inline.add_word_spacing
@@ -298,6 +432,7 @@ def install() -> None:
     inline.count_expandable_spaces = count_expandable
     inline.add_word_spacing = add_word_spacing
     inline.split_text_box = split_text_box
+    inline.split_inline_box = split_inline_box
     inline.text_align = text_align
     block.iter_line_boxes = iter_line_boxes
     line_break.Layout.set_text = set_text
