@@ -11,6 +11,7 @@ import pymupdf
 import pytest
 
 from reportpub.typography.fonts import find_face
+from reportpub.writers.pdf.author_fonts import with_punctuation_twins
 from tests.conftest import run_cli
 
 FACE_CSS = """/* the author's own font */
@@ -179,6 +180,25 @@ def test_an_authors_font_closes_up_consecutive_punctuation_in_the_horizontal_pdf
     font = _author_font(kind, tmp_path)
     root = _project(make_project, font, f"own-punctuation-{kind}", PAIRS_CHAPTER,
                     'strong { font-family: "Author Gothic", sans-serif; font-weight: 700; }\n')
+    document = _pairs_closed_up_in_the_authors_font(root)
+    if kind == "ttc":  # the bold text's marks (among the pairs above) from the bold face's twin
+        fonts = subprocess.run(["pdffonts", str(document.name)], capture_output=True, text=True, check=True).stdout
+        assert "RP-Punctuation-Author-Gothic-Bold" in fonts, fonts
+
+
+def test_the_font_shorthand_names_the_punctuation_twin_too(make_project, tmp_path):
+    """``font: 9.5pt/1.75 "Author Gothic", serif`` on body (the shorthand's family list, which
+    overrides the earlier font-family) gets the twin before the family, as font-family does:
+    without it the author's marks were set full-width."""
+    root = _project(make_project, _author_font("otf", tmp_path), "own-punctuation-shorthand", PAIRS_CHAPTER,
+                    'body { font: 9.5pt/1.75 "Author Gothic", serif; }\n')
+    _pairs_closed_up_in_the_authors_font(root)
+
+
+def _pairs_closed_up_in_the_authors_font(root: Path):
+    """Build the horizontal PDF and check, on the page of the pairs, that 。」 、「 （「 take one
+    and a half ems and 」 before kana its em, the marks in the twin of the author's font (not
+    Noto); the PDF document."""
     result = run_cli("build", "--only", "pdf", "--mode", "horizontal", str(root))
     assert result.returncode == 0, result.stderr
     document = pymupdf.open(next((root / "build").glob("*-horizontal.pdf")))
@@ -201,6 +221,14 @@ def test_an_authors_font_closes_up_consecutive_punctuation_in_the_horizontal_pdf
     # The marks are the author's: their font is the twin derived from it (in the bold text too).
     mark_fonts = {font for c, _, _, font in chars if c in "。」「（"}
     assert all("Noto" not in font for font in mark_fonts), mark_fonts
-    if kind == "ttc":  # the bold text's marks (among the pairs above) from the bold face's twin
-        fonts = subprocess.run(["pdffonts", str(document.name)], capture_output=True, text=True, check=True).stdout
-        assert "RP-Punctuation-Author-Gothic-Bold" in fonts, fonts
+    return document
+
+
+def test_font_shorthands_name_the_twin_before_the_family():
+    twins = {"MyFont", "Author Gothic"}
+    assert with_punctuation_twins('body { font: italic bold 16px/1.5 "MyFont", serif; }', twins) == (
+        'body { font: italic bold 16px/1.5 "RP Punctuation MyFont", "MyFont", serif; }')
+    assert with_punctuation_twins("p{font:small-caps 700 medium Author Gothic !important}", twins) == (
+        'p{font:small-caps 700 medium "RP Punctuation Author Gothic", Author Gothic !important}')
+    for css in ("p { font: caption; }", "p { font: 1.2em var(--body); }", "p { font-size: 12px; }"):
+        assert with_punctuation_twins(css, twins) == css

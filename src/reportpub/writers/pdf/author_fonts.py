@@ -18,7 +18,8 @@ the font's punctuation with its half-width forms (typography/punctuation_font.py
 ``font-family`` list of the stylesheets that names the family names its twin just before it,
 so fontconfig takes the marks from the twin, as the theme's stacks do for the Noto faces
 (pdf-horizontal.css). A font the twin cannot be made from keeps its marks full-width: the
-horizontal text is right without the compression. Not rewritten: the ``font`` shorthand.
+horizontal text is right without the compression. The ``font`` shorthand's family list is
+rewritten the same way (a system font or ``var()`` in it has none to rewrite).
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ SRC = re.compile(r"(?P<name>\bsrc\s*:)(?P<value>[^;}]*)", re.IGNORECASE)
 URL = re.compile(r"""url\(\s*(?P<quote>['"]?)(?P<url>.*?)(?P=quote)\s*\)""", re.IGNORECASE)
 
 FAMILY_LIST = re.compile(r"(?P<name>\bfont-family\s*:)(?P<value>[^;}]*)", re.IGNORECASE)
+# The ``font`` shorthand: [style variant weight stretch] size[/line-height] family-list. Its family
+# list is what follows the size (a length, a percentage or a size keyword; the first one: a family
+# name such as "… Medium" comes after it).
+FONT_SHORTHAND = re.compile(r"(?P<name>(?<![\w-])font\s*:)(?P<value>[^;}]*)", re.IGNORECASE)
+SHORTHAND_FAMILIES = re.compile(
+    r"(?P<before>\s*(?:\S+\s+)*?(?:\d*\.?\d+(?:[a-z]+|%)|(?:xx?-)?(?:small|large)|medium|smaller|larger)"
+    r"(?:\s*/\s*[^\s,]+)?\s+)(?P<families>\S.*)", re.IGNORECASE | re.DOTALL)
+IMPORTANT = re.compile(r"\s*!\s*important\s*$", re.IGNORECASE)
 PUNCTUATION_PREFIX = "RP Punctuation "
 
 # derive(font file, family name) -> the derived font's file; raises ValueError with a reason.
@@ -113,21 +122,36 @@ def punctuation_twin_faces(sheet: Path, text: str, project_root: Path, derive: D
 
 
 def with_punctuation_twins(text: str, families: set[str]) -> str:
-    """A stylesheet's text with each ``font-family`` list that names one of ``families`` naming
-    its punctuation twin just before it (@font-face rules and line numbers unchanged)."""
-    if not families or "font-family" not in text.lower():
+    """A stylesheet's text with each family list that names one of ``families`` (of a
+    ``font-family`` declaration or a ``font`` shorthand) naming its punctuation twin just before
+    it (@font-face rules and line numbers unchanged)."""
+    if not families or "font" not in text.lower():
         return text
 
     def rewrite_list(declaration: re.Match) -> str:
-        items = declaration.group("value").split(",")
-        for index, item in enumerate(items):
-            written = item.strip()
-            if written.strip("'\"") in families:
-                items[index] = item.replace(written, f'"{PUNCTUATION_PREFIX}{written.strip(chr(34) + chr(39))}", {written}', 1)
-        return declaration.group("name") + ",".join(items)
+        return declaration.group("name") + _with_twins(declaration.group("value"), families)
+
+    def rewrite_shorthand(declaration: re.Match) -> str:
+        value = SHORTHAND_FAMILIES.fullmatch(declaration.group("value"))
+        if value is None:  # a system font (caption, menu …) or var(): no family list of its own
+            return declaration.group(0)
+        return declaration.group("name") + value.group("before") + _with_twins(value.group("families"), families)
+
+    def rewrite(css: str) -> str:
+        return FONT_SHORTHAND.sub(rewrite_shorthand, FAMILY_LIST.sub(rewrite_list, css))
 
     pieces, last = [], 0
     for face in FONT_FACE.finditer(text):
-        pieces += [FAMILY_LIST.sub(rewrite_list, text[last:face.start()]), face.group(0)]
+        pieces += [rewrite(text[last:face.start()]), face.group(0)]
         last = face.end()
-    return "".join(pieces + [FAMILY_LIST.sub(rewrite_list, text[last:])])
+    return "".join(pieces + [rewrite(text[last:])])
+
+
+def _with_twins(family_list: str, families: set[str]) -> str:
+    """A family list (``"A", B, serif``) with each of ``families`` in it preceded by its twin."""
+    items = family_list.split(",")
+    for index, item in enumerate(items):
+        written = IMPORTANT.sub("", item.strip())
+        if written.strip("'\"") in families:
+            items[index] = item.replace(written, f'"{PUNCTUATION_PREFIX}{written.strip(chr(34) + chr(39))}", {written}', 1)
+    return ",".join(items)
