@@ -8,6 +8,14 @@ group of floats at the frame's left — the head of the page (天) — one float
 The page-float layout (writers/pdf/page_flow.py) keeps the widest that fits in the
 columns left on the page, or defers the island to the head of the next page while the
 text goes on filling this one, as Japanese vertical books place a figure or a table.
+
+The content of an island is written once, in its widest float; the narrower floats of the
+group (and of its measurement) are written empty, marked ``data-island-copy``, and given a
+copy of the widest float's content in WeasyPrint's box tree, once it is built. Styling is
+what a copy in the HTML costs most (the content's every element cascaded again: a table's
+cells, each with WeasyPrint's pseudo-element look-ups), and the content is styled alike in
+every float of the group: only the floats' width, height and turn differ, which the
+content does not inherit.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from __future__ import annotations
 import re
 
 import weasyprint
+import weasyprint.document
+from weasyprint.formatting_structure import boxes
 
 ISLAND = re.compile(r'<div class="island"><div class="island-content">(.*?)</div></div>', re.DOTALL)
 PX_PER_MM = 96 / 25.4
@@ -28,6 +38,12 @@ MIN_WIDTH_MM = 30.0
 NOTE_BAND = 0.2
 NATURAL_SLACK_MM = 0.5
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
+# Marks a float written without its content: it takes a copy of the content of the float
+# before it that is not so marked, in the box tree (_fill_copies).
+COPY = "data-island-copy"
+
+_weasyprint_build_formatting_structure = weasyprint.document.build_formatting_structure
+_installed = False
 
 
 def _find_box(box, element_id: str):
@@ -66,13 +82,17 @@ def _measure(contents: list[str], widths: list[float | None], stylesheets: list,
              font_config, fetcher, base_url: str) -> list[tuple[float, float]]:
     """The margin-box (width, height) in mm of each content laid out at its width (None:
     shrink-to-fit, at most the text width)."""
+    # A content the same as the one before it is written once, the others are copies of it.
     body = "".join(
-        f'<div id="island-measure-{n}" style="float: left; clear: left; '
+        f'<div id="island-measure-{n}"' + (f' {COPY}=""' if n and content == contents[n - 1] else "")
+        + ' style="float: left; clear: left; '
         + (f'width: {width:.3f}mm' if width is not None else f'max-width: {island_width_mm:.3f}mm')
-        + f'"><div class="island-content">{ID_ATTRIBUTE.sub("", content)}</div></div>'
+        + '"><div class="island-content">'
+        + ("" if n and content == contents[n - 1] else ID_ATTRIBUTE.sub("", content)) + '</div></div>'
         for n, (content, width) in enumerate(zip(contents, widths)))
     page = weasyprint.CSS(string=f"@page {{ size: {island_width_mm + 1:.3f}mm 5000mm; margin: 0; bleed: 0; }}",
                           font_config=font_config, url_fetcher=fetcher)
+    install()
     document = weasyprint.HTML(string=f'<html class="vertical"><body class="measure">{body}</body></html>',
                                base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[*stylesheets, page], font_config=font_config)
@@ -104,9 +124,11 @@ def _right_edges(box):
 
 
 def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_length_mm: float) -> str:
-    """Write each island as its group of floats, one per width, widest first; an island taller
-    than a column is scaled down to fit the page. Ids in the island move to an anchor just
-    before the group, so that links find the island whichever width is set."""
+    """Write each island as its group of floats, one per width, widest first, the content in
+    the first only (the others are its copies, install); an island taller than a column is
+    scaled down to fit the page. Ids in the island move to an anchor just before the group,
+    so that links find the island whichever width is set."""
+    install()  # the copies are given their content when the HTML is laid out
     counter = iter(enumerate(sizes))
 
     def place(match: re.Match) -> str:
@@ -120,11 +142,47 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
             transform = (f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
                          + (f" scale({scale:.4f})" if scale < 1 else ""))
             last = ' data-island-last=""' if position == len(alternatives) - 1 else ""
+            copy = f' {COPY}=""' if position else ""
             floats.append(
-                f'<div class="island" data-island="{number}"{last} '
+                f'<div class="island" data-island="{number}"{last}{copy} '
                 f'style="width: {height * scale:.3f}mm; height: {width * scale:.3f}mm">'
                 f'<div class="island-content" style="width: {width:.3f}mm; transform: {transform}">'
-                f'{content}</div></div>')
+                f'{"" if position else content}</div></div>')
         return anchors + "".join(floats)
 
     return ISLAND.sub(place, html)
+
+
+def _fill_copies(box) -> None:
+    """Give each float marked as a copy (COPY) the content of the float before it among its
+    siblings that is not one: deep copies of the boxes of that float's island-content, so that
+    laying one float out never touches another's boxes. A copy's boxes keep the source's
+    elements and computed styles, as the boxes WeasyPrint copies for a box broken across pages."""
+    source = None
+    for child in box.children:
+        element = child.element
+        if isinstance(child, boxes.BlockBox) and child.is_floated() and element is not None:
+            if element.get(COPY) is None:
+                source = child
+            elif source is not None:
+                (content,), (source_content,) = child.children, source.children
+                content.children = [grandchild.deepcopy() for grandchild in source_content.children]
+                continue
+        if isinstance(child, boxes.ParentBox) and not isinstance(child, boxes.LineBox):
+            _fill_copies(child)
+
+
+def _build_formatting_structure(*arguments, **keywords):
+    """WeasyPrint's box tree of a document, its islands' copies given their content."""
+    root = _weasyprint_build_formatting_structure(*arguments, **keywords)
+    _fill_copies(root)
+    return root
+
+
+def install() -> None:
+    """Give WeasyPrint's box building the islands' copies (once per process)."""
+    global _installed
+    if _installed:
+        return
+    weasyprint.document.build_formatting_structure = _build_formatting_structure
+    _installed = True
