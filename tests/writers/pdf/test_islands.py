@@ -1,0 +1,96 @@
+"""A vertical island's content is written once and copied into its narrower floats' boxes."""
+
+from __future__ import annotations
+
+import re
+
+import weasyprint
+
+from reportpub.writers.pdf import islands
+
+TABLE = ("<table><caption>表1　日本の主な港</caption><thead><tr><th>港</th><th>取扱量（万トン）</th><th>備考</th></tr></thead>"
+         "<tbody><tr><td>名古屋</td><td>16,000</td><td>自動車の輸出が多い</td></tr>"
+         "<tr><td>千葉</td><td>13,500</td><td>石油と化学工業の原料</td></tr>"
+         "<tr><td colspan=\"2\">横浜・川崎</td><td>首都圏の玄関口として発達した</td></tr></tbody></table>")
+FIGURE = '<figure id="fig-1"><figcaption>図1　港の取扱量の推移を示すやや長めの説明文</figcaption></figure>'
+CSS = ("@page { size: 200mm 1000mm; margin: 0 } body { font-family: 'Noto Serif CJK JP'; font-size: 10pt } "
+       "td, th { border: 1px solid; padding: 1mm } .island { float: left; clear: left } "
+       ".island-content { transform-origin: top left }")
+SIZES = [[(90.0, 40.0), (60.0, 55.0), (40.0, 80.0)], [(80.0, 12.0), (50.0, 20.0)]]
+
+
+def chapter_html() -> str:
+    return (f'<div class="island"><div class="island-content">{TABLE}</div></div><p>本文</p>'
+            f'<div class="island"><div class="island-content">{FIGURE}</div></div>')
+
+
+def written_out(html: str) -> str:
+    """The same floats with each copy's content written in the HTML, as islands.py wrote them before."""
+    content = {}
+
+    def fill(match: re.Match) -> str:
+        head, inner = match.group(1), match.group(2)
+        number = re.search(r'data-island="(\d+)"', head).group(1)
+        if islands.COPY not in head:
+            content[number] = inner
+            return match.group(0)
+        return head.replace(f' {islands.COPY}=""', "") + content[number] + "</div></div>"
+
+    return re.sub(r'(<div class="island" [^>]*><div class="island-content"[^>]*>)(.*?)</div></div>', fill, html)
+
+
+def floats(document) -> list[tuple]:
+    """Each island float's width, height, and the place, size and text of every box in it, from its own corner."""
+    found = []
+
+    def inside(box, x0, y0):
+        text = getattr(box, "text", None)
+        yield (type(box).__name__, round(box.position_x - x0, 4), round(box.position_y - y0, 4),
+               round(box.width, 4), round(box.height, 4) if isinstance(box.height, float) else box.height, text)
+        for child in getattr(box, "children", ()):
+            yield from inside(child, x0, y0)
+
+    def walk(box):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("data-island") is not None and box.is_floated():
+            found.append(list(inside(box, box.position_x, box.position_y)))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def render(html: str):
+    return weasyprint.HTML(string=f'<html lang="ja"><body>{html}</body></html>').render(
+        stylesheets=[weasyprint.CSS(string=CSS)])
+
+
+def test_an_island_s_content_is_written_once():
+    html = islands.place_islands(chapter_html(), SIZES, column_length_mm=150.0)
+    assert html.count("名古屋") == 1 and html.count("図1") == 1
+    assert html.count(islands.COPY) == 3  # the narrower floats
+    # The ids stay on the anchor before the group, never on a copy.
+    assert html.count('id="fig-1"') == 1 and '<div class="island-anchor" id="fig-1">' in html
+
+
+def test_the_copies_are_laid_out_as_floats_written_out_in_full():
+    html = islands.place_islands(chapter_html(), SIZES, column_length_mm=150.0)
+    copied, full = floats(render(html)), floats(render(written_out(html)))
+    assert len(copied) == 5
+    assert copied == full
+    texts = [[text for *_, text in boxes if text] for boxes in copied]
+    assert all("備考" in texts[n] for n in range(3)) and all(any("図1" in t for t in texts[n]) for n in (3, 4))
+    # Each copy is set at its own width: the narrowest table's cells wrap into more lines.
+    assert len([box for box in copied[2] if box[0] == "LineBox"]) > len([box for box in copied[0] if box[0] == "LineBox"])
+
+
+def test_an_island_is_measured_narrower_as_with_its_content_written_at_each_width():
+    sizes = islands.measure_islands(f'<div class="island"><div class="island-content">{TABLE}</div></div>',
+                                    [weasyprint.CSS(string=CSS)], 120.0, None, None, None)
+    (natural, *narrower), = sizes
+    assert narrower, "a table is also measured at narrower widths"
+    for (width, height), (wider, lower) in zip(narrower, [natural, *narrower]):
+        assert width < wider and height >= lower  # a narrower copy has the table in it, rewrapped
