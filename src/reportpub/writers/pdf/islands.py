@@ -41,20 +41,22 @@ ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 # Marks a float written without its content: it takes a copy of the content of the float
 # before it that is not so marked, in the box tree (_fill_copies).
 COPY = "data-island-copy"
+# The id of the measurement's float of each content, followed by its number.
+MEASURED = "island-measure-"
 
 _weasyprint_build_formatting_structure = weasyprint.document.build_formatting_structure
 _installed = False
 
 
-def _find_box(box, element_id: str):
+def _measured_boxes(box, found: dict) -> None:
+    """The measurement's floats under ``box`` by their number, the first box of each (a float
+    broken across pages has one on each)."""
     element = getattr(box, "element", None)
-    if element is not None and element.get("id") == element_id:
-        return box
+    if element is not None and (element_id := element.get("id", "")).startswith(MEASURED):
+        found.setdefault(int(element_id[len(MEASURED):]), box)
+        return
     for child in getattr(box, "children", ()):
-        found = _find_box(child, element_id)
-        if found is not None:
-            return found
-    return None
+        _measured_boxes(child, found)
 
 
 def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_config, fetcher,
@@ -84,7 +86,7 @@ def _measure(contents: list[str], widths: list[float | None], stylesheets: list,
     shrink-to-fit, at most the text width)."""
     # A content the same as the one before it is written once, the others are copies of it.
     body = "".join(
-        f'<div id="island-measure-{n}"' + (f' {COPY}=""' if n and content == contents[n - 1] else "")
+        f'<div id="{MEASURED}{n}"' + (f' {COPY}=""' if n and content == contents[n - 1] else "")
         + ' style="float: left; clear: left; '
         + (f'width: {width:.3f}mm' if width is not None else f'max-width: {island_width_mm:.3f}mm')
         + '"><div class="island-content">'
@@ -96,13 +98,12 @@ def _measure(contents: list[str], widths: list[float | None], stylesheets: list,
     document = weasyprint.HTML(string=f'<html class="vertical"><body class="measure">{body}</body></html>',
                                base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[*stylesheets, page], font_config=font_config)
+    measured: dict = {}
+    for laid_out in document.pages:
+        _measured_boxes(laid_out._page_box, measured)
     sizes = []
     for n, width in enumerate(widths):
-        box = None
-        for laid_out in document.pages:
-            box = _find_box(laid_out._page_box, f"island-measure-{n}")
-            if box is not None:
-                break
+        box = measured.get(n)
         if box is None:
             sizes.append((island_width_mm, island_width_mm))
         else:
