@@ -58,6 +58,18 @@ def test_digits_and_marks_inside_larger_tokens_are_left_alone(text):
     assert add_vertical_markup(f"<p>{text}</p>") == f"<p>{text}</p>"
 
 
+@pytest.mark.parametrize("identifier", [
+    "https://example.com/archive/20241015/k00/00m/030/010000c?utm_campaign=2024",
+    "https://www.example.org/reports/2024/article-4-and-its-implications.html",
+    "www.example.jp/2024/10/15/", "doi:10.1093/isq/sqae1002.2024.20123456789",
+    "urn:uuid:3f6c2a8e-5b1d-4c7e-9a2f-7d4e1b8c6a53"])
+def test_digits_inside_a_url_or_identifier_in_plain_text_turn_sideways_with_it(identifier):
+    """A URL written as text (not a link) in a note: its numbers stayed upright full-width
+    (``archive/２０２４１０１５/``) inside the sideways URL; the text around it is still marked."""
+    assert add_vertical_markup(f"<p>記事、{identifier}、2024年。</p>") == (
+        f'<p>記事、{identifier}、<span class="upright">２０２４</span>年。</p>')
+
+
 def test_latin_words_are_left_alone():
     assert add_vertical_markup("<p>WeasyPrintで組む</p>") == "<p>WeasyPrintで組む</p>"
 

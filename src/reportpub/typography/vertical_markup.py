@@ -15,8 +15,9 @@ manuscript syntax follows):
   needs no turned box in the PDF, and it keeps one rule for "one digit per em";
 - digits that belong to a larger token — touching another digit, an ASCII letter,
   ``.`` or ``,`` (``3.14``, ``1,000``, ``ISO9001``), or joined to other digits by a dash,
-  colon or slash (``105–113``, ``2024-12-20``, ``12:30``, ``1/2``) — are left alone and
-  turn sideways with the Latin text, the whole number one way, as do Latin words
+  colon or slash (``105–113``, ``2024-12-20``, ``12:30``, ``1/2``), or inside a URL or
+  identifier written as plain text (``https://…/20241015/``, ``doi:…``, ``urn:…``) — are left
+  alone and turn sideways with the Latin text, the whole number one way, as do Latin words
   themselves (``R`` in UAX #50).
 
 - double quotes “…” become the vertical quotes 〝…〟 (JLREQ's ノノカギ, the form vertical
@@ -101,6 +102,10 @@ _MARKUP = re.compile(
 _TAG_NAME = re.compile(r"</?\s*([^\s/>]+)")
 _CLASS_ATTRIBUTE = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _RUNS = re.compile(r"[0-9]+|[!?]+")
+# A URL or identifier written as plain text (not a link showing its URL, which has class url):
+# a scheme, www., doi: or urn: and the ASCII characters after it. Its digits turn sideways with it
+# (``https://example.com/archive/20241015/`` kept one Latin run, not an upright ２０２４１０１５).
+_IDENTIFIER = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\b(?:doi|urn):)[!-~]+", re.IGNORECASE)
 
 
 class _Token:
@@ -202,8 +207,11 @@ def _mark_text(text: str, before: str, after: str) -> str | None:
     quoted = text.translate(_VERTICAL_QUOTES)
     changed = quoted != text
     text = quoted
+    identifiers = [match.span() for match in _IDENTIFIER.finditer(text)] if ":" in text or "www." in text else []
     for run in _RUNS.finditer(text):
         start, end = run.span()
+        if any(first <= start < last for first, last in identifiers):
+            continue  # inside a URL or identifier: sideways with it
         previous = text[start - 1] if start > 0 else before
         following = text[end] if end < len(text) else after
         if (previous in _NUMBER_JOINERS and start >= 2 and text[start - 2] in _DIGITS) or \
