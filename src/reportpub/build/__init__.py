@@ -5,7 +5,8 @@ shared by all writers (chapters unchanged since the last build are not parsed ag
 each mode's PDF is laid out once, chapter by chapter with unchanged chapters reused
 (writers/pdf/parts.py), and both the reader and the print edition are written from
 that layout. Independent jobs (one per writing mode's PDFs, one per EPUB, the web
-edition) run in parallel processes. Every output is
+edition) run in parallel processes; with more than one, the PDFs' parts and joins of both modes
+are laid out side by side in the same workers (writers/pdf/part_pool.py). Every output is
 written to a temporary file beside its final name, and all are renamed into place
 only when every requested output succeeded, so a failed or interrupted build never
 replaces a good edition. The state of the build is recorded last.
@@ -17,6 +18,7 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -125,27 +127,22 @@ def _job_name(job: tuple[str, list[Edition]]) -> str:
 
 
 def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, token: int,
-               force: bool = False, progress: Progress = send_from_worker) -> list[tuple[str, str]]:
+               force: bool = False, progress: Progress = send_from_worker,
+               breaks: dict[str, list | None] | None = None) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
     A job is one mode's PDF layout (reader and print from it, then that mode's EPUB when it is
     stale too: its page-list is the PDF's pages), one EPUB, or the web edition.
-    ``progress`` gets its steps (in a worker, they go back to the build through the queue)."""
+    ``progress`` gets its steps (in a worker, they go back to the build through the queue);
+    ``breaks`` holds the page breaks of a mode whose PDF another job placed."""
     from reportpub.templates import Templates
 
     kind, outputs = job
-    name = _job_name(job)
     templates = Templates(project)
     written = []
-    breaks: dict[str, list | None] = {}  # mode → its reader PDF's page breaks, when this job placed its pages
-    pdfs = [o for o in outputs if o.pdf_variant]
-    if pdfs:
-        from reportpub.writers.pdf.parts import write_mode_pdfs
-
-        targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in pdfs}
-        breaks[pdfs[0].mode] = write_mode_pdfs(
-            book, project, pdfs[0].mode, templates, targets, _pdf_inputs_digest(project, book), reuse=not force,
-            progress=lambda what, done, total: progress(Step(name, done, total, what)))
-        written += [(str(targets[o.pdf_variant.name]), o.name) for o in pdfs]
+    breaks = dict(breaks or {})  # mode → its reader PDF's page breaks, when this build placed its pages
+    if any(o.pdf_variant for o in outputs):
+        pdfs, written = _mode_pdfs(job, book, project, token, force, progress)
+        breaks[pdfs.mode] = pdfs.write()
     for output in outputs:
         if output.pdf_variant:
             continue
@@ -163,6 +160,34 @@ def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, tok
             write_web(book, project, templates, temporary)
         progress(Step(step, 1, 1, f"wrote {output.name}"))
         written.append((str(temporary), output.name))
+    return written
+
+
+def _mode_pdfs(job: tuple[str, list[Edition]], book: Book, project: Project, token: int, force: bool,
+               progress: Progress):
+    """The ModePdfs (writers/pdf/parts.py) that writes a PDF job's editions, and the (temporary,
+    final name) pairs it writes."""
+    from reportpub.templates import Templates
+    from reportpub.writers.pdf.parts import ModePdfs
+
+    _, outputs = job
+    name = _job_name(job)
+    pdfs = [o for o in outputs if o.pdf_variant]
+    targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in pdfs}
+    mode_pdfs = ModePdfs(book, project, pdfs[0].mode, Templates(project), targets, _pdf_inputs_digest(project, book),
+                         not force, lambda what, done, total: progress(Step(name, done, total, what)))
+    return mode_pdfs, [(str(targets[o.pdf_variant.name]), o.name) for o in pdfs]
+
+
+def _write_pdf_job_with_pool(job: tuple[str, list[Edition]], mode_pdfs, written: list[tuple[str, str]], pool,
+                             book: Book, project: Project, token: int, force: bool) -> list[tuple[str, str]]:
+    """A PDF job whose parts and joins the workers of ``pool`` do (ModePdfs.share), run in a
+    thread of the build; then, in a worker, its mode's EPUB with the PDF's page breaks."""
+    breaks = {mode_pdfs.mode: mode_pdfs.write()}
+    kind, outputs = job
+    epubs = [o for o in outputs if not o.pdf_variant]
+    if epubs:
+        written = written + pool.submit(_write_job, (kind, epubs), book, project, token, force, breaks=breaks).result()
     return written
 
 
@@ -276,28 +301,34 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
             report(f"build/{name}: rewritten because {reason}")
 
     work = _jobs(stale)
-    workers = min(len(work), jobs or os.cpu_count() or 1)
+    pdf_jobs = [job for job in work if job[0] == "pdf"]
+    # A PDF job's parts are laid out side by side (writers/pdf/part_pool.py): it can use every worker.
+    workers = (jobs or os.cpu_count() or 1) if pdf_jobs else min(len(work), jobs or os.cpu_count() or 1)
     temporaries: list[tuple[str, str]] = []
     token = os.getpid()
     with contextlib.ExitStack() as stack:
         # Removing what is left runs last, after the pool has waited for every job it started.
         stack.callback(_remove_temporaries, build_dir, temporaries, token)
-        pool = None
-        if workers > 1:
-            queue = multiprocessing.get_context("fork").SimpleQueue()  # the workers' steps, see progress.py
-            pool = stack.enter_context(worker_pool(workers, queue))
-            stack.enter_context(relay(queue, progress))
-            if any(kind == "pdf" for kind, _ in work):
-                for _ in range(workers):  # importing WeasyPrint takes half a second: do it while the book is read
-                    pool.submit(_import_weasyprint)
         progress(Step("manuscript", 0, 1, "reading the chapters"))
         book = read_book(project, warn=report, reuse=not force, strict=strict)
         progress(Step("manuscript", 1, 1, f"{len(book.chapters)} chapter(s) read"))
-        if pool is None:
+        if workers <= 1:
             for job in work:
                 temporaries += _write_job(job, book, project, token, force, progress)
         else:
-            futures = [pool.submit(_write_job, job, book, project, token, force) for job in work]
+            queue = multiprocessing.get_context("fork").SimpleQueue()  # the workers' steps, see progress.py
+            pool = stack.enter_context(worker_pool(workers, queue))
+            # Each mode's layout is made here, before the workers are forked: they take it over.
+            prepared = {id(job): _mode_pdfs(job, book, project, token, force, progress) for job in pdf_jobs}
+            for mode_pdfs, _ in prepared.values():
+                mode_pdfs.share(pool)
+            stack.enter_context(relay(queue, progress))
+            for _ in range(workers):  # forks the workers from this thread, whose end their parent-death signal follows
+                pool.submit(_import_weasyprint)
+            threads = stack.enter_context(ThreadPoolExecutor(max(len(pdf_jobs), 1)))
+            futures = [threads.submit(_write_pdf_job_with_pool, job, *prepared[id(job)], pool, book, project, token, force)
+                       if id(job) in prepared else pool.submit(_write_job, job, book, project, token, force)
+                       for job in work]
             for future in futures:
                 temporaries += future.result()
         temporaries += _write_catalogue(project, book, outputs, dict(temporaries))

@@ -355,3 +355,49 @@ def test_a_pdf_template_without_chapter_sections_is_laid_out_whole(project, tmp_
     text = subprocess.run(["pdftotext", str(targets["reader"]), "-"], capture_output=True, text=True, check=True).stdout
     assert "第3章" in text and "参考文献" in text
     assert PdfReader(targets["reader"]).attachments  # the whole-book path attaches the sources too
+
+
+def test_a_parallel_build_lays_parts_out_side_by_side_before_their_starts_are_known(project, tmp_path, monkeypatch):
+    """With two jobs, workers lay out the parts of both modes at once, each beginning a part before
+    the parts ahead of it are laid out (writers/pdf/part_pool.py); the editions are byte for byte
+    those of a build laid out part after part, also after an edit that moves the later chapters."""
+    import json
+    import os
+    import shutil
+
+    from reportpub.build import build
+
+    log = tmp_path / "laid-out.jsonl"
+    original = pdf_parts.ModePdfs.lay_out_in_turn
+
+    def recording(self, base, number, name, body, first_page):
+        with log.open("a", encoding="utf-8") as stream:  # appended to by every worker
+            stream.write(json.dumps({"pid": os.getpid(), "mode": self.mode, "name": name,
+                                     "start known": first_page is not None}) + "\n")
+        return original(self, base, number, name, body, first_page)
+
+    monkeypatch.setattr(pdf_parts.ModePdfs, "lay_out_in_turn", recording)  # forked workers inherit it
+    serial = tmp_path / "serial"
+    shutil.copytree(project.root, serial)
+    editions = [f"a-{mode}{suffix}" for mode in ("vertical", "horizontal") for suffix in (".pdf", "-print.pdf")]
+
+    def built(root, jobs, force=False) -> dict[str, bytes]:
+        build(Project.open(root), jobs=jobs, force=force, report=lambda message: None)
+        return {name: (root / "build" / name).read_bytes() for name in editions}
+
+    assert built(project.root, 2, force=True) == built(serial, 1, force=True)
+    laid_out = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {entry["pid"] for entry in laid_out} - {os.getpid()}, "no worker laid out a part"
+    assert len({entry["pid"] for entry in laid_out}) >= 2, "one worker laid every part out"
+    for mode in ("vertical", "horizontal"):
+        unknown = [e["name"] for e in laid_out if e["mode"] == mode and not e["start known"]]
+        assert {"chapter-2", "chapter-3"} <= set(unknown), f"{mode}: parts waited for the parts before them"
+
+    # An edit that lengthens chapter 1 by pages moves every later part: the cache is looked in at
+    # each part's new start, and the pages are numbered as a serial build numbers them.
+    log.unlink()
+    for root in (project.root, serial):
+        text = (root / "manuscript" / "01.md").read_text(encoding="utf-8")
+        (root / "manuscript" / "01.md").write_text(text + "\n\n" + "\n\n".join([PARAGRAPH] * 8) + "\n", encoding="utf-8")
+    assert built(project.root, 2) == built(serial, 1)
+    assert {e["name"] for e in map(json.loads, log.read_text(encoding="utf-8").splitlines())} >= {"chapter-1", "chapter-2"}

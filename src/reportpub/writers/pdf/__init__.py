@@ -10,6 +10,8 @@ The stages, one module each:
   every resource it may load);
 * ``parts`` — ``write_mode_pdfs``, whose ``ModePdfs`` lays each part out once (keeping what
   did not change), places the parts, settles the contents' page numbers, joins and prunes;
+  ``part_pool`` — the parts laid out side by side in a build's workers, each before its first
+  page is known (its folios shifted to it once the parts before it are laid out);
 * ``output`` and ``finishers`` — a layout written as the reader (PDF/A) or print (PDF/X)
   edition; ``join`` and ``fonts`` — the parts joined with pikepdf, each font embedded once.
 """

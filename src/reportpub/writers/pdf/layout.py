@@ -18,6 +18,7 @@ import logging
 import re
 import struct
 from pathlib import Path
+from typing import Callable
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
@@ -38,7 +39,7 @@ from reportpub.writers.pdf.geometry import (
     horizontal_geometry,
     vertical_geometry,
 )
-from reportpub.writers.pdf import page_flow, table_widths
+from reportpub.writers.pdf import page_flow, part_pool, table_widths
 from reportpub.writers.pdf.islands import ISLAND, measure_islands, place_islands
 from reportpub.writers.pdf.justify import install as justify_between_characters
 
@@ -181,11 +182,14 @@ class PdfLayout:
         finally:
             logger.removeHandler(self.warnings)
 
-    def render(self, html: str | None = None, extra_css: str = "", inputs_key: str | None = None) -> weasyprint.Document:
+    def render(self, html: str | None = None, extra_css: str = "", inputs_key: str | None = None,
+               start_of: Callable[[int], int] | None = None) -> weasyprint.Document:
         """Lay out ``html`` (by default the whole book) with this mode's stylesheets.
         ``inputs_key`` names everything the layout depends on but its HTML (stylesheets,
         fonts, images, reportpub itself; writers/pdf/parts.py's digest of them): given, the
-        islands' sizes are also kept between builds."""
+        islands' sizes are also kept between builds. With ``start_of``, ``html`` is laid out
+        from part_pool.PROVISIONAL_START and its folios from the first page ``start_of(pages)``
+        gives once its pages are made (writers/pdf/part_pool.py)."""
         html = self.html if html is None else html
         css = self.css + ([weasyprint.CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)]
                           if extra_css else [])
@@ -196,8 +200,9 @@ class PdfLayout:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
                 sizes = self._island_sizes(html, theme_css, inputs_key)
                 html = place_islands(html, sizes, self.geometry.column_length)
-            document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                stylesheets=css, font_config=self.font_config)
+            with part_pool.first_page_later(start_of) if start_of else contextlib.nullcontext():
+                document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                    stylesheets=css, font_config=self.font_config)
         return document
 
     def island_key(self, html: str, inputs_key: str | None) -> str | None:

@@ -8,7 +8,9 @@ edition, whose pages the print edition takes over) kept in
 ``build/.cache/pdf-parts/<mode>/`` under a digest of everything its pages depend on:
 its HTML and first page number, the stylesheets, fonts, images, book.toml, templates and
 reportpub itself. An edit to one chapter lays out that chapter again, and the chapters
-after it only if their first page moved; every other part comes from the cache.
+after it only if their first page moved; every other part comes from the cache. In a build
+with workers, the parts are laid out side by side, each before the parts ahead of it are done
+(writers/pdf/part_pool.py: its pages do not depend on its first page, only its folios).
 
 The contents list is laid out last, with the page numbers the parts' anchors landed on
 (``data-page``; pdf.css shows it where a whole-book layout would use target-counter()).
@@ -52,6 +54,8 @@ from reportpub.writers.pdf.fonts import FontSources
 from reportpub.writers.pdf.join import CachedPart, finish_archival_file, join_parts
 from reportpub.writers.pdf.layout import PdfLayout, font_cache_dir
 from reportpub.writers.pdf.output import write_pdf
+from reportpub.writers.pdf import part_pool
+from reportpub.writers.pdf.part_pool import PageCounts
 
 CACHE_FORMAT = 7  # 7: the block each page begins in is recorded (the EPUB's page-list)
 CONTENTS_ATTEMPTS = 5  # place the parts again at most this often when the contents or page references move them
@@ -72,6 +76,11 @@ class PartCache:
     @property
     def directory(self) -> Path:
         return self.entries.directory
+
+    @property
+    def reuse(self) -> bool:
+        """Whether parts laid out by an earlier build are taken (not under --force)."""
+        return self.entries.reuse
 
     def get(self, key: str, variants: list[str]) -> CachedPart | None:
         stored = self.entries.get(key, "json")  # None when missing or damaged (or not to be reused)
@@ -150,6 +159,8 @@ class ModePdfs:
         self.carrier = '<div class="part-carrier"></div>' + (NOMBRE_CARRIER if layout.vertical else "")
         self.head = self.tail = ""
         self.steps = 0
+        self.pool = self.counts = None  # see share()
+        self.stride = self.round_base = 0
 
     def write(self) -> list[tuple[int, str]] | None:
         split = split_book(self.layout.html)
@@ -186,8 +197,8 @@ class ModePdfs:
                       variant=PDF_VARIANTS[variant])
             finish_archival_file(target)
 
-    def lay_out(self, name: str, body: str, first_page: int) -> CachedPart:
-        """One part laid out from ``first_page`` on and written as its variants, or taken from the cache."""
+    def _part_html(self, name: str, body: str, first_page: int) -> tuple[str, str, str]:
+        """(document HTML, extra CSS, cache key) of a part laid out from ``first_page`` on."""
         extra_css = ""
         if name != "front":
             # The book title for the running heads, and the nombre, are set on the title page
@@ -199,13 +210,43 @@ class ModePdfs:
         document_html = self.head + link_across_parts(body) + self.tail
         # The name is in the key: it names the part's structure IDs (tagging.PartTagger).
         key = hashlib.sha256(f"{self.common}\n{name}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
-        variants = self.front_variants if name == "front" else self.part_variants
-        found = self.cache.get(key, variants)
+        return document_html, extra_css, key
+
+    def cached(self, name: str, body: str, first_page: int) -> CachedPart | None:
+        """The part laid out from ``first_page`` on, if the cache has it."""
+        document_html, _, key = self._part_html(name, body, first_page)
+        return self._from_cache(name, key, document_html)
+
+    def _from_cache(self, name: str, key: str, document_html: str) -> CachedPart | None:
+        found = self.cache.get(key, self.front_variants if name == "front" else self.part_variants)
         if found is not None:
             self.layout.keep_island_sizes(document_html, self.common)
-            return found
-        document = self.layout.render(document_html, extra_css, inputs_key=self.common)
+        return found
+
+    def lay_out(self, name: str, body: str, first_page: int | None,
+                start_of: Callable[[int], int] | None = None) -> CachedPart:
+        """One part laid out from ``first_page`` on and written as its variants, or taken from the
+        cache. ``first_page`` None: laid out before it is known (part_pool.py), ``start_of(pages)``
+        gives it once the part's pages are made; StartDependent when the part prints a page
+        number in its text."""
+        if first_page is not None:
+            document_html, extra_css, key = self._part_html(name, body, first_page)
+            found = self._from_cache(name, key, document_html)
+            if found is not None:
+                return found
+            document = self.layout.render(document_html, extra_css, inputs_key=self.common)
+        else:
+            document_html, extra_css, _ = self._part_html(name, body, part_pool.PROVISIONAL_START)
+            starts: list[int] = []
+
+            def started(pages: int) -> int:
+                starts.append(start_of(pages))
+                return starts[0]
+
+            document = self.layout.render(document_html, extra_css, inputs_key=self.common, start_of=started)
+            key = self._part_html(name, body, starts[0])[2]  # kept as the part laid out at its start is
         self.layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
+        variants = self.front_variants if name == "front" else self.part_variants
         return self.cache.put(key, document, variants, self._writer(name), self.fonts.deferred)
 
     def _writer(self, name: str):
@@ -215,37 +256,147 @@ class ModePdfs:
                           variant=PDF_VARIANTS[variant], attachments=False, part_name=name)
         return write
 
-    def place(self, rest: list, front_pages: int, referenced_pages: dict[str, int] | None,
+    def place(self, rest: list, front_pages, referenced_pages: dict[str, int] | None,
               referenced: set[str]) -> list[tuple[int, CachedPart]]:
         """The parts after the front matter, each laid out from the right-hand page after the one
-        before, its page references printing ``referenced_pages`` (the placeholder when None)."""
+        before, its page references printing ``referenced_pages`` (the placeholder when None).
+        ``front_pages`` is the front matter's length (or, in the pool, its layout's future)."""
+        bodies = [number_page_references(part.body, referenced_pages) if referenced else part.body for part in rest]
+        if self.pool is not None:
+            return self.place_in_pool(rest, bodies, front_pages)
         placed: list[tuple[int, CachedPart]] = []
         last_page = front_pages
-        for done, part in enumerate(rest, 1):
+        for done, (part, body) in enumerate(zip(rest, bodies), 1):
             self.progress(f"laying out {part.name.replace('-', ' ')}", done, self.steps)
             first_page = first_right_page_after(last_page)
-            body = number_page_references(part.body, referenced_pages) if referenced else part.body
             cached = self.lay_out(part.name, body, first_page)
             placed.append((first_page, cached))
             last_page = first_page + cached.pages - 1
         return placed
+
+    # Laying the parts out in the build's worker processes (part_pool.py).
+
+    def share(self, pool) -> None:
+        """Lay this mode's parts out in ``pool``, whose workers must be forked after this call: they
+        take this object as it is now (its layout, stylesheets and fonts ready) and the page counts,
+        with room for every round of placing the parts (and a slot no one waits on)."""
+        split = split_book(self.layout.html)
+        if split is None:
+            return  # laid out whole, here
+        self.head, parts, self.tail = split  # every part's document begins and ends with them
+        self.pool, self.stride = pool, len(parts)
+        self.counts = PageCounts(CONTENTS_ATTEMPTS * self.stride + 1)
+        _SHARED[self.mode] = self
+
+    def in_pool(self, base: int, number: int, name: str, body: str, first_page: int | None):
+        """Part ``number`` of the round whose counts begin at slot ``base`` (0: the front matter),
+        taken from the cache here or laid out by a worker: a CachedPart or a future of one."""
+        found = self.cached(name, body, first_page) if first_page is not None else None
+        if found is not None:
+            self.counts.publish(base + number, found.pages)
+            return found
+        return self.pool.submit(_lay_out_shared, self.mode, base, number, name, body, first_page)
+
+    def place_in_pool(self, rest: list, bodies: list[str], front) -> list[tuple[int, CachedPart]]:
+        """``place`` in the pool, in the order of the book: a worker waits only for parts a worker
+        has begun. Without the cache (``--force``) every part is laid out at once, before its start
+        is known; with it, a part is first looked for at its start, once the parts before it are
+        placed, so that an edit lays out no part again whose start did not move."""
+        base = self.round_base
+        results: list = [front]
+
+        def give_up() -> None:  # a worker's error ends the waiting for its part's length
+            for result in results:
+                if not isinstance(result, (int, CachedPart)) and result.done() and result.exception() is not None:
+                    raise result.exception()
+
+        last_page = front if isinstance(front, int) else None
+        if last_page is not None:
+            self.counts.publish(base, last_page)
+        for number, (part, body) in enumerate(zip(rest, bodies), 1):
+            if last_page is None and self.cache.reuse:
+                last_page = _last_page(self.counts.wait(list(range(base, base + number)), give_up))
+            first_page = first_right_page_after(last_page) if last_page is not None else None
+            result = self.in_pool(base, number, part.name, body, first_page)
+            results.append(result)
+            # After a part a worker lays out, the next start is known when its pages are made.
+            last_page = first_page + result.pages - 1 if isinstance(result, CachedPart) else None
+        parts = []
+        try:
+            for done, result in enumerate(results):
+                parts.append(self._taken(result))
+                if done:
+                    self.progress(f"laying out {rest[done - 1].name.replace('-', ' ')}", done, self.steps)
+        except BaseException:
+            for result in results:  # what no worker has begun is not begun
+                if not isinstance(result, (int, CachedPart)):
+                    result.cancel()
+            raise
+        front_pages = parts[0] if isinstance(parts[0], int) else parts[0].pages
+        placed, last_page = [], front_pages
+        for cached in parts[1:]:
+            placed.append((first_right_page_after(last_page), cached))
+            last_page = placed[-1][0] + cached.pages - 1
+        return placed
+
+    def _taken(self, result):
+        """A part from the pool (or the front matter's length), its cache entries kept."""
+        if isinstance(result, (int, CachedPart)):
+            return result
+        cached, island_keys = result.result()
+        self.cache.entries.mark_used([cached.key])
+        self.layout.island_cache.mark_used(island_keys)
+        return cached
+
+    def lay_out_in_turn(self, base: int, number: int, name: str, body: str, first_page: int | None) -> CachedPart:
+        """In a worker: ``in_pool``'s part, laid out from ``first_page`` or, None, before it is known,
+        its length published as soon as its pages are made."""
+        slot = base + number
+
+        def start_of(pages: int) -> int:
+            self.counts.publish(slot, pages)
+            return first_right_page_after(_last_page(self.counts.wait(list(range(base, slot)))))
+
+        try:
+            if first_page is None:
+                try:
+                    cached = self.lay_out(name, body, None, start_of)
+                except part_pool.StartDependent:  # its text prints its page numbers: lay it out at its start
+                    last_page = _last_page(self.counts.wait(list(range(base, slot))))
+                    cached = self.lay_out(name, body, first_right_page_after(last_page))
+            else:
+                cached = self.lay_out(name, body, first_page)
+            self.counts.publish(slot, cached.pages)
+            return cached
+        except BaseException:
+            self.counts.fail(slot)  # the parts after it stop waiting for it
+            raise
 
     def settle_contents(self, front, rest: list) -> tuple[CachedPart, list[tuple[int, CachedPart]]]:
         """The front matter with the contents' real page numbers, and the parts placed after it:
         placed again while the numbers change the front matter's length, or a page reference
         prints another page than its target's."""
         self.progress("laying out the front matter", 0, self.steps)
-        front_pages = self.lay_out("front", number_contents(front.body, None), 1).pages
+        self.round_base = 0
+        if self.pool is None:
+            front_pages = self.lay_out("front", number_contents(front.body, None), 1).pages
+        else:  # the parts may be laid out while it is
+            front_pages = self.in_pool(0, 0, "front", number_contents(front.body, None), 1)
+            if isinstance(front_pages, CachedPart):
+                front_pages = front_pages.pages
         self.layout.check()  # the stylesheets' own problems, even when every part comes from the cache
         # Page references ([](#id){.page}) print the page their target landed on, known only once every
         # part is placed: the parts are laid out with the pages of the round before (the placeholder at
         # first) until the pages they print are the pages their targets are on.
         referenced = set().union(*(page_reference_targets(part.body) for part in rest))
         referenced_pages: dict[str, int] | None = None
-        for _ in range(CONTENTS_ATTEMPTS):
+        for attempt in range(CONTENTS_ATTEMPTS):
+            self.round_base = attempt * getattr(self, "stride", 0)
             placed = self.place(rest, front_pages, referenced_pages, referenced)
+            if not isinstance(front_pages, int):
+                front_pages = self._taken(front_pages).pages
             anchor_pages = {name: first + index for first, cached in placed for name, index in cached.anchors.items()}
-            numbered = self.lay_out("front", number_contents(front.body, anchor_pages), 1)
+            numbered = self.lay_out_here_or_in_pool("front", number_contents(front.body, anchor_pages), 1)
             pages_printed = referenced_pages is not None and all(
                 referenced_pages.get(name) == anchor_pages.get(name) for name in referenced)
             if numbered.pages == front_pages and (pages_printed or not referenced):
@@ -257,17 +408,27 @@ class ModePdfs:
         raise RuntimeError("the page numbers do not settle: the contents' or the page references' numbers "
                            "keep moving the chapters")
 
+    def lay_out_here_or_in_pool(self, name: str, body: str, first_page: int) -> CachedPart:
+        """A part whose start is known, laid out in a worker when there is a pool."""
+        if self.pool is None:
+            return self.lay_out(name, body, first_page)
+        return self._taken(self.in_pool(len(self.counts.values) - 1, 0, name, body, first_page))  # a slot no one waits on
+
     @property
     def font_subsets(self) -> Path:
         """Where the joiner keeps the font subsets it embeds."""
         return self.cache.directory / "fonts"
 
     def join(self, placed: list[tuple[int, CachedPart]]) -> set[str]:
-        """Each edition joined from the placed parts; returns the keys of the font subsets used."""
-        fonts_used = set()
-        for variant, target in self.targets.items():
-            fonts_used |= join_parts(placed, variant, target, self.book, self.project, self.font_subsets, self.mode)
-        return fonts_used
+        """Each edition joined from the placed parts (side by side in the pool); returns the keys
+        of the font subsets used."""
+        if self.pool is not None:
+            futures = [self.pool.submit(_join_shared, self.mode, variant, placed) for variant in self.targets]
+            return set().union(*(future.result() for future in futures))
+        return set().union(*(self.join_one(placed, variant) for variant in self.targets))
+
+    def join_one(self, placed: list[tuple[int, CachedPart]], variant: str) -> set[str]:
+        return join_parts(placed, variant, self.targets[variant], self.book, self.project, self.font_subsets, self.mode)
 
     def prune(self, fonts_used: set[str]) -> None:
         """Every cache this mode used keeps what this build and the one before used: parts, chapter
@@ -283,6 +444,30 @@ class ModePdfs:
         subsets = Cache(self.font_subsets, "*.font")
         subsets.mark_used(fonts_used)
         subsets.prune()
+
+
+_SHARED: dict[str, ModePdfs] = {}  # in a worker: each mode's ModePdfs as the build had made it (share)
+
+
+def _lay_out_shared(mode: str, base: int, number: int, name: str, body: str, first_page: int | None):
+    """A worker's task: one part laid out (ModePdfs.lay_out_in_turn), and the island sizes its
+    layouts kept, for the build to keep too."""
+    pdfs = _SHARED[mode]
+    cached = pdfs.lay_out_in_turn(base, number, name, body, first_page)
+    return cached, sorted(pdfs.layout.island_cache.used)
+
+
+def _join_shared(mode: str, variant: str, placed: list[tuple[int, CachedPart]]) -> set[str]:
+    """A worker's task: one edition joined (ModePdfs.join_one)."""
+    return _SHARED[mode].join_one(placed, variant)
+
+
+def _last_page(counts: list[int]) -> int:
+    """The last page of the parts of these lengths, the first (the front matter's) from page 1."""
+    last_page = counts[0]
+    for pages in counts[1:]:
+        last_page = first_right_page_after(last_page) + pages - 1
+    return last_page
 
 
 def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str]]:
