@@ -251,10 +251,16 @@ def continued_notes(pages) -> list:
 def test_notes_strand_no_page(notes_book, mode):
     """A note that does not fit takes its call's line to the next page, so the page it leaves
     ends early by what the note needs; a long note is split instead (next test), also when
-    it fits but its paragraph's lines do not. The bound here is a little over a quarter: a
-    heading kept with a paragraph whose first line calls three one-line notes (which cannot
-    be split) leaves a page 26 % empty in both modes; a page of the vertical PDF was 31 %
-    empty before a note that fits was split for its paragraph's widows."""
+    it fits but its paragraph's lines do not. The bound here is a little over a quarter, for
+    two cases. In the vertical PDF (pp. 6 and 10) a heading (three lines' room with its space
+    before) goes to the next page with the first two lines of its paragraph (orphans), or
+    with all three lines of a paragraph that orphans and widows keep whole, when the room the
+    page's notes leave is a line or so short: the page is 26 % empty, and the same without
+    the note call in that paragraph. In the horizontal PDF (p. 14) a paragraph's second line
+    calls a long note and two one-line notes: the last does not fit, cannot be split, and
+    only the page's last note may be cut (a note cut before others would end after them),
+    so the paragraph moves whole with its notes. A page of the vertical PDF was 31 % empty
+    before a note that fits was split for its paragraph's widows."""
     pages = read_pages(notes_book / f"notes-{mode}.pdf")
     assert stranded(pages, 0.28) == []
     assert [o for page in pages for o in overprints(page)] == []
@@ -467,17 +473,29 @@ def test_the_assembled_pdf_matches_a_whole_book_layout_with_deferred_figures(def
     assert stranded(pages, 1 / 4) == []
 
 
+RUNNING_HEAD_PT = 7.0
+
+
 def test_a_page_that_deferred_figures_fill_is_made(tmp_path):
     """A tall figure and a wide one waiting for the next page fill it, so that no line of text
     goes on it: WeasyPrint 70 failed to make such a page (IndexError) when the text waiting
-    resumed inside a paragraph."""
+    resumed inside a paragraph. The page after it keeps its running head, laid out whole or
+    chapter by chapter: the whole book's layout took that page for the first of a new page
+    group (the colophon's named page), which the theme gives no running head."""
     chapters = deferral_chapters(shapes=(("tall", "wide", "square", "chart"),), first=5)
     build_islands_book(tmp_path / "full", chapters, ("horizontal",))
     path = tmp_path / "full" / "build" / "deferral-horizontal.pdf"
     pages = read_pages(path)
     assert deferred_figures(path, chapters), "a figure waits for the next page"
-    assert any(not page.has(BODY_PT) and any(i.kind == "image" for i in page.items) for page in pages)
+    filled = [page.number for page in pages if not page.has(BODY_PT) and any(i.kind == "image" for i in page.items)]
+    assert filled
     assert [o for page in pages for o in overprints(page)] == []
+    whole(Project.open(tmp_path / "full"), "horizontal", tmp_path / "whole.pdf")
+    for laid_out in (pages, read_pages(tmp_path / "whole.pdf")):
+        (chapter,) = chapter_pages(laid_out)
+        assert filled[0] + 1 in [page.number for page in chapter]
+        assert [page.number for page in chapter[1:] if not page.has(RUNNING_HEAD_PT)] == []
+    assert page_texts(path) == page_texts(tmp_path / "whole.pdf")
 
 
 @pytest.mark.parametrize("book_name", ["notes_book", "islands_book"])

@@ -94,6 +94,12 @@ _SPLIT_OR_MOVE = """\
 # walking the resume point down; the walk went on into the line and its text offset, past
 # the boxes (IndexError, WeasyPrint issue #1992). It stops at the paragraph.
 _EMPTY_PAGE_WALK = "while skip_stack and len(skip_stack) == 1:"
+# In the same branch: the text resumes on the next page where it stood on this one, but the
+# next page's type was the one the layout that set nothing gave (the named page of the
+# document's last block: the whole book's colophon, ``front``), so the page after a page
+# that deferred islands fill lost its running head (``chapter:first``, a new page group).
+_EMPTY_PAGE_RESUME = "        resume_at = initial_resume_at\n"
+_EMPTY_PAGE_NEXT = _EMPTY_PAGE_RESUME + "        next_page = {'break': 'any', 'page': page_type.name}  # reportpub\n"
 
 _installed = False
 _weasyprint_out_of_flow_layout = block_layout._out_of_flow_layout
@@ -140,12 +146,14 @@ def _paragraph_lines_kept(context, paragraph, line_box, line, resume_at, lines_b
 
 
 def _make_page_for_a_full_page_island():
-    """WeasyPrint's make_page, recompiled so that a page holding only a deferred island is made."""
+    """WeasyPrint's make_page, recompiled so that a page holding only a deferred island is made,
+    and the page after it goes on in the same page group."""
     source = textwrap.dedent(inspect.getsource(page_layout.make_page))
-    if source.count(_EMPTY_PAGE_WALK) != 1:
+    if source.count(_EMPTY_PAGE_WALK) != 1 or source.count(_EMPTY_PAGE_RESUME) != 1:
         raise RuntimeError("WeasyPrint's page layout is not the one reportpub's page make-up was written for")
     source = source.replace(_EMPTY_PAGE_WALK, _EMPTY_PAGE_WALK.replace(
         ":", " and not isinstance(box, boxes.LineBox):"))
+    source = source.replace(_EMPTY_PAGE_RESUME, _EMPTY_PAGE_NEXT)
     namespace: dict = {}
     exec(compile(source, page_layout.__file__, "exec"), page_layout.__dict__, namespace)
     return namespace["make_page"]
