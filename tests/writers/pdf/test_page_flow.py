@@ -384,13 +384,19 @@ def test_an_island_that_fits_stays_on_the_page_of_its_heading(islands_book, mode
 
 def test_vertical_islands_stand_at_the_head_of_the_page_and_within_it(islands_book):
     """In the vertical PDF every figure starts at the head (天) of the text block, the frame's
-    left, and none runs out of the text block: a figure longer than a column is scaled to it."""
+    left, and none runs out of the text block: a figure longer than a column is scaled to it,
+    its image shrunk to leave its caption the size of every other caption (scaled whole, the
+    tall figure's caption was set at 0.6 of it)."""
     pages = read_pages(islands_book / "islands-vertical.pdf")
     x0, y0, x1, y1 = text_block(pages)
     images = [i.box for page in pages for i in page.items if i.kind == "image"]
     assert images and all(abs(box[0] - x0) < 3 for box in images), images
     leading = 5  # pt: the text block is read from glyphs, which stand half a leading inside their lines
     assert all(box[2] <= x1 + 1 and box[1] >= y0 - leading and box[3] <= y1 + leading for box in images), images
+    assert any(box[2] - box[0] > 0.9 * (x1 - x0) for box in images), "the tall figure runs the column's length"
+    labels = {i.size for page in pages for i in page.items
+              if i.kind == "text" and re.fullmatch(r"図\d+", unicodedata.normalize("NFKC", i.text))}
+    assert len(labels) == 1, labels
 
 
 KANJI_DIGITS = "〇一二三四五六七八九"

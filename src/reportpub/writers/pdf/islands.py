@@ -46,6 +46,10 @@ MEASURED = "island-measure-"
 
 _weasyprint_build_formatting_structure = weasyprint.document.build_formatting_structure
 _installed = False
+# A figure of one image and its caption: when it is longer than a column, its image is shrunk
+# and the caption keeps its size; any other island (a table, code) is scaled as a whole.
+IMAGE_FIGURE = re.compile(r'<figure\b[^>]*>\s*<img\b[^>]*>\s*<figcaption\b.*</figcaption>\s*</figure>', re.DOTALL)
+FITTED_CLASS = "island-fitted"
 
 
 def _measured_boxes(box, found: dict) -> None:
@@ -127,8 +131,9 @@ def _right_edges(box):
 def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_length_mm: float) -> str:
     """Write each island as its group of floats, one per width, widest first, the content in
     the first only (the others are its copies, install); an island taller than a column is
-    scaled down to fit the page. Ids in the island move to an anchor just before the group,
-    so that links find the island whichever width is set."""
+    scaled down to fit the page (a figure's image only, in a box a column long: its caption
+    keeps its size). Ids in the island move to an anchor just before the group, so that links
+    find the island whichever width is set."""
     install()  # the copies are given their content when the HTML is laid out
     counter = iter(enumerate(sizes))
 
@@ -137,18 +142,29 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
         content = match.group(1)
         anchors = "".join(f'<div class="island-anchor" id="{i}"></div>' for i in ID_ATTRIBUTE.findall(content))
         content = ID_ATTRIBUTE.sub("", content)
-        floats = []
+        figure = IMAGE_FIGURE.fullmatch(content.strip()) is not None
+        floats, written_fitted = [], False
         for position, (width, height) in enumerate(alternatives):
             scale = min(1.0, column_length_mm / height) if height else 1.0
-            transform = (f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
-                         + (f" scale({scale:.4f})" if scale < 1 else ""))
+            turn = f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
+            fitted = scale < 1 and figure
+            if fitted:
+                # As narrow as the whole scaled, a column long: the image takes what the caption leaves.
+                classes, size = f"island-content {FITTED_CLASS}", f"width: {width * scale:.3f}mm; height: {column_length_mm:.3f}mm"
+            else:
+                classes, size = "island-content", f"width: {width:.3f}mm"
+                turn += f" scale({scale:.4f})" if scale < 1 else ""
             last = ' data-island-last=""' if position == len(alternatives) - 1 else ""
-            copy = f' {COPY}=""' if position else ""
+            # A copy takes the boxes, and so the styles, of the float written before it: a
+            # fitted figure's are not a scaled one's.
+            copy = f' {COPY}=""' if position and fitted == written_fitted else ""
+            if not copy:
+                written_fitted = fitted
             floats.append(
                 f'<div class="island" data-island="{number}"{last}{copy} '
                 f'style="width: {height * scale:.3f}mm; height: {width * scale:.3f}mm">'
-                f'<div class="island-content" style="width: {width:.3f}mm; transform: {transform}">'
-                f'{"" if position else content}</div></div>')
+                f'<div class="{classes}" style="{size}; transform: {turn}">'
+                f'{"" if copy else content}</div></div>')
         return anchors + "".join(floats)
 
     return ISLAND.sub(place, html)
