@@ -230,7 +230,7 @@ def test_same_sources_give_same_bytes_from_another_directory(built, tmp_path):
         assert (copy / "build" / name).read_bytes() == (built / "build" / name).read_bytes(), name
 
 
-def test_ruby_overhangs_only_neighbouring_kana_by_at_most_one_ruby_character():
+def test_ruby_overhangs_only_neighbouring_kana_and_marks_by_at_most_one_ruby_character():
     from reportpub.writers.pdf.chapter_html import ruby_overhangs_em
 
     assert ruby_overhangs_em("漢字", "かんじ", "の", "を") == (0.0, 0.0)  # 1.5 em of ruby over 2 em of base
@@ -238,6 +238,10 @@ def test_ruby_overhangs_only_neighbouring_kana_by_at_most_one_ruby_character():
     assert ruby_overhangs_em("平壌", "ピョンヤン", "国", "を") == (0.0, 0.5)  # never over a kanji
     assert ruby_overhangs_em("私", "わたくし", "", "は") == (0.0, 0.5)  # capped at one ruby character
     assert ruby_overhangs_em("京", "きょう", "", "") == (0.0, 0.0)  # beside another reading: the base is spread
+    # A mark's ink half (JLREQ 3.3.8): an opening bracket before, a closing bracket, full stop or comma after.
+    assert ruby_overhangs_em("東京", "とうきょう", "文", "。") == (0.0, 0.5)
+    assert ruby_overhangs_em("私", "わたくし", "「", "」") == (0.5, 0.5)
+    assert ruby_overhangs_em("私", "わたくし", "」", "「") == (0.0, 0.0)  # a mark's blank side: spread
 
 
 def test_ruby_boxes_sit_in_the_text_without_wrappers():

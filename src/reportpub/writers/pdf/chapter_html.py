@@ -15,6 +15,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from reportpub.model import Chapter
+from reportpub.typography.punctuation import OPENING_BRACKETS, TRAILING_HALF
 from reportpub.writers.page_list import mark_blocks
 from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS, compose_lines
 from reportpub.xhtml import parse_fragment, serialize, text_of
@@ -168,12 +169,14 @@ def _unwrap_unstyled_spans(root: etree.Element, styled_classes: frozenset[str] =
 
 
 # JLREQ §3.3: a reading longer than its base may overhang a neighbouring kana by up to one
-# ruby character (half an em of the base text); never a kanji, another reading or anything
-# that is not plain text beside it. Otherwise the base is spread (the box is as wide as the
-# reading, the base centred in it).
+# ruby character (half an em of the base text), and so an opening bracket before it or a
+# closing bracket, full stop or comma after it (3.3.8: the mark's ink half, never its blank);
+# never a kanji, another reading or anything that is not plain text beside it. Otherwise the
+# base is spread (the box is as wide as the reading, the base centred in it).
 MAX_RUBY_OVERHANG_EM = 0.5
 RUBY_CHARACTERS_CLASS = "ruby-chars"  # the group of a per-character ruby's boxes
-_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
+_OVERHUNG_BEFORE = re.compile(f"[\u3041-\u309f\u30a1-\u30ff{OPENING_BRACKETS}]")
+_OVERHUNG_AFTER = re.compile(f"[\u3041-\u309f\u30a1-\u30ff{TRAILING_HALF}]")
 
 
 def ruby_excess_em(base: str, reading: str) -> float:
@@ -187,11 +190,12 @@ def ruby_excess_em(base: str, reading: str) -> float:
 
 def ruby_overhangs_em(base: str, reading: str, before: str, after: str) -> tuple[float, float]:
     """How far a ruby box reaches into the character before it and the one after it:
-    the excess shared by the sides whose neighbour is kana, at most one ruby character
-    (half an em) on a side. ``before``/``after`` are the neighbouring characters, "" when
-    the neighbour is not plain text (another ruby box, an element, the paragraph's edge)."""
+    the excess shared by the sides whose neighbour is kana (or a mark, above), at most one
+    ruby character (half an em) on a side. ``before``/``after`` are the neighbouring
+    characters, "" when the neighbour is not plain text (another ruby box, an element, the
+    paragraph's edge)."""
     excess = ruby_excess_em(base, reading)
-    sides = [bool(_KANA.fullmatch(before or " ")), bool(_KANA.fullmatch(after or " "))]
+    sides = [bool(_OVERHUNG_BEFORE.fullmatch(before or " ")), bool(_OVERHUNG_AFTER.fullmatch(after or " "))]
     if not excess or not any(sides):
         return 0.0, 0.0
     share = min(MAX_RUBY_OVERHANG_EM, excess / sum(sides))
