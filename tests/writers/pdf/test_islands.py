@@ -7,6 +7,7 @@ import re
 import weasyprint
 
 from reportpub.writers.pdf import islands
+from reportpub.writers.pdf.geometry import BODY_FONT_PT
 
 TABLE = ("<table><caption>表1　日本の主な港</caption><thead><tr><th>港</th><th>取扱量（万トン）</th><th>備考</th></tr></thead>"
          "<tbody><tr><td>名古屋</td><td>16,000</td><td>自動車の輸出が多い</td></tr>"
@@ -89,8 +90,17 @@ def test_the_copies_are_laid_out_as_floats_written_out_in_full():
 
 def test_an_island_is_measured_narrower_as_with_its_content_written_at_each_width():
     sizes = islands.measure_islands(f'<div class="island"><div class="island-content">{TABLE}</div></div>',
-                                    [weasyprint.CSS(string=CSS)], 120.0, None, None, None)
+                                    [weasyprint.CSS(string=CSS)], 120.0, None, None, None, "ja")
     (natural, *narrower), = sizes
     assert narrower, "a table is also measured at narrower widths"
     for (width, height), (wider, lower) in zip(narrower, [natural, *narrower]):
         assert width < wider and height >= lower  # a narrower copy has the table in it, rewrapped
+
+
+def test_an_island_is_measured_at_the_body_text_size_it_is_set_at():
+    # The theme's stylesheets reach the measurement without the page rules, which set the body
+    # text's size (geometry.BODY_FONT_PT): ten full-width characters measure ten of its ems.
+    theme = weasyprint.CSS(string="body { font-family: 'Noto Serif CJK JP' } p { margin: 0 }")
+    (natural, *_), = islands.measure_islands('<div class="island"><div class="island-content"><p>'
+                                             + "あ" * 10 + "</p></div></div>", [theme], 120.0, None, None, None, "ja")
+    assert abs(natural[0] - 10 * BODY_FONT_PT * 25.4 / 72) < 0.5

@@ -14,6 +14,7 @@ from reportpub.config import BookConfig
 
 PT_PER_MM = 72 / 25.4
 BODY_FONT_PT = 9.5  # the body text size: the grid is counted in it, and PageGeometry.css gives it to the theme
+BODY_FONT_CSS = f"html {{ font-size: {BODY_FONT_PT}pt; }}\n"  # also given to the vertical islands' measurement
 MIN_SIDE_MARGIN_MM = 15
 MAX_CHARACTERS_PER_LINE = 42
 MARKS_ROOM_MM = 10  # room outside the bleed for crop and registration marks (トンボ)
@@ -33,8 +34,8 @@ class PageGeometry:
     def css(self) -> str:
         """The page size and margins, and the body font size the grid is counted in."""
         return (
-            f"html {{ font-size: {BODY_FONT_PT}pt; }}\n"
-            f"@page {{ size: {self.width:.3f}mm {self.height:.3f}mm; "
+            BODY_FONT_CSS
+            + f"@page {{ size: {self.width:.3f}mm {self.height:.3f}mm; "
             f"margin: {self.top:.3f}mm {self.outer:.3f}mm {self.bottom:.3f}mm {self.inner:.3f}mm; }}\n"
             f"@page :left {{ margin-left: {self.outer:.3f}mm; margin-right: {self.inner:.3f}mm; }}\n"
             f"@page :right {{ margin-left: {self.inner:.3f}mm; margin-right: {self.outer:.3f}mm; }}\n"
@@ -70,8 +71,8 @@ class VerticalGeometry:
     def css(self) -> str:
         """The page size and margins, and the body font size the grid is counted in."""
         return (
-            f"html {{ font-size: {BODY_FONT_PT}pt; }}\n"
-            f"@page {{ size: {self.height:.3f}mm {self.width:.3f}mm; "
+            BODY_FONT_CSS
+            + f"@page {{ size: {self.height:.3f}mm {self.width:.3f}mm; "
             f"margin: {self.inner:.3f}mm {self.foot:.3f}mm {self.outer:.3f}mm {self.head:.3f}mm; }}\n"
             f"@page :left {{ margin-top: {self.outer:.3f}mm; margin-bottom: {self.inner:.3f}mm; }}\n"
             f"@page :right {{ margin-top: {self.inner:.3f}mm; margin-bottom: {self.outer:.3f}mm; }}\n"

@@ -20,11 +20,14 @@ content does not inherit.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 
 import weasyprint
 import weasyprint.document
 from weasyprint.formatting_structure import boxes
+
+from reportpub.writers.pdf.geometry import BODY_FONT_CSS
 
 ISLAND = re.compile(r'<div class="island"><div class="island-content">(.*?)</div></div>', re.DOTALL)
 PX_PER_MM = 96 / 25.4
@@ -64,10 +67,11 @@ def _measured_boxes(box, found: dict) -> None:
 
 
 def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_config, fetcher,
-                    base_url: str) -> list[list[tuple[float, float]]]:
+                    base_url: str, language: str) -> list[list[tuple[float, float]]]:
     """For each island of the document, its (width, height) in mm at its natural width (at
     most the text width less the notes' band) and at the narrower widths it may be set at,
-    widest first; all measured in one layout."""
+    widest first; all measured in one layout, at the body text's size and in the book's
+    ``language``, as the chapter sets them."""
     contents = ISLAND.findall(html)
     if not contents:
         return []
@@ -76,7 +80,7 @@ def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_c
     # Each island shrink-to-fit (its natural width), then at each narrower width.
     jobs = [(n, width) for n in range(len(contents)) for width in [None, *narrower]]
     sizes = _measure([contents[n] for n, _ in jobs], [width for _, width in jobs], stylesheets, widest,
-                     font_config, fetcher, base_url)
+                     font_config, fetcher, base_url, language)
     result: list[list[tuple[float, float]]] = [[] for _ in contents]
     for (n, width), size in zip(jobs, sizes):
         if width is None or width < result[n][0][0] - 1:  # only widths narrower than its natural one
@@ -85,7 +89,7 @@ def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_c
 
 
 def _measure(contents: list[str], widths: list[float | None], stylesheets: list, island_width_mm: float,
-             font_config, fetcher, base_url: str) -> list[tuple[float, float]]:
+             font_config, fetcher, base_url: str, language: str) -> list[tuple[float, float]]:
     """The margin-box (width, height) in mm of each content laid out at its width (None:
     shrink-to-fit, at most the text width)."""
     # A content the same as the one before it is written once, the others are copies of it.
@@ -96,10 +100,12 @@ def _measure(contents: list[str], widths: list[float | None], stylesheets: list,
         + '"><div class="island-content">'
         + ("" if n and content == contents[n - 1] else ID_ATTRIBUTE.sub("", content)) + '</div></div>'
         for n, (content, width) in enumerate(zip(contents, widths)))
-    page = weasyprint.CSS(string=f"@page {{ size: {island_width_mm + 1:.3f}mm 5000mm; margin: 0; bleed: 0; }}",
+    # The stylesheets given are the theme's without the page rules, which also set the body
+    # text's size: without it the islands were measured at 16px, a quarter larger than set.
+    page = weasyprint.CSS(string=BODY_FONT_CSS + f"@page {{ size: {island_width_mm + 1:.3f}mm 5000mm; margin: 0; bleed: 0; }}",
                           font_config=font_config, url_fetcher=fetcher)
     install()
-    document = weasyprint.HTML(string=f'<html class="vertical"><body class="measure">{body}</body></html>',
+    document = weasyprint.HTML(string=f'<html lang="{html_module.escape(language)}" class="vertical"><body class="measure">{body}</body></html>',
                                base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[*stylesheets, page], font_config=font_config)
     measured: dict = {}

@@ -231,7 +231,7 @@ class PdfLayout:
             sizes = [[tuple(size) for size in island] for island in json.loads(stored)]
         else:
             sizes = measure_islands(html, theme_css, self.geometry.island_width, self.font_config, self.fetcher,
-                                    self.base_url)
+                                    self.base_url, self.book.config.language)
             if inputs_key is not None:
                 self.island_cache.put(key, json.dumps(sizes), "json")
         self.island_sizes[key] = sizes
