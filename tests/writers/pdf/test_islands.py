@@ -53,7 +53,7 @@ def floats(document) -> list[tuple]:
 
     def walk(box):
         element = getattr(box, "element", None)
-        if element is not None and element.get("data-island") is not None and box.is_floated():
+        if element is not None and element.get("data-group") is not None and box.is_floated():
             found.append(list(inside(box, box.position_x, box.position_y)))
             return
         for child in getattr(box, "children", ()):
@@ -65,6 +65,10 @@ def floats(document) -> list[tuple]:
 
 
 def render(html: str):
+    # The groups are renamed: a test before this one in the process may have installed the page
+    # flow (page_flow.install), which sets one float of each data-island group and skips the rest.
+    islands.install()
+    html = html.replace("data-island=", "data-group=")
     return weasyprint.HTML(string=f'<html lang="ja"><body>{html}</body></html>').render(
         stylesheets=[weasyprint.CSS(string=CSS)])
 
