@@ -374,3 +374,58 @@ def test_print_pdf_carries_the_readers_structure_tree_whole(book, mode):
         assert "/StructTreeRoot" in pdf.Root and pdf.open_metadata()["pdfx:GTS_PDFXVersion"] == "PDF/X-4"
     failures = {failure.split(":")[0] for failure in validation_failures(path, "ua1")}
     assert failures == {"PDFUA1-ID-PART-001", "PDFUA1-ID-SCHEMA-001"}
+
+
+DIGIT_CHAPTERS = {
+    "01.md": "# 第1章　始まり {#one}\n\n本文です[^a]。次は[第12章](#twelve)と[第３章](#three)、"
+             "[12月の節](#dec)へ。\n\n## 12月の節 {#dec}\n\n注の多い段落です[^b]。\n\n"
+             "[^a]: 一つ目の注。\n\n[^b]: 二つ目の注。\n",
+    "02.md": "# 第12章　続き {#twelve}\n\n[第1章](#one)に戻ります。\n",
+    "03.md": "# 第３章　終わり {#three}\n\n[第12章](#twelve)と[第1章](#one)を見てください。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def digit_book(tmp_path_factory):
+    """Headings with one or two digits (第1章, 第12章: tate-chu-yoko in the vertical edition, an
+    inline-block box of its own inside the contents' link) and a full-width one (第３章), linked
+    to from the text, with note calls."""
+    root = write_project(tmp_path_factory.mktemp("a11y-digits") / "book", DIGIT_CHAPTERS,
+                         book_toml(title="数字の章", authors=["著者 太郎"], version="1.0", slug="d", formats=["pdf"]))
+    result = run_cli("build", str(root), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    return root / "build"
+
+
+def links_off_their_link_element(path) -> list[str]:
+    """Each link annotation whose /StructParent does not resolve to a Link element holding it
+    as an OBJR kid."""
+    faults = []
+    with pikepdf.open(path) as pdf:
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        parents = dict(zip((int(key) for key in nums[0::2]), nums[1::2]))
+        for number, page in enumerate(pdf.pages, 1):
+            for annotation in page.obj.get("/Annots", []):
+                if annotation.get("/Subtype") != pikepdf.Name.Link:
+                    continue
+                element = parents.get(int(annotation.get("/StructParent", -1)))
+                kids = [] if element is None else element.get("/K")
+                kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+                held = any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.OBJR
+                           and kid.Obj.objgen == annotation.objgen for kid in kids)
+                if element is None or element.get("/S") != pikepdf.Name.Link or not held:
+                    faults.append(f"page {number}: link {str(annotation.get('/Contents', ''))!r} under "
+                                  f"{None if element is None else element.get('/S')}")
+    return faults
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_link_over_a_digit_heading_is_under_its_link_element(digit_book, mode):
+    path = digit_book / f"d-{mode}.pdf"
+    with pikepdf.open(path) as pdf:
+        links = sum(1 for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == pikepdf.Name.Link)
+    assert links >= 12  # the contents' three chapters and a section, the text's six links, two note calls
+    assert links_off_their_link_element(path) == []
+    assert structure_faults(path) == []
+    assert validation_failures(path, "ua1") == []
+    assert validation_failures(path, "3a") == []

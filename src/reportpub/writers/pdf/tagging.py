@@ -11,7 +11,8 @@ the page draws the reading first, and the boxes of a per-character ruby ({彷彿
 become one Ruby whose RB holds every base character and whose RT every reading, so that it
 reads 彷彿 ほうふつ as group ruby does, not 彷ほう彿ふつ; each link annotation gets a ``/Contents`` in words
 (its text, and the address of a web link), never the ``reportpub-anchor:`` placeholder
-of a link to another part; table headers get their ``/Scope``; a note (the footnote
+of a link to another part, and sits under its Link element even when WeasyPrint hangs it
+on a box inside the link (the tate-chu-yoko of 第12章); table headers get their ``/Scope``; a note (the footnote
 box WeasyPrint moves to the page's note area) becomes a Note element with an ``/ID`` and
 its marker (注3) a Lbl, and its call a Reference holding a Link whose annotation leads to
 the note (``PartTagger.link_note_calls`` adds those links before the part is written,
@@ -189,7 +190,42 @@ class PartTagger:
                 if annotation is not None:
                     words = self.call_words.get(id(box)) or self.describe_link(link_type, target, box)
                     annotation["Contents"] = pydyf.String(words)
+        _lift_annotations_to_links(objects, nums)
         _fold_text_spans(objects, reachable, nums, pdf.page_references)
+
+
+def _lift_annotations_to_links(objects, nums) -> None:
+    """PDF/UA-1 asks that a link annotation be an OBJR kid of its Link element. WeasyPrint
+    gives a box inside a link an annotation of its own when it is an atomic inline (the
+    inherited link of the inline-block a tate-chu-yoko 12 or １ is set in, in 第12章 of the
+    contents or a cross reference) and hangs it on that box's element, a Span under the
+    Link. Such an annotation goes to the nearest Link above its element, and its parent-tree
+    key with it; its words become the Link's, the Span's being only its digits."""
+    for index in range(1, len(nums), 2):
+        holder = objects[_number(nums[index])] if _number(nums[index]) is not None else None
+        if not isinstance(holder, pydyf.Dictionary) or holder.get("S") in ("/Link", None):
+            continue  # a page's MCIDs (an array), or an annotation already under its Link
+        link = holder
+        while link.get("S") != "/Link" and _number(link.get("P")) is not None:
+            link = objects[_number(link["P"])]
+        if link.get("S") != "/Link":
+            continue  # a link set on an element that is no link (none in our HTML): it keeps its element
+        moved = [kid for kid in holder["K"] if _is_objr(objects, kid)]
+        holder["K"] = pydyf.Array([kid for kid in holder["K"] if kid not in moved])
+        words = next((objects[_number(objects[_number(kid)]["Obj"])].get("Contents")
+                      for kid in link["K"] if _is_objr(objects, kid)), None)
+        for kid in moved:
+            if words is not None:
+                objects[_number(objects[_number(kid)]["Obj"])]["Contents"] = words
+            link["K"].append(kid)
+        nums[index] = link.reference
+
+
+def _is_objr(objects, kid) -> bool:
+    """Whether an element's kid is the reference of an OBJR (an annotation's place in the tree)."""
+    number = _number(kid)
+    return number is not None and isinstance(objects[number], pydyf.Dictionary) \
+        and objects[number].get("Type") == "/OBJR"
 
 
 def _fold_text_spans(objects, reachable: set[int], nums, page_references) -> None:
