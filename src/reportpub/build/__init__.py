@@ -15,6 +15,7 @@ replaces a good edition. The state of the build is recorded last.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import shutil
@@ -322,7 +323,14 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
             prepared = {id(job): _mode_pdfs(job, book, project, token, force, progress) for job in pdf_jobs}
             for mode_pdfs, _ in prepared.values():
                 mode_pdfs.share(pool)
+            from reportpub.writers.pdf.parts import forget_shared
+
+            stack.callback(forget_shared)
             stack.enter_context(relay(queue, progress))
+            # The workers share the build's objects until they write to them: the collector keeps
+            # out of what is there now (else its passes copy every page of it into each worker).
+            gc.freeze()
+            stack.callback(gc.unfreeze)
             for _ in range(workers):  # forks the workers from this thread, whose end their parent-death signal follows
                 pool.submit(_import_weasyprint)
             threads = stack.enter_context(ThreadPoolExecutor(max(len(pdf_jobs), 1)))

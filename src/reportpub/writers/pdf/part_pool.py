@@ -10,8 +10,8 @@ stored page counters to the real first page before the margin boxes are made and
 written (:func:`settle_before_margins`). The parts of a book are thus laid out side by side in a
 build's worker processes (writers/pdf/parts.py ``ModePdfs.place``).
 
-A part whose pages show a page number outside the margins (``counter(page)`` in the text, a
-``target-counter()``) does depend on it: it is laid out again once its first page is known
+A part whose pages show a page number outside the margins and running elements (``counter(page)``
+in the text, a ``target-counter()``) does depend on it: it is laid out again once its first page is known
 (:class:`StartDependent`).
 """
 
@@ -107,23 +107,25 @@ def _settling_make_margin_boxes(context, page, state):
 def settle_before_margins(context, start_of: Callable[[int], int]) -> None:
     """The margin boxes of the first page are about to be made: learn the real first page and
     shift every page's stored page counter to it."""
-    pages = context.reportpub_pages
-    if _numbers_pages_in_text(context, pages):
+    if _numbers_pages_in_text(context):
         raise StartDependent()
-    shift = start_of(len(pages)) - PROVISIONAL_START
+    shift = start_of(len(context.reportpub_pages)) - PROVISIONAL_START
     for _, _, _, page_state, _ in context.page_maker:
         values = page_state[1].get("page")
         if values:
             page_state[1]["page"] = values[:-1] + [values[-1] + shift]
 
 
-def _numbers_pages_in_text(context, pages) -> bool:
-    """Whether a box on the pages (not in a margin, not a running element such as the nombre,
-    which the margin boxes make again from their own counters) shows a page-based counter
-    other than the part's page total, or a target's page."""
+def _numbers_pages_in_text(context) -> bool:
+    """Whether a box on the pages shows a page-based counter other than the part's page total,
+    or a target's page. The running elements (the vertical nombre) do not count: the margin
+    boxes make their content again from their own counters. A box of neither kind counts (it
+    would be on a page): the part is laid out again rather than numbered wrong."""
     suspects = {box for (box, _), item in context.target_collector.counter_lookup_items.items()
                 if set(item.missing_counters) - {"pages"} or item.missing_target_counters}
     if not suspects:
         return False
-    return any(box.missing_link in suspects for page in pages for box in page.descendants()
-               if getattr(box, "missing_link", None) is not None)
+    running = {box.missing_link for by_page in context.running_elements.values() for boxes in by_page.values()
+               for element in boxes for box in element.descendants()
+               if getattr(box, "missing_link", None) is not None}
+    return bool(suspects - running)

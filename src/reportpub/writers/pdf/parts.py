@@ -391,7 +391,7 @@ class ModePdfs:
         referenced = set().union(*(page_reference_targets(part.body) for part in rest))
         referenced_pages: dict[str, int] | None = None
         for attempt in range(CONTENTS_ATTEMPTS):
-            self.round_base = attempt * getattr(self, "stride", 0)
+            self.round_base = attempt * self.stride
             placed = self.place(rest, front_pages, referenced_pages, referenced)
             if not isinstance(front_pages, int):
                 front_pages = self._taken(front_pages).pages
@@ -447,6 +447,11 @@ class ModePdfs:
 
 
 _SHARED: dict[str, ModePdfs] = {}  # in a worker: each mode's ModePdfs as the build had made it (share)
+
+
+def forget_shared() -> None:
+    """After a build: its layouts are not kept for the next (preview and watch build again)."""
+    _SHARED.clear()
 
 
 def _lay_out_shared(mode: str, base: int, number: int, name: str, body: str, first_page: int | None):
