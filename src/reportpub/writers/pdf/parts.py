@@ -420,15 +420,15 @@ class ModePdfs:
         return self.cache.directory / "fonts"
 
     def join(self, placed: list[tuple[int, CachedPart]]) -> set[str]:
-        """Each edition joined from the placed parts (side by side in the pool); returns the keys
-        of the font subsets used."""
+        """Each edition joined from the placed parts (in a worker, when there is a pool); returns
+        the keys of the font subsets used. One after the other: the print edition takes the font
+        subsets the reader edition made."""
         if self.pool is not None:
-            futures = [self.pool.submit(_join_shared, self.mode, variant, placed) for variant in self.targets]
-            return set().union(*(future.result() for future in futures))
-        return set().union(*(self.join_one(placed, variant) for variant in self.targets))
-
-    def join_one(self, placed: list[tuple[int, CachedPart]], variant: str) -> set[str]:
-        return join_parts(placed, variant, self.targets[variant], self.book, self.project, self.font_subsets, self.mode)
+            return self.pool.submit(_join_shared, self.mode, placed).result()
+        fonts_used = set()
+        for variant, target in self.targets.items():
+            fonts_used |= join_parts(placed, variant, target, self.book, self.project, self.font_subsets, self.mode)
+        return fonts_used
 
     def prune(self, fonts_used: set[str]) -> None:
         """Every cache this mode used keeps what this build and the one before used: parts, chapter
@@ -462,9 +462,11 @@ def _lay_out_shared(mode: str, base: int, number: int, name: str, body: str, fir
     return cached, sorted(pdfs.layout.island_cache.used)
 
 
-def _join_shared(mode: str, variant: str, placed: list[tuple[int, CachedPart]]) -> set[str]:
-    """A worker's task: one edition joined (ModePdfs.join_one)."""
-    return _SHARED[mode].join_one(placed, variant)
+def _join_shared(mode: str, placed: list[tuple[int, CachedPart]]) -> set[str]:
+    """A worker's task: a mode's editions joined (ModePdfs.join)."""
+    pdfs = _SHARED[mode]
+    pdfs.pool = None  # this worker's copy joins them itself
+    return pdfs.join(placed)
 
 
 def _last_page(counts: list[int]) -> int:
