@@ -12,6 +12,7 @@ unambiguous, as PDF/A asks (``save_archival``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import zlib
 from dataclasses import dataclass
@@ -41,41 +42,68 @@ class CachedPart:
     page_blocks: list[str | None]  # the block each page begins in (parts._first_block): "" notes only, None blank
 
 
-def join_parts(placed: list[tuple[int, CachedPart]], variant: str, target: Path, book: Book, project: Project,
+def join_parts(placed: list[tuple[int, CachedPart]], targets: dict[str, Path], book: Book, project: Project,
                font_cache: Path, mode: str) -> set[str]:
-    """Join the parts' files of one variant into ``target`` (pikepdf, which copies pages in
-    qpdf's C++): blank pages where a part must start on a right-hand page, outlines and named
-    destinations carried over, links across parts resolved, one copy of each font, and the
-    sources attached to the reader edition. Returns the keys of the font subsets it used
-    from ``font_cache``."""
-    with pikepdf.open(placed[0][1].files[variant]) as document:
-        destinations = _named_destinations(document, document)
-        outline = _outline_items(document, document)
-        as_print = _PrintPages(document, book.config.pdf.bleed_mm) if variant == "print" else None
-        structure = StructureJoiner(document)
+    """Join the placed parts into each edition of ``targets`` (variant → file), with pikepdf,
+    which copies pages in qpdf's C++: blank pages where a part must start on a right-hand
+    page, outlines and named destinations carried over, links across parts resolved, one
+    copy of each font, and the sources attached to the reader edition. Every part but the
+    front matter is written as the reader edition only, and each is opened once for all the
+    editions (a tagged part has about a thousand objects to read). Returns the keys of the
+    font subsets the editions used from ``font_cache``."""
+    fonts = _fonts_of(placed)
+    with contextlib.ExitStack() as stack:
+        editions = {variant: _Edition(stack.enter_context(pikepdf.open(placed[0][1].files[variant])), variant, book)
+                    for variant in targets}
         for first_page, cached in placed[1:]:
-            while len(document.pages) < first_page - 1:
-                _add_blank_page(document, as_print)
             with pikepdf.open(cached.files["reader"]) as part:
-                start = len(document.pages)
-                # Page by page: pages.extend() warns that it drops named destinations (PageCopyWarning),
-                # which the joiner carries over itself (_named_destinations).
-                for page in part.pages:
-                    document.pages.append(page)
-                if as_print is not None:
-                    as_print.convert(document.pages[start:])
-                structure.add(part, document.pages[start:])
-                destinations += _named_destinations(document, part)
-                outline += _outline_items(document, part)
-        _set_named_destinations(document, destinations)
-        _set_outline(document, outline)
-        structure.finish()
-        _resolve_links_across_parts(document)
-        fonts_used = embed_fonts(document, _fonts_of(placed), font_cache)
-        if variant == "reader":
-            _attach_sources(document, book, project, mode)
-        save_archival(document, target)
+                for edition in editions.values():
+                    edition.add(part, first_page)
+        fonts_used: set[str] = set()
+        for variant, edition in editions.items():
+            fonts_used |= edition.finish(fonts, font_cache)
+            if variant == "reader":
+                _attach_sources(edition.document, book, project, mode)
+            save_archival(edition.document, targets[variant])
     return fonts_used
+
+
+class _Edition:
+    """One edition being joined: the front matter's file, which the other parts' pages,
+    structure, destinations and outline items are added to."""
+
+    def __init__(self, document: pikepdf.Pdf, variant: str, book: Book):
+        self.document = document
+        self.destinations = _named_destinations(document, document)
+        self.outline = _outline_items(document, document)
+        self.as_print = _PrintPages(document, book.config.pdf.bleed_mm) if variant == "print" else None
+        self.structure = StructureJoiner(document)
+
+    def add(self, part: pikepdf.Pdf, first_page: int) -> None:
+        """``part``'s pages from ``first_page`` on, after blank pages up to it."""
+        document = self.document
+        while len(document.pages) < first_page - 1:
+            _add_blank_page(document, self.as_print)
+        start = len(document.pages)
+        # Page by page: pages.extend() warns that it drops named destinations (PageCopyWarning),
+        # which the joiner carries over itself (_named_destinations).
+        for page in part.pages:
+            document.pages.append(page)
+        if self.as_print is not None:
+            self.as_print.convert(document.pages[start:])
+        self.structure.add(part, document.pages[start:])
+        self.destinations += _named_destinations(document, part)
+        self.outline += _outline_items(document, part)
+
+    def finish(self, fonts: dict[str, dict], font_cache: Path) -> set[str]:
+        """Destinations, outline, structure tree, links and fonts made whole; returns the keys
+        of the font subsets used."""
+        document = self.document
+        _set_named_destinations(document, self.destinations)
+        _set_outline(document, self.outline)
+        self.structure.finish()
+        _resolve_links_across_parts(document)
+        return embed_fonts(document, fonts, font_cache)
 
 
 def save_archival(document: pikepdf.Pdf, target: Path) -> None:

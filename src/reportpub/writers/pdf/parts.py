@@ -420,15 +420,12 @@ class ModePdfs:
         return self.cache.directory / "fonts"
 
     def join(self, placed: list[tuple[int, CachedPart]]) -> set[str]:
-        """Each edition joined from the placed parts (in a worker, when there is a pool); returns
-        the keys of the font subsets used. One after the other: the print edition takes the font
-        subsets the reader edition made."""
+        """Each edition joined from the placed parts (in a worker, when there is a pool), all of
+        them from one opening of each part; returns the keys of the font subsets used. One after
+        the other: the print edition takes the font subsets the reader edition made."""
         if self.pool is not None:
             return self.pool.submit(_join_shared, self.mode, placed).result()
-        fonts_used = set()
-        for variant, target in self.targets.items():
-            fonts_used |= join_parts(placed, variant, target, self.book, self.project, self.font_subsets, self.mode)
-        return fonts_used
+        return join_parts(placed, self.targets, self.book, self.project, self.font_subsets, self.mode)
 
     def prune(self, fonts_used: set[str]) -> None:
         """Every cache this mode used keeps what this build and the one before used: parts, chapter
