@@ -234,8 +234,10 @@ def _fold_text_spans(objects, reachable: set[int], nums, page_references) -> Non
     not. Where every kid of an element is such a Span, their ids go into its /K in their
     place (a Link's text is held so already); an element with other elements among its
     kids keeps them, so that no /K mixes ids and elements (checkers such as outloud read
-    an element's own ids before its kids'). Elements outside the tree (margin boxes,
-    leaders) are not written at all."""
+    an element's own ids before its kids'), but each run of such Spans on one page among
+    them becomes one Span holding the run's ids (a paragraph with a ruby or a note call
+    has a Span for each line of text). Elements outside the tree (margin boxes, leaders)
+    are not written at all."""
     marked = {}  # a page's reference → its MCIDs' elements in the parent tree
     for index in range(0, len(nums), 2):
         if isinstance(nums[index + 1], pydyf.Array):
@@ -263,10 +265,83 @@ def _fold_text_spans(objects, reachable: set[int], nums, page_references) -> Non
         for span in filter(None, spans):
             marked[span["Pg"]][span["K"][0]] = parent.reference
             span.free = "f"
+    # After the folds, which leave an element's Spans of text whole or none: the Spans that only
+    # group elements (the no-break span around a note call or a ruby and the text beside it)
+    # give their kids to their parent, then the runs of Spans of text left side by side merge.
+    for number in reachable:
+        parent = objects[number]
+        if parent.free != "f" and isinstance(parent.get("K"), list) and parent.get("S") not in FOLD_NOT_INTO:
+            _splice_grouping_spans(objects, parent)
+    for number in reachable:
+        parent = objects[number]
+        if parent.free != "f" and isinstance(parent.get("K"), list) and parent.get("S") not in FOLD_NOT_INTO:
+            _merge_span_runs(objects, parent, marked)
     for element in objects:
         if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem" \
                 and element.number not in reachable:
             element.free = "f"
+
+
+_SPAN_KEYS = frozenset({"Type", "S", "K", "Pg", "P"})  # a Span with nothing else says nothing of its own
+
+
+def _splice_grouping_spans(objects, parent) -> None:
+    """A kid of ``parent`` that is a Span of structure elements only (no content of its own,
+    no entry but its kids) is replaced by its kids, at any depth; ``parent`` becomes theirs."""
+    def element(kid):
+        number = _number(kid)
+        found = objects[number] if number is not None else None
+        return found if isinstance(found, pydyf.Dictionary) and found.get("Type") == "/StructElem" else None
+
+    def grouping(span) -> bool:
+        return span is not None and span.get("S") == "/Span" and set(span) <= _SPAN_KEYS \
+            and isinstance(span.get("K"), list) and bool(span["K"]) \
+            and all(element(grandkid) is not None for grandkid in span["K"])
+
+    def spliced(kids, moved: list):
+        for kid in kids:
+            span = element(kid)
+            if not grouping(span):
+                yield kid
+                continue
+            span.free = "f"
+            for grandkid in spliced(span["K"], moved):
+                moved.append(grandkid)
+                yield grandkid
+
+    moved: list = []
+    kids = list(spliced(parent["K"], moved))
+    if moved:
+        for kid in moved:
+            objects[_number(kid)]["P"] = parent.reference
+        parent["K"] = pydyf.Array(kids)
+
+
+def _merge_span_runs(objects, parent, marked) -> None:
+    """Each run of consecutive kids of ``parent`` that are Spans of marked content only (ids,
+    no other entry), all on one page, becomes its first Span holding every id of the run."""
+    def ids_span(kid):
+        number = _number(kid)
+        span = objects[number] if number is not None else None
+        if not isinstance(span, pydyf.Dictionary) or span.get("S") != "/Span" or len(span) != 5 \
+                or not isinstance(span["K"], list) or not span["K"] \
+                or not all(isinstance(mcid, int) for mcid in span["K"]):
+            return None
+        return span
+
+    kept, run = [], None
+    for kid in parent["K"]:
+        span = ids_span(kid)
+        if span is not None and run is not None and span["Pg"] == run["Pg"]:
+            run["K"] = pydyf.Array([*run["K"], *span["K"]])
+            for mcid in span["K"]:
+                marked[span["Pg"]][mcid] = run.reference
+            span.free = "f"
+            continue
+        run = span
+        kept.append(kid)
+    if len(kept) < len(parent["K"]):
+        parent["K"] = pydyf.Array(kept)
 
 
 FOLD_NOT_INTO = frozenset({"/Ruby"})  # whose kids must stay RB and RT elements (_make_ruby)
