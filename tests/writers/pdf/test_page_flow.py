@@ -40,10 +40,10 @@ SENTENCES = [
 ]
 
 
-def book(number: str, slug: str, formats=("pdf", "print"), modes=("vertical", "horizontal")) -> str:
+def book(number: str, slug: str, formats=("pdf", "print"), modes=("vertical", "horizontal"), **keys) -> str:
     return book_toml(title="組版の試験", authors=["試験 太郎"], date=dt.date(2026, 12, 1), version="1.0",
                      identifier=f"urn:uuid:00000000-0000-4000-8000-0000000000{number}", slug=slug, pdf={"paper": "A5"},
-                     formats=list(formats), modes=list(modes))
+                     formats=list(formats), modes=list(modes), **keys)
 
 
 def paragraph(n: int, sentences: int) -> str:
@@ -148,7 +148,17 @@ def islands_chapters() -> dict[str, str]:
         "![横長の図](images/wide.png)", paragraph(4, 8), paragraph(5, 8), paragraph(6, 4),
         "[^c]: 章の終わり近くの注です。",
     ]
-    return {"01.md": "\n\n".join(first) + "\n", "02.md": "\n\n".join(second) + "\n"}
+    # Back matter, as a book has: an appendix listing the figures' sources, then the colophon.
+    # Without it the last chapter's last page was followed by the colophon alone, and a reader
+    # (pageflow.py) could not tell it from a page left empty inside a chapter.
+    # (Its text names no figure, so that the captions are still looked for in the chapters alone.)
+    appendix = ["# 資料について", "本書の画像と数表は、組版を試すために作ったものです。" + paragraph(0, 4),
+                *(paragraph(n, 4) for n in range(1, 6))]
+    return {"01.md": "\n\n".join(first) + "\n", "02.md": "\n\n".join(second) + "\n",
+            APPENDIX: "\n\n".join(appendix) + "\n"}
+
+
+APPENDIX = "a1.md"
 
 
 ISLAND_IMAGES = {"wide.png": (900, 300, False), "tall.png": (300, 900, False), "square.png": (500, 500, False),
@@ -183,7 +193,7 @@ def long_notes_book(tmp_path_factory) -> Path:
 def islands_book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("pageflow") / "islands"
     (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("32", "islands"), encoding="utf-8")
+    (root / "manuscript" / "book.toml").write_text(book("32", "islands", appendix=[APPENDIX]), encoding="utf-8")
     for name, text in islands_chapters().items():
         (root / "manuscript" / name).write_text(text, encoding="utf-8")
     for name, (width, height, bars) in ISLAND_IMAGES.items():
@@ -385,8 +395,7 @@ def test_an_island_that_fits_stays_on_the_page_of_its_heading(islands_book, mode
 def test_vertical_islands_stand_at_the_head_of_the_page_and_within_it(islands_book):
     """In the vertical PDF every figure starts at the head (天) of the text block, the frame's
     left, and none runs out of the text block: a figure longer than a column is scaled to it,
-    its image shrunk to leave its caption the size of every other caption (scaled whole, the
-    tall figure's caption was set at 0.6 of it)."""
+    its image shrunk to leave its caption the size of every other caption (next test)."""
     pages = read_pages(islands_book / "islands-vertical.pdf")
     x0, y0, x1, y1 = text_block(pages)
     images = [i.box for page in pages for i in page.items if i.kind == "image"]
@@ -394,9 +403,21 @@ def test_vertical_islands_stand_at_the_head_of_the_page_and_within_it(islands_bo
     leading = 5  # pt: the text block is read from glyphs, which stand half a leading inside their lines
     assert all(box[2] <= x1 + 1 and box[1] >= y0 - leading and box[3] <= y1 + leading for box in images), images
     assert any(box[2] - box[0] > 0.9 * (x1 - x0) for box in images), "the tall figure runs the column's length"
-    labels = {i.size for page in pages for i in page.items
-              if i.kind == "text" and re.fullmatch(r"図\d+", unicodedata.normalize("NFKC", i.text))}
-    assert len(labels) == 1, labels
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_caption_is_set_at_one_size(islands_book, mode):
+    """Figures' and tables' captions (their labels 図N, 表N) are set at one size, 0.85 of the
+    body text, the tall figure's, shrunk to the column, too: a table's caption took the
+    table's smaller size again (6.9 pt against 8.1 pt), and scaled whole, the tall figure's
+    was set at 0.6 of the others."""
+    pages = read_pages(islands_book / f"islands-{mode}.pdf")
+    labels: dict[str, set] = {"図": set(), "表": set()}
+    for page in pages:
+        for item in page.items:
+            if item.kind == "text" and re.fullmatch(r"[図表]\d+", text := unicodedata.normalize("NFKC", item.text)):
+                labels[text[0]].add(round(item.size, 1))
+    assert labels == {"図": {round(0.85 * BODY_PT, 1)}, "表": {round(0.85 * BODY_PT, 1)}}, labels
 
 
 KANJI_DIGITS = "〇一二三四五六七八九"
