@@ -39,6 +39,18 @@ def test_unclosed_raw_html_is_an_error_with_its_line(make_project):
         "manuscript/01.md:5: <div> is not closed or not well-formed (raw HTML must be well-formed XHTML)"]
 
 
+def test_an_autolink_is_not_named_as_the_unclosed_tag(make_project):
+    """<https://…> (an autolink, here in a note) was read as a tag named https, and named as the
+    one not closed whatever the fault was."""
+    from reportpub.diagnostics import ReportpubError
+
+    root = make_project({"01.md": "# 崩れ\n\n本文[^a]。\n\n[^a]: <https://example.com/a>。\n\n<span>閉じない\n"})
+    with pytest.raises(ReportpubError) as info:
+        read_book(Project.open(root))
+    assert [str(d) for d in info.value.diagnostics] == [
+        "manuscript/01.md:7: <span> is not closed or not well-formed (raw HTML must be well-formed XHTML)"]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_strange_chapter_reads_and_writes(name, make_project, tmp_path):
     root = make_project({"01.md": CASES[name]})

@@ -115,3 +115,11 @@ def test_group_ruby_round_trips(base, reading):
 def test_citation_followed_by_footnote_or_citation():
     html = convert("本文[@a][^n]と[@b][@c]と[文][ref]。\n\n[^n]: 注\n[ref]: http://x/\n")
     assert html.count('<cite class="citation"') == 3 and 'href="#fn:n"' in html and '<a href="http://x/">文</a>' in html
+
+
+def test_a_citation_locator_with_code_or_an_escape_keeps_its_text_in_well_formed_xhtml():
+    """The locator's code span and escaped character were left as Python-Markdown's stash
+    placeholders (control characters) in data-cite, and the chapter stopped as ill-formed."""
+    html = convert("本文[@key, `x`]と[@key, a\\_b]。\n\n注[^n]。\n\n[^n]: [@key, <https://example.com/a`b`>] <https://example.com/>。\n")
+    cites = [cite.get("data-cite") for cite in etree.fromstring(f"<div>{html}</div>").iter("cite")]
+    assert cites == ["@key, x", "@key, a_b", "@key, <https://example.com/ab>"]

@@ -31,7 +31,9 @@ class CitationInlineProcessor(InlineProcessor):
             return None, None, None  # inside a raw HTML tag: an attribute's text, not a citation
         cite = etree.Element("cite")
         cite.set("class", "citation")
-        cite.set("data-cite", m.group(1))
+        # A code span or backslash escape in the locator is stashed by then: its text, not the
+        # stash's placeholder (control characters XHTML cannot hold), goes into the attribute.
+        cite.set("data-cite", self.unescape(m.group(1)))
         return cite, m.start(0), m.end(0)
 
 

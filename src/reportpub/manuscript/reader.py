@@ -112,7 +112,8 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     return draft
 
 
-RAW_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^<>]*?(/?)>")
+# A tag name followed by ":" is an autolink (<https://…>, <mailto:…>), not a tag.
+RAW_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)(?![\w:-])[^<>]*?(/?)>")
 # An element with a namespace prefix (<svg:svg>), which XHTML cannot parse without its declaration.
 PREFIXED_TAG = re.compile(r"</?(?!(?:https?|mailto|ftp):)([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)")
 
