@@ -96,14 +96,39 @@ def pdf_pages(path) -> int:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_every_page_of_the_reader_pdf_is_marked_where_its_text_begins(build, mode):
-    pdf = build / f"pl-{mode}.pdf"
     files = epub_files(build / f"pl-{mode}.epub")
+    assert_marked_where_pages_begin(build / f"pl-{mode}.pdf", files)
+    assert len([f for _, f in page_list(files) if f.startswith("chapter-")]) >= 6  # chapters of several pages each
+
+
+def test_a_book_laid_out_whole_by_the_authors_pdf_template_has_its_page_list_too(tmp_path):
+    """An author's pdf.html without chapter sections is laid out in one document
+    (writers/pdf/parts.py): its pages are the page-list all the same."""
+    from importlib.resources import files
+
+    root = write_project(tmp_path / "book", {"01.md": chapter("第一章　始まり", 8), "02.md": chapter("第二章　続き", 6)},
+                         book_toml(slug="pl", formats=["pdf", "epub"], modes=["horizontal"]))
+    template = files("reportpub").joinpath("templates/pdf.html").read_text(encoding="utf-8")
+    override = template.replace('<section class="chapter"', '<div class="chapter"').replace(
+        "</section>\n{%- endfor %}", "</div>\n{%- endfor %}")
+    assert override != template
+    (root / "templates").mkdir()
+    (root / "templates" / "pdf.html").write_text(override, encoding="utf-8")
+    result = run_cli("build", "--jobs", "1", str(root))
+    assert result.returncode == 0, result.stderr
+    assert not (root / "build" / ".cache" / "pdf-parts").exists()  # laid out whole indeed
+    assert_marked_where_pages_begin(root / "build" / "pl-horizontal.pdf", epub_files(root / "build" / "pl-horizontal.epub"))
+    checked = run_epubcheck(root / "build" / "pl-horizontal.epub")
+    assert (checked["errors"], checked["warnings"]) == (0, 0), checked["messages"]
+
+
+def assert_marked_where_pages_begin(pdf, files: dict[str, str]) -> None:
     listed = page_list(files)
     pages = [page for page, _ in listed]
     assert pages == sorted(set(pages))
     # Every page that prints anything is listed, and no blank one (the versos before right-hand starts).
     assert pages == [page for page in range(1, pdf_pages(pdf) + 1) if pdf_page_text(pdf, page)]
-    assert len([f for _, f in listed if f.startswith("chapter-")]) >= 6  # chapters of several pages each
+    assert len([f for _, f in listed if f.startswith("chapter-")]) >= 2
     for page, file_name in listed:
         printed = pdf_page_text(pdf, page)
         following = text_after_marker(files[file_name], page)

@@ -165,8 +165,7 @@ class ModePdfs:
     def write(self) -> list[tuple[int, str]] | None:
         split = split_book(self.layout.html)
         if split is None:
-            self.write_whole()
-            return None
+            return self.write_whole()
         self.head, parts, self.tail = split
         front, rest = parts[0], parts[1:]
         self.steps = len(rest) + 2  # the front matter, each part after it, the joining
@@ -178,24 +177,26 @@ class ModePdfs:
         return breaks_of([(1, numbered)] + placed)
 
     def page_breaks(self) -> list[tuple[int, str]] | None:
-        """The placed parts' breaks, nothing written (None for a book laid out whole, which has
-        no parts to record them: it has no chapter sections to mark either)."""
+        """The placed parts' breaks, nothing written (a book laid out whole is laid out here:
+        it has no parts to cache its pages in)."""
         split = split_book(self.layout.html)
         if split is None:
-            return None
+            return whole_breaks(self.layout.render())
         self.head, parts, self.tail = split
         self.steps = len(parts) + 1
         numbered, placed = self.settle_contents(parts[0], parts[1:])
         return breaks_of([(1, numbered)] + placed)
 
-    def write_whole(self) -> None:
-        """A book the HTML cannot be cut into parts: one layout, written as each edition."""
+    def write_whole(self) -> list[tuple[int, str]]:
+        """A book the HTML cannot be cut into parts: one layout, written as each edition; its
+        pages' breaks, as the parts' (the chapters' blocks are marked whatever the template)."""
         document = self.layout.render()
         self.layout.check()
         for variant, target in self.targets.items():
             write_pdf(document, target, self.book, self.project, vertical=self.layout.vertical,
                       variant=PDF_VARIANTS[variant])
             finish_archival_file(target)
+        return whole_breaks(document)
 
     def _part_html(self, name: str, body: str, first_page: int) -> tuple[str, str, str]:
         """(document HTML, extra CSS, cache key) of a part laid out from ``first_page`` on."""
@@ -491,6 +492,13 @@ def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str]]:
                 breaks.append((first_page + index, key))
                 last = key
     return breaks
+
+
+def whole_breaks(document) -> list[tuple[int, str]]:
+    """The breaks of a book laid out in one document: its pages are numbered from 1, as the
+    folios of the parts are (a template that numbers its pages otherwise is not followed)."""
+    blocks = [_first_block(page) for page in document.pages]
+    return breaks_of([(1, CachedPart("whole", len(blocks), {}, {}, {}, blocks))])
 
 
 def _first_block(page) -> str | None:
