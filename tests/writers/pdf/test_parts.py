@@ -174,6 +174,26 @@ def test_an_edit_lays_out_only_the_chapter_it_touched(project, tmp_path, renders
     assert len(renders) == 1 and "動きました（改）" in renders[0]
 
 
+def test_the_contents_measured_with_placeholder_numbers_is_written_as_no_file(project, tmp_path, monkeypatch, renders):
+    written = []
+    original = pdf_parts.write_pdf
+
+    def recording(document, path, *arguments, part_name, variant, **keywords):
+        written.append((part_name, variant.name))
+        return original(document, path, *arguments, part_name=part_name, variant=variant, **keywords)
+
+    monkeypatch.setattr(pdf_parts, "write_pdf", recording)
+    targets = assemble(project, "horizontal", tmp_path)
+    assert len(renders) == 1 + 3 + 1 + 1  # the contents is still laid out twice: measured, then numbered
+    # Written once each: the numbered contents as both editions, every other part as the reader's.
+    assert [variant for name, variant in written if name == "front"] == ["reader", "print"]
+    assert [variant for name, variant in written if name != "front"] == ["reader"] * 4
+    assert all("888" not in text for text in page_texts(targets["reader"])[:3])  # the numbered one was joined
+    renders.clear()
+    assemble(project, "horizontal", tmp_path)
+    assert renders == []  # the measured length is kept in the cache too
+
+
 def test_undoing_an_edit_that_moved_later_chapters_lays_out_nothing(project, tmp_path, renders):
     assemble(project, "horizontal", tmp_path)
     chapter_1 = project.manuscript / "01.md"
@@ -370,11 +390,11 @@ def test_a_parallel_build_lays_parts_out_side_by_side_before_their_starts_are_kn
     log = tmp_path / "laid-out.jsonl"
     original = pdf_parts.ModePdfs.lay_out_in_turn
 
-    def recording(self, base, number, name, body, first_page):
+    def recording(self, base, number, name, body, first_page, *measured):
         with log.open("a", encoding="utf-8") as stream:  # appended to by every worker
             stream.write(json.dumps({"pid": os.getpid(), "mode": self.mode, "name": name,
                                      "start known": first_page is not None}) + "\n")
-        return original(self, base, number, name, body, first_page)
+        return original(self, base, number, name, body, first_page, *measured)
 
     monkeypatch.setattr(pdf_parts.ModePdfs, "lay_out_in_turn", recording)  # forked workers inherit it
     serial = tmp_path / "serial"

@@ -213,26 +213,35 @@ class ModePdfs:
         key = hashlib.sha256(f"{self.common}\n{name}\n{first_page}\n{extra_css}\n{document_html}".encode()).hexdigest()[:32]
         return document_html, extra_css, key
 
-    def cached(self, name: str, body: str, first_page: int) -> CachedPart | None:
+    def cached(self, name: str, body: str, first_page: int, measured: bool = False) -> CachedPart | None:
         """The part laid out from ``first_page`` on, if the cache has it."""
         document_html, _, key = self._part_html(name, body, first_page)
-        return self._from_cache(name, key, document_html)
+        return self._from_cache(name, key, document_html, measured)
 
-    def _from_cache(self, name: str, key: str, document_html: str) -> CachedPart | None:
-        found = self.cache.get(key, self.front_variants if name == "front" else self.part_variants)
+    def _variants(self, name: str, measured: bool) -> list[str]:
+        """The files a part is written as: none when it is laid out only to learn its length
+        (the front matter with placeholder page numbers), the front matter's as each edition
+        asks (it brings the catalog), the reader edition's for the others."""
+        if measured:
+            return []
+        return self.front_variants if name == "front" else self.part_variants
+
+    def _from_cache(self, name: str, key: str, document_html: str, measured: bool = False) -> CachedPart | None:
+        found = self.cache.get(key, self._variants(name, measured))
         if found is not None:
             self.layout.keep_island_sizes(document_html, self.common)
         return found
 
     def lay_out(self, name: str, body: str, first_page: int | None,
-                start_of: Callable[[int], int] | None = None) -> CachedPart:
+                start_of: Callable[[int], int] | None = None, measured: bool = False) -> CachedPart:
         """One part laid out from ``first_page`` on and written as its variants, or taken from the
         cache. ``first_page`` None: laid out before it is known (part_pool.py), ``start_of(pages)``
         gives it once the part's pages are made; StartDependent when the part prints a page
-        number in its text."""
+        number in its text. ``measured``: laid out only for its pages and anchors, written as no
+        file (nothing joins it)."""
         if first_page is not None:
             document_html, extra_css, key = self._part_html(name, body, first_page)
-            found = self._from_cache(name, key, document_html)
+            found = self._from_cache(name, key, document_html, measured)
             if found is not None:
                 return found
             document = self.layout.render(document_html, extra_css, inputs_key=self.common)
@@ -247,8 +256,7 @@ class ModePdfs:
             document = self.layout.render(document_html, extra_css, inputs_key=self.common, start_of=started)
             key = self._part_html(name, body, starts[0])[2]  # kept as the part laid out at its start is
         self.layout.check()  # nothing refused or unloadable goes into the cache, where no render would see it again
-        variants = self.front_variants if name == "front" else self.part_variants
-        return self.cache.put(key, document, variants, self._writer(name), self.fonts.deferred)
+        return self.cache.put(key, document, self._variants(name, measured), self._writer(name), self.fonts.deferred)
 
     def _writer(self, name: str):
         def write(document, path: Path, variant: str) -> None:
@@ -289,14 +297,14 @@ class ModePdfs:
         self.counts = PageCounts(CONTENTS_ATTEMPTS * self.stride + 1)
         _SHARED[self.mode] = self
 
-    def in_pool(self, base: int, number: int, name: str, body: str, first_page: int | None):
+    def in_pool(self, base: int, number: int, name: str, body: str, first_page: int | None, measured: bool = False):
         """Part ``number`` of the round whose counts begin at slot ``base`` (0: the front matter),
         taken from the cache here or laid out by a worker: a CachedPart or a future of one."""
-        found = self.cached(name, body, first_page) if first_page is not None else None
+        found = self.cached(name, body, first_page, measured) if first_page is not None else None
         if found is not None:
             self.counts.publish(base + number, found.pages)
             return found
-        return self.pool.submit(_lay_out_shared, self.mode, base, number, name, body, first_page)
+        return self.pool.submit(_lay_out_shared, self.mode, base, number, name, body, first_page, measured)
 
     def place_in_pool(self, rest: list, bodies: list[str], front) -> list[tuple[int, CachedPart]]:
         """``place`` in the pool, in the order of the book: a worker waits only for parts a worker
@@ -349,7 +357,8 @@ class ModePdfs:
         self.layout.island_cache.mark_used(island_keys)
         return cached
 
-    def lay_out_in_turn(self, base: int, number: int, name: str, body: str, first_page: int | None) -> CachedPart:
+    def lay_out_in_turn(self, base: int, number: int, name: str, body: str, first_page: int | None,
+                        measured: bool = False) -> CachedPart:
         """In a worker: ``in_pool``'s part, laid out from ``first_page`` or, None, before it is known,
         its length published as soon as its pages are made."""
         slot = base + number
@@ -366,7 +375,7 @@ class ModePdfs:
                     last_page = _last_page(self.counts.wait(list(range(base, slot))))
                     cached = self.lay_out(name, body, first_right_page_after(last_page))
             else:
-                cached = self.lay_out(name, body, first_page)
+                cached = self.lay_out(name, body, first_page, measured=measured)
             self.counts.publish(slot, cached.pages)
             return cached
         except BaseException:
@@ -380,9 +389,9 @@ class ModePdfs:
         self.progress("laying out the front matter", 0, self.steps)
         self.round_base = 0
         if self.pool is None:
-            front_pages = self.lay_out("front", number_contents(front.body, None), 1).pages
+            front_pages = self.lay_out("front", number_contents(front.body, None), 1, measured=True).pages
         else:  # the parts may be laid out while it is
-            front_pages = self.in_pool(0, 0, "front", number_contents(front.body, None), 1)
+            front_pages = self.in_pool(0, 0, "front", number_contents(front.body, None), 1, measured=True)
             if isinstance(front_pages, CachedPart):
                 front_pages = front_pages.pages
         self.layout.check()  # the stylesheets' own problems, even when every part comes from the cache
@@ -452,11 +461,12 @@ def forget_shared() -> None:
     _SHARED.clear()
 
 
-def _lay_out_shared(mode: str, base: int, number: int, name: str, body: str, first_page: int | None):
+def _lay_out_shared(mode: str, base: int, number: int, name: str, body: str, first_page: int | None,
+                    measured: bool = False):
     """A worker's task: one part laid out (ModePdfs.lay_out_in_turn), and the island sizes its
     layouts kept, for the build to keep too."""
     pdfs = _SHARED[mode]
-    cached = pdfs.lay_out_in_turn(base, number, name, body, first_page)
+    cached = pdfs.lay_out_in_turn(base, number, name, body, first_page, measured)
     return cached, sorted(pdfs.layout.island_cache.used)
 
 
