@@ -69,3 +69,26 @@ def test_a_table_s_widths_are_worked_out_once_for_its_copies(monkeypatch):
     render()
     # The four copies share one; the larger-type copy and the other table have their own.
     assert len(computed) == 3
+
+
+def test_layouts_made_together_share_a_table_s_widths_across_named_pages(monkeypatch):
+    """As islands.py's measurement and the chapter (which asks for a named page) do in one render."""
+    table_widths.install()
+    computed, weasyprint_widths = [], table_widths._weasyprint_preferred_widths
+
+    def counting(context, box, outer=True):
+        computed.append(box)
+        return weasyprint_widths(context, box, outer)
+
+    named = CSS + " body { page: chapter }"
+    alone = cell_geometry(weasyprint.HTML(string=document_html()).render(stylesheets=[weasyprint.CSS(string=named)]))
+    monkeypatch.setattr(table_widths, "_weasyprint_preferred_widths", counting)
+    with table_widths.shared_between_layouts():
+        render()
+        together = cell_geometry(weasyprint.HTML(string=document_html()).render(stylesheets=[weasyprint.CSS(string=named)]))
+    # The second layout (its tables on a named page) takes all three tables' widths from the first.
+    assert len(computed) == 3
+    assert together == alone
+    computed.clear()
+    render()  # outside it, each layout its own again
+    assert len(computed) == 3

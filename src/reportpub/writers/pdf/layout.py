@@ -195,7 +195,7 @@ class PdfLayout:
                           if extra_css else [])
         page_flow.install()  # notes with their calls, islands as page floats
         table_widths.install()  # an island's copies share their tables' column widths
-        with self._listening():
+        with self._listening(), table_widths.shared_between_layouts():  # the islands' measurement's with the chapter's
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
                 sizes = self._island_sizes(html, theme_css, inputs_key)

@@ -11,8 +11,12 @@ laid out at; so the first copy's are handed to the others.
 Copies are found by their content: the table element as written (the HTML islands.py copies)
 and every computed style of the table box, which holds what the table inherits from where
 it stands. Two tables alike in both are styled alike within, for the stylesheets style an
-island's table by its classes, not by the position of the island it sits in. Shared only
-within one layout (one LayoutContext), as WeasyPrint keeps its own.
+island's table by its classes, not by the position of the island it sits in. The ``page``
+property (which named page a box asks for) is left out: it never changes a width, and it is
+all that differs between an island's table in islands.py's measurement and in its chapter.
+Shared within one layout (one LayoutContext), as WeasyPrint keeps its own, or, inside
+``shared_between_layouts()``, across the layouts made within it (the measurement's and the
+chapter's: layout.PdfLayout.render).
 
 Tied to WeasyPrint 70's ``table_and_columns_preferred_widths`` (pyproject.toml bounds the
 version): the grid it returns is rebuilt for each copy, as WeasyPrint builds it.
@@ -20,6 +24,7 @@ version): the grid it returns is rebuilt for each copy, as WeasyPrint builds it.
 
 from __future__ import annotations
 
+import contextlib
 from xml.etree import ElementTree
 
 from weasyprint.css.properties import INITIAL_VALUES
@@ -28,13 +33,15 @@ from weasyprint.layout import table as table_layout
 
 _weasyprint_preferred_widths = preferred.table_and_columns_preferred_widths
 _installed = False
+_KEYED_STYLES = tuple(name for name in sorted(INITIAL_VALUES) if name != "page")
+_across_layouts: dict | None = None  # set by shared_between_layouts()
 
 
 def _key(table) -> tuple | None:
     """What a table's column widths depend on: its content as written and its computed styles."""
     if table.element is None:
         return None
-    styles = tuple(repr(table.style[name]) for name in sorted(INITIAL_VALUES))
+    styles = tuple(repr(table.style[name]) for name in _KEYED_STYLES)
     return ElementTree.tostring(table.element, encoding="unicode"), styles
 
 
@@ -63,7 +70,8 @@ def table_and_columns_preferred_widths(context, box, outer=True):
     if table in context.tables:
         return context.tables[table][outer]
     key = _key(table)
-    shared = context.__dict__.setdefault("reportpub_table_widths", {})
+    shared = (_across_layouts if _across_layouts is not None
+              else context.__dict__.setdefault("reportpub_table_widths", {}))
     donor = shared.get(key) if key is not None else None
     if donor is None:
         result = _weasyprint_preferred_widths(context, box, outer)
@@ -76,6 +84,18 @@ def table_and_columns_preferred_widths(context, box, outer=True):
         side: (minimum, maximum, list(mins), list(maxes), list(percentages), list(constrainedness), spacing, grid)
         for side, (minimum, maximum, mins, maxes, percentages, constrainedness, spacing, _) in donor.items()}
     return context.tables[table][outer]
+
+
+@contextlib.contextmanager
+def shared_between_layouts():
+    """Within it, every layout made shares its tables' column widths with the others."""
+    global _across_layouts
+    outer = _across_layouts
+    _across_layouts = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _across_layouts = outer
 
 
 def install() -> None:
