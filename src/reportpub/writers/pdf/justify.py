@@ -255,12 +255,21 @@ _DIGITS = frozenset("0123456789０１２３４５６７８９")
 
 
 class _Trial:
-    """A push-in being tried on one line: how many marks it may still compress, and the ones it
-    chose in each text (by its box and the byte it starts the line's part at)."""
+    """A push-in being tried on one line: the marks it compresses in each text (by its box and the
+    byte it starts the line's part at), chosen by ``plan`` (None: none), and every mark the line's
+    texts could compress, in line order, for the next trial's plan."""
 
-    def __init__(self, marks: int):
-        self.left = marks
+    def __init__(self, widening: float, plan: dict[tuple[int, int], tuple[int, ...]] | None = None):
+        self.widening = widening  # how far past the measure the trial lays the line out
+        self.plan = plan or {}
         self.chosen: dict[tuple[int, int], tuple[int, ...]] = {}
+        self.candidates: list[tuple[tuple[int, int], int]] = []
+
+
+def spread_evenly(candidates: list, count: int) -> list:
+    """``count`` of ``candidates`` spread evenly along them (JLREQ 3.8 spreads a push-in's
+    reduction over the line's marks, not at its start): the middles of ``count`` equal parts."""
+    return [candidates[int((k + 0.5) * len(candidates) / count)] for k in range(count)]
 
 
 _trial: _Trial | None = None
@@ -272,8 +281,9 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
     ends short because what follows may not begin a line or be divided (a 。 or 」 that took the
     character before it along, a number, a note call with its neighbours, a ruby group), the
     push-in JLREQ 3.8 tries before pushing out: the line is laid out again with up to
-    :data:`PUSH_IN_MARKS` of its marks' blank halves taken off (first none: a closing mark
-    ending the line loses its trailing half anyway) and is kept when it then takes the unit and
+    :data:`PUSH_IN_MARKS` of its marks' blank halves taken off, spread evenly over the marks the
+    line could close up (first none: a closing mark ending the line loses its trailing half
+    anyway; that trial finds the marks) and is kept when it then takes the unit and
     still ends within the measure. Otherwise the line stays as it was, pushed out and spread."""
     global _trial
     result = _weasyprint_split_inline_box(
@@ -287,13 +297,21 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
     em = box.style["font_size"]
     if max_x - line.content_box_x() - line.width < 0.2 * em or not _held_back(box, resume_at):
         return result
+    candidates: list = []
     for marks in range(min(PUSH_IN_MARKS, _marks_in(line)) + 1):
+        if marks > len(candidates):
+            break  # the first trial (none compressed) found fewer marks the line could close up
+        plan: dict = {}
+        for key, index in spread_evenly(candidates, marks):
+            plan[key] = plan.get(key, ()) + (index,)
         made: tuple[list, ...] = ([], [], [], [], [])
-        _trial = _Trial(marks)
+        _trial = _Trial(0.55 * em, plan)
         try:
             trial = _weasyprint_split_inline_box(
-                context, box, position_x, max_x + 0.55 * em, bottom_space, skip_stack, containing_block, *made, *styles)
+                context, box, position_x, max_x + _trial.widening, bottom_space, skip_stack, containing_block, *made, *styles)
         finally:
+            if not marks:
+                candidates = _trial.candidates
             _trial = None
         if any(made[:4]) or trial[2] or not _further(trial[1], resume_at):
             continue
@@ -307,14 +325,15 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
 
 def _pushed_marks(box, skip, before, following, available_width, is_line_start) -> tuple[int, ...]:
     """The marks of a text box's text from byte ``skip`` that the push-in being tried
-    compresses: the first ones the line can hold, while it may compress more."""
+    compresses (its plan's), the marks there within the measure noted as candidates."""
     key = (id(box), skip)
     if key not in _trial.chosen:
         text = box.text.encode()[skip:].decode() if skip else box.text
-        reach = available_width / (box.style["font_size"] or 1)  # the characters the line can hold, at most
-        marks = [i for i in compressible_marks(text, following, before, line_start=is_line_start) if i < reach]
-        _trial.chosen[key] = tuple(marks[:_trial.left])
-        _trial.left -= len(_trial.chosen[key])
+        # The characters the line can hold within the measure, at most: not the unit pushed in.
+        reach = (available_width - _trial.widening) / (box.style["font_size"] or 1)
+        _trial.candidates += [(key, i) for i in compressible_marks(text, following, before, line_start=is_line_start)
+                              if i + 1 <= reach + 0.01]
+        _trial.chosen[key] = _trial.plan.get(key, ())
     return _trial.chosen[key]
 
 
