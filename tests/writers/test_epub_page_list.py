@@ -72,15 +72,26 @@ def page_list(files: dict[str, str]) -> list[tuple[int, str]]:
 def plain(text: str) -> str:
     """Text to compare across editions: no spaces, no digits (the folios, note numbers and the
     vertical editions' upright digits fall between the words in one and not the other)."""
-    return re.sub(r"[\s\d]", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[\s\d\-\u2010\u00ad]", "", unicodedata.normalize("NFKC", text))
 
 
 def text_after_marker(document: str, page: int) -> str:
     """The text of the content document from page ``page``'s marker on (readings left out)."""
+    return text_around_marker(document, page)[1]
+
+
+def text_around_marker(document: str, page: int) -> tuple[str, str]:
+    """The text of the chapter's content before page ``page``'s marker (from its body on, the
+    notes left out) and after it (readings left out of both)."""
     start = re.search(rf'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page}" aria-label="{page}"[^>]*>', document)
     assert start, page
-    rest = re.sub(r"<rt>.*?</rt>", "", document[start.end():])
-    return plain(re.sub(r"<[^>]+>", "", rest))
+    body = document.index("<body")
+
+    def text(markup: str) -> str:
+        return plain(re.sub(r"<[^>]+>", "", re.sub(r"<rt>.*?</rt>", "", markup)))
+
+    before = re.sub(r'<section class="notes".*', "", document[body:start.start()], flags=re.S)
+    return text(before), text(document[start.end():])
 
 
 def pdf_page_text(path, page: int) -> str:
@@ -129,6 +140,7 @@ def assert_marked_where_pages_begin(pdf, files: dict[str, str]) -> None:
     # Every page that prints anything is listed, and no blank one (the versos before right-hand starts).
     assert pages == [page for page in range(1, pdf_pages(pdf) + 1) if pdf_page_text(pdf, page)]
     assert len([f for _, f in listed if f.startswith("chapter-")]) >= 2
+    exact = later = 0
     for page, file_name in listed:
         printed = pdf_page_text(pdf, page)
         following = text_after_marker(files[file_name], page)
@@ -138,9 +150,32 @@ def assert_marked_where_pages_begin(pdf, files: dict[str, str]) -> None:
         length = 8 if file_name.startswith("chapter-") else 3
         runs = {following[i:i + length] for i in range(max(1, min(len(following), 400) - length + 1))}
         assert any(run in printed for run in runs), (page, file_name, printed[:80], following[:80])
+        if file_name.startswith("chapter-") and page - 1 in dict(listed) and dict(listed)[page - 1] == file_name:
+            later += 1
+            exact += assert_at_first_character(pdf, files[file_name], page)
         if file_name.startswith("chapter-"):
             assert str(page) in subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
                                                capture_output=True, text=True).stdout  # the folio the marker names
+    # Every page a chapter runs on to is checked to the character, but one set apart (a figure).
+    assert later and exact >= later - 1, (exact, later)
+
+
+def assert_at_first_character(pdf, document: str, page: int) -> bool:
+    """The marker of ``page`` stands where the page begins, to the character: the text before
+    it ends page - 1 and the text after it begins ``page`` (a run of either is on its page),
+    and the run across the marker is on neither page (it would be, were the marker a character
+    or more off, or at the start of a block the page only continues)."""
+    before, after = text_around_marker(document, page)
+    if len(before) < 4:
+        return False  # the chapter's first page: its marker is before the chapter's first block
+    this_page, page_before = pdf_page_text(pdf, page), pdf_page_text(pdf, page - 1)
+    if after[:12] not in this_page:
+        return False  # a page beginning with a figure or table set apart (its text is elsewhere on the page)
+    # (Every paragraph begins 彷彿とさせる: the run takes twelve characters after the marker.)
+    across = before[-4:] + after[:12]
+    assert before[-6:] in page_before, (page, before[-20:], page_before[-80:])
+    assert across not in this_page and across not in page_before, (page, before[-20:], after[:20])
+    return True
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -38,9 +38,10 @@ from reportpub.model import Book, Chapter, Note, note_reference_id
 from reportpub.project import Project
 from reportpub.templates import Templates
 from reportpub.theme import THEME_DIR, stylesheet_text, stylesheets
+from reportpub.typography.vertical_markup import TCY_CLASS, UPRIGHT_CLASS
 from reportpub.writers.cover import cover_image
 from reportpub.writers.epub_accessibility import accessibility_metadata
-from reportpub.writers.page_list import MATTER_FILES, PageList, block_key, marker_attributes
+from reportpub.writers.page_list import MATTER_FILES, PageList, block_key, counted, marker_attributes
 from reportpub.xhtml import parse_fragment, ruby_bases_first, serialize, serialize_element
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
@@ -81,7 +82,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         """A front- or back-matter partial, made ready for its content document, after the
         markers of the pages that begin in it."""
         pages = markers.get(matter_keys.get(file_name, ""), [])
-        return "".join(serialize_element(_page_marker(page)) for page in pages) + _prepare_fragment(
+        return "".join(serialize_element(_page_marker(page)) for page, _ in pages) + _prepare_fragment(
             templates.render(partial, book, **context), file_name, mode, anchors)
 
     cover_href, cover_bytes, cover_size = cover_image(book.config, project, mode)
@@ -154,9 +155,9 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 
 
 def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None,
-                  markers: dict[str, list[int]] | None = None) -> str:
+                  markers: dict[str, list[tuple[int, int]]] | None = None) -> str:
     """The chapter's content document body: text with pop-up note references, then its notes;
-    before each top-level block, the pagebreak markers of the pages that begin in it (``markers``,
+    at the first character of each page of the reader PDF, its pagebreak marker (``markers``,
     PageList.before)."""
     anchors = anchors if anchors is not None else _anchor_files(book)
     root = _marked_for_mode(chapter.body, mode, skip_tables=True)
@@ -189,14 +190,74 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
     return "".join(parts)
 
 
-def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str, list[int]]) -> None:
-    """The markers before the chapter's blocks, named as the PDF writer names them (page_list.mark_blocks)."""
+def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str, list[tuple[int, int]]]) -> None:
+    """The markers of the pages that begin in the chapter's blocks, named as the PDF writer
+    names them (page_list.mark_blocks): before the block for a page that begins with it, else
+    before the character the page begins with (page_list.counted characters into the block)."""
     blocks = list(root)
     for block in blocks:
         root.remove(block)
     for index, block in enumerate(blocks):
-        root.extend(_page_marker(page) for page in markers.get(block_key(chapter_id, index), []))
+        found = markers.get(block_key(chapter_id, index), [])
+        root.extend(_page_marker(page) for page, offset in found if offset == 0)
         root.append(block)
+        for page, offset in sorted((m for m in found if m[1] > 0), key=lambda m: -m[1]):  # the last first: the
+            _insert_at_character(block, offset, _page_marker(page))  # text before a split stays where it was
+
+
+# Elements a marker does not go into (it stands before them): their text is one unit of the
+# line in both editions, or not the manuscript's text.
+ATOMIC_TAGS = frozenset({"ruby"})
+ATOMIC_CLASSES = frozenset({"noteref", TCY_CLASS, UPRIGHT_CLASS})
+
+
+def _insert_at_character(block: etree.Element, offset: int, marker: etree.Element) -> None:
+    """Put ``marker`` into ``block`` before its counted character number ``offset`` (from 0),
+    splitting the text there; after the block's end if it has no more."""
+    remaining = offset
+
+    def split(text: str) -> int | None:
+        """Where in ``text`` the character lies, or None (``remaining`` counted down past it)."""
+        nonlocal remaining
+        for position, character in enumerate(text):
+            if counted(character):
+                if remaining == 0:
+                    return position
+                remaining -= 1
+        return None
+
+    def visit(element: etree.Element) -> bool:
+        nonlocal remaining
+        position = split(element.text or "")
+        if position is not None:
+            marker.tail, element.text = element.text[position:], element.text[:position]
+            element.insert(0, marker)
+            return True
+        for index, child in enumerate(element):
+            if child.tag in ATOMIC_TAGS or ATOMIC_CLASSES.intersection((child.get("class") or "").split()):
+                units = 0 if "noteref" in (child.get("class") or "").split() else counted(_reading_free_text(child))
+                if remaining < units:  # a note call is not the PDF's text (its note floats away)
+                    marker.tail = None
+                    element.insert(index, marker)
+                    return True
+                remaining -= units
+            elif visit(child):
+                return True
+            position = split(child.tail or "")
+            if position is not None:
+                marker.tail, child.tail = child.tail[position:], child.tail[:position]
+                element.insert(index + 1, marker)
+                return True
+        return False
+
+    if not visit(block):
+        block.append(marker)
+
+
+def _reading_free_text(element: etree.Element) -> str:
+    """The text of ``element`` without its ruby readings (what the PDF counts of it)."""
+    return (element.text or "") + "".join(
+        ("" if child.tag in ("rt", "rp") else _reading_free_text(child)) + (child.tail or "") for child in element)
 
 
 def _page_marker(page: int) -> etree.Element:
@@ -211,7 +272,7 @@ def _page_targets(book: Book, page_list: PageList | None, pages: list[_Page]) ->
     files = {chapter.id: chapter.file_name for chapter in book.chapters}
     written = {page.file_name for page in pages}
     targets = []
-    for page, key in page_list.breaks:
+    for page, key, _ in page_list.breaks:
         chapter_id, _, _ = key.rpartition("/")
         file_name = files.get(chapter_id) if chapter_id else MATTER_FILES.get(key)
         if file_name in written:

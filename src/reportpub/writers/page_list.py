@@ -9,15 +9,18 @@ colophon are known by their sections' classes. When a part is laid out, the bloc
 of its pages begins in is recorded with it in the part cache (writers/pdf/parts.py), so a
 build whose parts come from the cache knows them without a layout.
 
-The markers are at block granularity, before the block that holds the page's first line:
-text a reader cites at page N then stands at or after the marker of page N. (A marker
-before the first block that *starts* on page N would leave behind it the lines page N
-continues from page N-1; a marker inside the block at the page's first character would
-need the PDF's line breaks mapped onto the EPUB's text through ruby, notes and the
-vertical markup, which the two editions set differently.) A page a block runs on from
-the page before gets its marker before that same block, after the earlier page's; the
-front and back matter's pages are known by their section only, so a contents or a
-references list of several pages has its markers at its start.
+A marker stands before the page's first character: the PDF writer counts, for the block a
+page begins in, the characters of it that earlier pages set (:func:`counted`: the text a
+reader reads, not the readings of ruby, the note calls or generated text), and the EPUB
+writer splits that block's text at the same count. Both editions set the same characters of
+a chapter's blocks, however differently they mark them up (ruby, the vertical markup, the
+PDF's line units), so the count lands on the same character; a marker does not go inside a
+ruby, an upright or tate-chu-yoko run or a note call, but before it. A page a block runs on
+from the page before is marked where that block's text goes on; a page that begins with a
+figure the manuscript has before the page before's first line (deferred) gets the marker of
+the page before's place. The front and back matter's pages are known by their section
+only (their PDF pages set page numbers and leaders the EPUB does not have), so a contents
+or a references list of several pages has its markers at its start.
 """
 
 from __future__ import annotations
@@ -28,6 +31,16 @@ BLOCK_ATTRIBUTE = "data-block"
 # The sections of the front and back matter (the pdf.html and EPUB templates' classes) → their content document.
 MATTER_FILES = {"titlepage": "titlepage.xhtml", "toc": "toc.xhtml", "references": "references.xhtml",
                 "colophon": "colophon.xhtml"}
+
+
+# Characters left out of the count on both sides: the spaces an edition adds or collapses,
+# the hyphen a line break inserts, and the invisible marks the PDF's markup adds (U+FE0E).
+UNCOUNTED = frozenset("-\u00ad\u2010\u200b\u2060\ufe0e")
+
+
+def counted(text: str) -> int:
+    """How many of ``text``'s characters count for a page's place in its block."""
+    return sum(1 for character in text if not character.isspace() and character not in UNCOUNTED)
 
 
 def block_key(chapter_id: str, index: int) -> str:
@@ -62,17 +75,19 @@ def first_in_manuscript(keys: list[str]) -> str | None:
 @dataclass(frozen=True)
 class PageList:
     """The reader PDF's pages as the EPUB of its mode marks them: ``breaks`` are (the page
-    number the PDF prints, the block or matter section that page begins in), in page order."""
+    number the PDF prints, the block or matter section that page begins in, the counted
+    characters of that block before the page's first one), in page order."""
 
     source_file: str  # the reader PDF's file name in build/
     source_identifier: str  # the identifier it and the EPUB carry (book.toml's, else one made for the book)
-    breaks: tuple[tuple[int, str], ...]
+    breaks: tuple[tuple[int, str, int], ...]
 
-    def before(self) -> dict[str, list[int]]:
-        """Block or matter section → the pages whose markers go before it, in order."""
-        found: dict[str, list[int]] = {}
-        for page, key in self.breaks:
-            found.setdefault(key, []).append(page)
+    def before(self) -> dict[str, list[tuple[int, int]]]:
+        """Block or matter section → (page, counted characters before its marker) of the
+        pages that begin in it, in order."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for page, key, offset in self.breaks:
+            found.setdefault(key, []).append((page, offset))
         return found
 
 

@@ -39,7 +39,8 @@ class CachedPart:
     anchors: dict[str, int]
     files: dict[str, Path]
     fonts: dict[str, dict]  # PDF font name → its file and the glyphs used: left to the joiner (writers/pdf/fonts.py)
-    page_blocks: list[str | None]  # the block each page begins in (parts._first_block): "" notes only, None blank
+    # (the block each page begins in, its characters before the page: parts.page_starts); "" notes only, None blank
+    page_blocks: list[tuple[str | None, int]]
 
 
 def join_parts(placed: list[tuple[int, CachedPart]], targets: dict[str, Path], book: Book, project: Project,

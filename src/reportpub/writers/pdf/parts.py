@@ -41,7 +41,7 @@ from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
-from reportpub.writers.page_list import BLOCK_ATTRIBUTE, MATTER_FILES, first_in_manuscript, is_before
+from reportpub.writers.page_list import BLOCK_ATTRIBUTE, MATTER_FILES, counted, first_in_manuscript, is_before
 from reportpub.writers.pdf.book_html import (
     NOMBRE_CARRIER,
     link_across_parts,
@@ -57,7 +57,7 @@ from reportpub.writers.pdf.output import write_pdf
 from reportpub.writers.pdf import part_pool
 from reportpub.writers.pdf.part_pool import PageCounts
 
-CACHE_FORMAT = 7  # 7: the block each page begins in is recorded (the EPUB's page-list)
+CACHE_FORMAT = 8  # 7: the block each page begins in is recorded (the EPUB's page-list); 8: and the place in it
 CONTENTS_ATTEMPTS = 5  # place the parts again at most this often when the contents or page references move them
 
 
@@ -100,7 +100,7 @@ class PartCache:
                  for variant in variants}
         anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
         record = {"pages": len(document.pages), "anchors": anchors, "fonts": fonts(document),
-                  "page_blocks": [_first_block(page) for page in document.pages],
+                  "page_blocks": page_starts(document.pages),
                   "sha256": {variant: file_digest(path) for variant, path in files.items()}}
         self.entries.put(key, json.dumps(record, ensure_ascii=False), "json")
         return CachedPart(key, record["pages"], anchors, files, record["fonts"], record["page_blocks"])
@@ -485,53 +485,91 @@ def _last_page(counts: list[int]) -> int:
     return last_page
 
 
-def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str]]:
-    """(page number, the block it begins in) of every page of the placed parts that is not
-    blank: a page holding only the rest of a note ("" in the record) continues the block of
-    the page before. The blocks only go forward: a figure a page sets that the manuscript
-    has before the page's first line (deferred from a page before) does not take the page's
-    marker back past the markers before it."""
-    breaks: list[tuple[int, str]] = []
+def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str, int]]:
+    """(page number, the block it begins in, the characters of it before the page) of every
+    page of the placed parts that is not blank: a page holding only the rest of a note ("" in
+    the record) continues where the page before begins. The blocks only go forward: a figure
+    a page sets that the manuscript has before the page's first line (deferred from a page
+    before) does not take the page's marker back past the markers before it."""
+    breaks: list[tuple[int, str, int]] = []
     for first_page, cached in placed:
         last = None
-        for index, key in enumerate(cached.page_blocks):
-            if key and last is not None and is_before(key, last):
-                key = last
-            key = last if key == "" else key
+        for index, (key, offset) in enumerate(cached.page_blocks):
+            if key == "" or (key and last is not None and is_before(key, last[0])):
+                key, offset = last if last is not None else (None, 0)
             if key is not None:
-                breaks.append((first_page + index, key))
-                last = key
+                breaks.append((first_page + index, key, offset))
+                last = (key, offset)
     return breaks
 
 
-def whole_breaks(document) -> list[tuple[int, str]]:
+def whole_breaks(document) -> list[tuple[int, str, int]]:
     """The breaks of a book laid out in one document: its pages are numbered from 1, as the
     folios of the parts are (a template that numbers its pages otherwise is not followed)."""
-    blocks = [_first_block(page) for page in document.pages]
-    return breaks_of([(1, CachedPart("whole", len(blocks), {}, {}, {}, blocks))])
+    starts = page_starts(document.pages)
+    return breaks_of([(1, CachedPart("whole", len(starts), {}, {}, {}, starts))])
 
 
-def _first_block(page) -> str | None:
-    """The block a laid-out page begins in (writers/page_list.py): of the blocks its text
-    area shows, the first in the manuscript (a block broken over from the page before shows
-    on this page too), or the matter section it is part of; "" for a page of notes alone,
-    None for a blank page. The walk goes no deeper than the
-    blocks: a page holds a few dozen of them, and thousands of boxes."""
-    found = []
+def page_starts(pages) -> list[tuple[str | None, int]]:
+    """Where each laid-out page begins (writers/page_list.py): the block, and how many of its
+    characters (page_list.counted) the pages before set. Of the blocks a page's text area
+    shows, the first in the manuscript (a block broken over from the page before shows on
+    this page too), or the matter section it is part of; "" for a page of notes alone, None
+    for a blank page. Only a block that runs over from earlier pages has its text read."""
+    shown = [_shown_blocks(page) for page in pages]
+    starts: list[tuple[str | None, int]] = []
+    for index, page in enumerate(pages):
+        if not shown[index]:
+            notes = page._page_box.children[1:2]  # the page's note area
+            starts.append(("" if notes and notes[0].children else None, 0))  # the rest of a note, or blank
+            continue
+        first = first_in_manuscript(list(shown[index]))
+        offset, before = 0, index - 1
+        while "/" in first and before >= 0 and first in shown[before]:
+            offset += _counted_text(shown[before][first])
+            before -= 1
+        starts.append((first, offset))
+    return starts
+
+
+def _shown_blocks(page) -> dict:
+    """Block or matter section → its box, of those the page's text area shows, in the order
+    shown. The walk goes no deeper than the blocks: a page holds a few dozen of them, and
+    thousands of boxes."""
+    found = {}
     stack = [page._page_box.children[0]]  # the page's text, not its notes or margins (weasyprint.layout.page)
     while stack:
         box = stack.pop()
         element = box.element
         if element is not None and element.get(BLOCK_ATTRIBUTE):
-            found.append(element.get(BLOCK_ATTRIBUTE))
+            found.setdefault(element.get(BLOCK_ATTRIBUTE), box)
         elif element is not None and element.get("id") in MATTER_FILES:
-            found.append(element.get("id"))
+            found.setdefault(element.get("id"), box)
         else:
             stack.extend(reversed(getattr(box, "children", ())))
-    if found:
-        return first_in_manuscript(found)
-    notes = page._page_box.children[1:2]  # the page's note area
-    return "" if notes and notes[0].children else None  # the rest of a note, or a blank page
+    return found
+
+
+# What a page sets that is not the manuscript's text: ruby readings, a note cited again (its
+# number), and the floating notes (their call is generated, their text is in the note area).
+NOT_TEXT_CLASSES = frozenset({"rt", "note-call", "footnote"})
+
+
+def _counted_text(box) -> int:
+    """The counted characters of the text a block's box sets on its page, generated content
+    (list markers, note calls, ::before) left out."""
+    total = 0
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        if "::" in box.element_tag or NOT_TEXT_CLASSES.intersection((box.element.get("class") or "").split()
+                                                                   if box.element is not None else ()):
+            continue
+        text = getattr(box, "text", None)
+        if text is not None:
+            total += counted(text)
+        stack.extend(getattr(box, "children", ()))
+    return total
 
 
 def _css_string(text: str) -> str:
