@@ -89,14 +89,19 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
     if project.config.bibliography:
         from reportpub.citing.formatter import load_formatter
 
+        from reportpub.citing.memo import MEMO_DIR, CitationMemo
+
         try:
             formatter = load_formatter(project)
+            formatter.memo = CitationMemo(cache_root(project.build_dir) / MEMO_DIR, formatter.style_key(), reuse)
         except ReportpubError as error:
             problems.extend(error)
     if strict:
         problems.diagnostics = [replace(d, severity="error") for d in problems.diagnostics]
     try:
         book = resolve_book(project, drafts, formatter, problems)
+        if formatter is not None:
+            formatter.memo.save()
         return replace(book, remote_resources=remote_resources) if remote_resources else book
     finally:
         for diagnostic in problems.warnings:

@@ -317,6 +317,16 @@ class CitationFormatter:
         self._entry_cache: dict[tuple[str, bool, bool], str] = {}
         self._cited: dict[str, None] = {}  # every key cited, in order of first citation
         self._sequence = NoteSequence()  # the notes of :meth:`note` calls without a sequence of their own
+        self.memo = None  # a CitationMemo (citing/memo.py) of citeproc's outputs kept between builds, if any
+
+    def style_key(self) -> str:
+        """A digest of all that citeproc's output depends on besides the call itself: the style's
+        XML, its rules, the book's language, citeproc's version and reportpub's own code."""
+        from reportpub.citing.memo import call_key
+        from reportpub.digests import package_digest
+
+        return call_key(etree.tostring(self._xml).decode("utf-8"), repr(self.rules), self.locale,
+                        getattr(citeproc, "__version__", ""), package_digest())
 
     # ------------------------------------------------------------ style XML
 
@@ -425,6 +435,23 @@ class CitationFormatter:
         item = self._prepare(entry, japanese, suppress_author)
         if omit_total_pages:
             item.pop("number-of-pages", None)
+        memo_key = None
+        if self.memo is not None:
+            from reportpub.citing.memo import call_key
+
+            memo_key = call_key(lang, item, suppress_author, note, locator.locator_label if locator else None,
+                                locator.locator if locator else None)
+            out = self.memo.get(memo_key)
+            if out is not None:
+                return self._finished(out, entry, japanese, lang)
+        out = self._run_citeproc(entry, item, lang, suppress_author, locator, note)
+        if memo_key is not None:
+            self.memo.put(memo_key, out)
+        return self._finished(out, entry, japanese, lang)
+
+    def _run_citeproc(self, entry: BibEntry, item: dict[str, Any], lang: str, suppress_author: bool,
+                      locator: CitationItem | None, note: bool) -> str:
+        """citeproc's own HTML for one prepared entry, before our layer's changes."""
         style = self._style(lang, suppress_author)
         try:
             source = CiteProcJSON([item])
@@ -447,6 +474,10 @@ class CitationFormatter:
                 f"cannot format entry '{entry.key}' with {self._style_display}: {type(exc).__name__}: {exc}",
                 entry.location.line,
             ) from None
+        return out
+
+    def _finished(self, out: str, entry: BibEntry, japanese: bool, lang: str) -> str:
+        """citeproc's output with our layer's changes; "" when the style leaves the work out."""
         out = _postprocess(out, entry, japanese and self.rules.japanese_brackets, lang, self.rules)
         if not re.sub(r"<[^>]+>|[\s.,;:]", "", out):
             return ""  # the style leaves this work out (e.g. Chicago: posts in the bibliography)
