@@ -57,8 +57,8 @@ def test_copies_of_a_table_are_laid_out_as_each_alone(monkeypatch):
     assert sum(width for _, _, width, _ in shared[2 * 11:3 * 11]) < sum(width for _, _, width, _ in shared[:11])
 
 
-def test_a_table_s_widths_are_worked_out_once_for_its_copies(monkeypatch):
-    table_widths.install()
+def counted_widths(monkeypatch) -> list:
+    """The table boxes whose widths WeasyPrint works out from now on (the shared ones not among them)."""
     computed, weasyprint_widths = [], table_widths._weasyprint_preferred_widths
 
     def counting(context, box, outer=True):
@@ -66,6 +66,12 @@ def test_a_table_s_widths_are_worked_out_once_for_its_copies(monkeypatch):
         return weasyprint_widths(context, box, outer)
 
     monkeypatch.setattr(table_widths, "_weasyprint_preferred_widths", counting)
+    return computed
+
+
+def test_a_table_s_widths_are_worked_out_once_for_its_copies(monkeypatch):
+    table_widths.install()
+    computed = counted_widths(monkeypatch)
     render()
     # The four copies share one; the larger-type copy and the other table have their own.
     assert len(computed) == 3
@@ -74,15 +80,9 @@ def test_a_table_s_widths_are_worked_out_once_for_its_copies(monkeypatch):
 def test_layouts_made_together_share_a_table_s_widths_across_named_pages(monkeypatch):
     """As islands.py's measurement and the chapter (which asks for a named page) do in one render."""
     table_widths.install()
-    computed, weasyprint_widths = [], table_widths._weasyprint_preferred_widths
-
-    def counting(context, box, outer=True):
-        computed.append(box)
-        return weasyprint_widths(context, box, outer)
-
     named = CSS + " body { page: chapter }"
     alone = cell_geometry(weasyprint.HTML(string=document_html()).render(stylesheets=[weasyprint.CSS(string=named)]))
-    monkeypatch.setattr(table_widths, "_weasyprint_preferred_widths", counting)
+    computed = counted_widths(monkeypatch)
     with table_widths.shared_between_layouts():
         render()
         together = cell_geometry(weasyprint.HTML(string=document_html()).render(stylesheets=[weasyprint.CSS(string=named)]))
