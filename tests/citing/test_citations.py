@@ -16,6 +16,7 @@ from reportpub.citing.formatter import CitationFormatter, is_japanese_entry, sty
 from reportpub.citing.syntax import (
     Citation,
     CitationItem,
+    affix_html,
     parse_citation,
 )
 from reportpub.diagnostics import ReportpubError, SourceLocation
@@ -89,6 +90,20 @@ def test_suppress_author_prefix_and_suffix():
     assert item.locator is None and item.suffix == ", 強調は引用者"
     item = one("@key and others")
     assert item.locator is None and item.suffix == "and others"
+
+
+def test_code_spans_and_escapes_are_text_not_syntax():
+    """A ';' or '@' in a code span or escaped split the group or started a key."""
+    citation = parse_citation("see `a;b` @k, p. 3 `x;@y` \\; \\@z; @m")
+    assert citation.keys == ["k", "m"]
+    assert (citation.items[0].prefix, citation.items[0].locator, citation.items[0].suffix) == (
+        "see `a;b`", "3", "`x;@y` \\; \\@z")
+
+
+def test_affix_html_sets_code_as_code_and_escapes_as_marks():
+    assert affix_html("`<b>` と `` a`b `` と \\` と \\\\ と g\\h と 1 < 2") == (
+        "<code>&lt;b&gt;</code> と <code>a`b</code> と ` と \\ と g\\h と 1 &lt; 2")
+    assert affix_html("`閉じない") == "`閉じない"
 
 
 def test_multiple_keys():
@@ -589,6 +604,21 @@ def test_load_formatter_with_a_style_file_and_errors(make_project):
     project = _project(make_project, PROJECT_BOOK.replace("references.json", "missing.json"), name="p3")
     with pytest.raises(ReportpubError, match=r"^manuscript/missing.json: bibliography file not found"):
         load_formatter(project)
+
+
+def test_a_code_span_in_a_citation_is_code_in_its_note(make_project):
+    """The locator's code span was flattened to text (and '<' in it escaped twice); a ';' in
+    one split the group, and the error had no line, its text not being the source's."""
+    chapters = {"01.md": "# 章\n\n本文[@smith, p. 3 `x_y`]。\n\n次[see `a;b` @tanaka2020, `<b>` と \\` と \\\\]。\n"}
+    refs = {"manuscript/references.json": json.dumps(REFERENCES, ensure_ascii=False)}
+    notes = [note.html for note in read_book(Project.open(make_project(chapters, book=PROJECT_BOOK, files=refs))).chapters[0].notes]
+    assert "p. 3 <code>x_y</code>" in notes[0]
+    assert "<code>a;b</code>" in notes[1] and "<code>&lt;b&gt;</code> と ` と \\" in notes[1]
+    chapters = {"01.md": "# 章\n\n本文。\n\n次[@smith; `x` @]。\n"}
+    with pytest.raises(ReportpubError) as info:
+        read_book(Project.open(make_project(chapters, book=PROJECT_BOOK, files=refs, name="p2")))
+    assert [str(d) for d in info.value.diagnostics] == [
+        "manuscript/01.md:5: '@' without a citation key in '[@smith; `x` @]'"]
 
 
 def test_uncited_warnings(make_project):

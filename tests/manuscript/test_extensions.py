@@ -119,7 +119,16 @@ def test_citation_followed_by_footnote_or_citation():
 
 def test_a_citation_locator_with_code_or_an_escape_keeps_its_text_in_well_formed_xhtml():
     """The locator's code span and escaped character were left as Python-Markdown's stash
-    placeholders (control characters) in data-cite, and the chapter stopped as ill-formed."""
+    placeholders (control characters) in data-cite, and the chapter stopped as ill-formed; then
+    they were flattened to text, and the note lost the code's styling. data-cite holds them as
+    the author wrote them."""
     html = convert("本文[@key, `x`]と[@key, a\\_b]。\n\n注[^n]。\n\n[^n]: [@key, <https://example.com/a`b`>] <https://example.com/>。\n")
     cites = [cite.get("data-cite") for cite in etree.fromstring(f"<div>{html}</div>").iter("cite")]
-    assert cites == ["@key, x", "@key, a_b", "@key, <https://example.com/ab>"]
+    assert cites == ["@key, `x`", "@key, a\\_b", "@key, <https://example.com/a`b`>"]
+
+
+def test_a_citation_keeps_code_escapes_backslashes_and_backticks_as_written():
+    source = "[@key, `<a href=\"x\">` と `` a`b `` と c\\`d と e\\\\f と g\\h と ```` ``` ````]"
+    html = convert(f"本文{source}。")
+    (cite,) = etree.fromstring(f"<div>{html}</div>").iter("cite")
+    assert f"[{cite.get('data-cite')}]" == source

@@ -94,6 +94,7 @@ from reportpub.citing.bibliography import (
 from reportpub.citing.syntax import (
     Citation,
     CitationItem,
+    affix_html,
     parse_citation,
 )
 from reportpub.diagnostics import ReportpubError, SourceLocation
@@ -925,8 +926,8 @@ def _with_locator(text: str, locator: str) -> str:
 
 
 def _with_affixes(text: str, item: CitationItem) -> str:
-    prefix = html.escape(item.prefix, quote=False)
-    suffix = html.escape(item.suffix, quote=False)
+    prefix = affix_html(item.prefix)
+    suffix = affix_html(item.suffix)
     if prefix:
         joiner = "" if JAPANESE_LETTER.search(prefix[-1]) or prefix[-1] in "「『(（" else " "
         text = prefix + joiner + text

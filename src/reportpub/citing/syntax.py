@@ -16,6 +16,11 @@ The syntax follows Pandoc's citations, with Japanese locators added:
   ``第3号``, ``第1部``, ``図3``, ``表2``, ``注4``, ``12行``. Text after the
   locator is the suffix.
 
+The text of a group is Markdown's, as the author wrote it: a code span in a prefix, locator or
+suffix (```` `x` ````) is set as code in the note, and a backslash escapes an ASCII punctuation
+mark (``\\```, ``\\\\``). A ``;`` or ``@`` inside a code span or escaped is text, never syntax.
+:func:`as_written_code` and :func:`as_written_mark` write the two forms, :func:`affix_html` reads them.
+
 The build finds such groups with one Markdown inline pattern
 (:mod:`reportpub.manuscript.citations`); ``reportpub check`` reads the book the same
 way, so the two never disagree about what is a citation.
@@ -23,6 +28,7 @@ way, so the two never disagree about what is a citation.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,6 +41,9 @@ __all__ = [
     "Citation",
     "parse_citation",
     "LOCATOR_LABELS",
+    "affix_html",
+    "as_written_code",
+    "as_written_mark",
 ]
 
 
@@ -63,6 +72,66 @@ class Citation:
     @property
     def keys(self) -> list[str]:
         return [item.key for item in self.items]
+
+
+# ------------------------------------------------- code spans and escapes
+
+# A backslash before an ASCII punctuation mark, or a run of backticks.
+_ESCAPE_OR_TICKS = re.compile(r"\\([!-/:-@\[-`{-~])|(`+)")
+
+
+def as_written_mark(char: str) -> str:
+    """A punctuation mark the author escaped, or a backslash or backtick meant as text."""
+    return "\\" + char
+
+
+def as_written_code(code: str) -> str:
+    """A code span holding ``code``: fenced by one backtick more than its longest run, and
+    spaced inside when it holds one (as authors write it, and needed at its ends)."""
+    longest = max((len(run) for run in re.findall("`+", code)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
+
+
+def _pieces(text: str):
+    """(start, end, kind, value) of each escape ("mark", the character) and code span ("code",
+    its text) in ``text``; a run of backticks with no closing run of the same length is text."""
+    at = 0
+    while True:
+        m = _ESCAPE_OR_TICKS.search(text, at)
+        if m is None:
+            return
+        if m.group(1) is not None:
+            yield m.start(), m.end(), "mark", m.group(1)
+            at = m.end()
+            continue
+        fence = m.group(2)
+        close = re.compile(rf"(?<!`){fence}(?!`)").search(text, m.end())
+        if close is None:
+            at = m.end()
+            continue
+        yield m.start(), close.end(), "code", text[m.end():close.start()].strip()
+        at = close.end()
+
+
+def _masked(text: str) -> str:
+    """``text`` with every escape and code span blanked out, offsets kept: where ``;`` and ``@``
+    are syntax."""
+    for start, end, _, _ in _pieces(text):
+        text = text[:start] + "\0" * (end - start) + text[end:]
+    return text
+
+
+def affix_html(text: str) -> str:
+    """A prefix or suffix as note HTML: its code spans as ``<code>``, its escapes as the marks."""
+    out, at = [], 0
+    for start, end, kind, value in _pieces(text):
+        out.append(html.escape(text[at:start], quote=False))
+        out.append(f"<code>{html.escape(value, quote=False)}</code>" if kind == "code" else html.escape(value, quote=False))
+        at = end
+    out.append(html.escape(text[at:], quote=False))
+    return "".join(out)
 
 
 # ------------------------------------------------------------------ locators
@@ -151,7 +220,7 @@ _BRACED_KEY = re.compile(r"\{([^{}\n]+)\}")
 def _key_starts(segment: str) -> list[int]:
     """Offsets of every '@' that starts a citation (not an e-mail address)."""
     starts = []
-    for m in re.finditer("@", segment):
+    for m in re.finditer("@", _masked(segment)):
         i = m.start()
         prev = segment[i - 1] if i else ""
         if prev and (prev.isascii() and (prev.isalnum() or prev in "._%+@")):
@@ -161,9 +230,9 @@ def _key_starts(segment: str) -> list[int]:
 
 
 def _split_groups(text: str) -> list[str]:
-    """Split at ';' outside braces."""
+    """Split at ';' outside braces, code spans and escapes."""
     parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(_masked(text)):
         if ch == "{":
             depth += 1
         elif ch == "}":
