@@ -51,6 +51,35 @@ def test_an_autolink_is_not_named_as_the_unclosed_tag(make_project):
         "manuscript/01.md:7: <span> is not closed or not well-formed (raw HTML must be well-formed XHTML)"]
 
 
+def test_backticks_in_a_raw_tag_are_the_tags_text(make_project):
+    """Python-Markdown made a code span inside the attribute's value (title="a <code>b</code> c")
+    and the chapter stopped as ill-formed, with no line; a tag comes before code, as CommonMark has it."""
+    root = make_project({"01.md": '# 章\n\n本文<span title="a `b` c">語</span>と`コード`と<!-- `x` -->。\n'})
+    html = read_book(Project.open(root)).chapters[0].body
+    assert '<span title="a `b` c">語</span>と<code>コード</code>と' in html
+
+
+ILL_FORMED = {
+    "an attribute not quoted": ('<span title=`b`>語</span>', "invalid token"),
+    "a quote not closed": ('<span title="a `b` c>語</span>', "mismatched tag"),
+    "an attribute twice": ('<span class="a" class="b">語</span>', "duplicate attribute"),
+    "an HTML entity": ("&nbsp;", "undefined entity (XHTML knows only &amp; &lt; &gt; &quot; &apos;: write the character itself)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ILL_FORMED))
+def test_ill_formed_raw_html_is_an_error_with_its_line(name, make_project):
+    """When no tag is left open, the message had no line: it names the block's first line and the cause."""
+    from reportpub.diagnostics import ReportpubError
+
+    html, cause = ILL_FORMED[name]
+    root = make_project({"01.md": f"# 章\n\n段落。\n\n```\n\n<b>\n```\n\n本文{html}です。\n続き。\n"})
+    with pytest.raises(ReportpubError) as info:
+        read_book(Project.open(root))
+    assert [str(d) for d in info.value.diagnostics] == [
+        f"manuscript/01.md:10: raw HTML is not well-formed: {cause} (raw HTML must be well-formed XHTML)"]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_strange_chapter_reads_and_writes(name, make_project, tmp_path):
     root = make_project({"01.md": CASES[name]})

@@ -2,7 +2,7 @@
 
 Pipeline (Python-Markdown's own order): the page-break block processor and the
 built-in footnotes, tables, attribute lists and admonitions parse blocks; the
-inline processors registered here turn ``[@key]`` citations, ``{漢字|かんじ}`` ruby,
+inline processors registered here leave backticks inside raw HTML tags alone and turn ``[@key]`` citations, ``{漢字|かんじ}`` ruby,
 ``^12^`` tate-chu-yoko and ``《《…》》`` emphasis dots into elements, and smarty
 curls straight quotes ("…" → “…”, it's → it’s); the figures
 tree processor turns lone images into figures and ``Table: caption`` paragraphs
@@ -19,6 +19,7 @@ from reportpub.manuscript.citations import CitationExtension
 from reportpub.manuscript.emphasis import EmphasisDotsExtension
 from reportpub.manuscript.figures import FiguresExtension
 from reportpub.manuscript.pagebreak import PageBreakExtension
+from reportpub.manuscript.raw_tags import RawTagsExtension
 from reportpub.manuscript.ruby import RubyExtension
 from reportpub.manuscript.tcy import TateChuYokoExtension
 
@@ -40,6 +41,7 @@ def make_markdown() -> markdown.Markdown:
             TateChuYokoExtension(),
             EmphasisDotsExtension(),
             PageBreakExtension(),
+            RawTagsExtension(),
             FiguresExtension(),
         ],
         extension_configs={

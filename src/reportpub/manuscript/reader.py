@@ -91,7 +91,11 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
                            "namespace prefixes)", line_of_offset(text, prefixed.start()))
             return None
         tag, line = _unbalanced_tag(text)
-        what = f"<{tag}> is not closed or not well-formed" if tag else "raw HTML is not well-formed"
+        if tag:
+            what = f"<{tag}> is not closed or not well-formed"
+        else:
+            line, cause = _ill_formed_block(text, md)
+            what = f"raw HTML is not well-formed: {cause}" if cause else "raw HTML is not well-formed"
         problems.error(source, f"{what} (raw HTML must be well-formed XHTML)", line)
         return None
 
@@ -134,6 +138,30 @@ def _unbalanced_tag(text: str) -> tuple[str | None, int | None]:
     if open_tags:
         name, offset = open_tags[0]
         return name, line_of_offset(text, offset)
+    return None, None
+
+
+# A block of the source: lines up to a blank one.
+_BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+
+
+def _ill_formed_block(text: str, md: markdown.Markdown) -> tuple[int | None, str | None]:
+    """The first line of the first block of the source that is ill-formed on its own, and the
+    XML reader's word for why ("duplicate attribute", "undefined entity" …); (None, None) when
+    the fault shows only in the whole chapter. Only on the way to an error: each block is
+    converted again."""
+    scanned = blank_code(text)  # blank lines inside fenced code do not split a block there
+    for block in _BLOCK.finditer(scanned):
+        md.reset()
+        try:
+            parse_fragment(md.convert(text[block.start():block.end()]))
+        except etree.ParseError as error:
+            cause = re.sub(r"^not well-formed \((.*)\)$", r"\1", str(error).split(":")[0].strip())
+            if cause == "undefined entity":
+                cause += " (XHTML knows only &amp; &lt; &gt; &quot; &apos;: write the character itself)"
+            return line_of_offset(text, block.start()), cause or None
+        except RecursionError:
+            continue
     return None, None
 
 
