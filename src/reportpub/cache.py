@@ -20,6 +20,7 @@ it; it is replaced in place, so it stays bounded without pruning.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -53,10 +54,19 @@ def entry_key(path: Path) -> str:
     return path.name.split(".", 1)[0]
 
 
+def last_build_record(directory: Path, pattern: str = "*") -> Path:
+    """Where :func:`keep_recent` records the keys of ``pattern`` a build used: one record per
+    pattern, so that caches sharing a folder (the vertical and the punctuation fonts, pruned
+    by different modes) never take each other's keys for their build before."""
+    if pattern == "*":
+        return directory / LAST_BUILD_FILE
+    return directory / LAST_BUILD_FILE.replace(".json", "-" + re.sub(r"[^A-Za-z0-9]+", "", pattern) + ".json")
+
+
 def keep_recent(directory: Path, used: set[str], pattern: str = "*") -> None:
     """Remove the files of ``directory`` matching ``pattern`` (hidden files aside) whose key
     neither ``used`` nor the previous call's ``used`` names, then record ``used``."""
-    record = directory / LAST_BUILD_FILE
+    record = last_build_record(directory, pattern)
     try:
         before = set(json.loads(record.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):

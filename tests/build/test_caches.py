@@ -8,6 +8,7 @@ from tests.conftest import book_toml, run_cli
 
 BOOK = book_toml(version="1.0", formats=["pdf", "epub"], modes=["vertical"])
 # The caches a vertical PDF and EPUB build prunes by cache.keep_recent, and the slots they also hold.
+LAST_BUILD_GLOB = LAST_BUILD_FILE.replace(".json", "*.json")  # cache.last_build_record: one per pattern pruned
 PRUNED_CACHES = {"chapters", "pdf-html/vertical", "pdf-parts/vertical", "pdf-parts/vertical/fonts", "fonts"}
 SLOTS = {"fonts": {"source-digests"}}
 
@@ -112,7 +113,7 @@ def test_caches_keep_this_build_and_the_one_before_only(make_project):
         assert result.returncode == 0, result.stderr
         fonts_of_build.append({p.name for p in (cache / "fonts").glob("vertical-*.otf")})
         used_by_build.append({folder.parent.relative_to(cache).as_posix(): set(json.loads(folder.read_text()))
-                              for folder in cache.rglob(LAST_BUILD_FILE)})
+                              for folder in cache.rglob(LAST_BUILD_GLOB)})
     first, second, third = fonts_of_build
     assert second > first, "the second build keeps the first one's fonts beside its own"
     assert not first & third, "the first build's fonts are gone after the third"
@@ -132,3 +133,26 @@ def test_caches_keep_this_build_and_the_one_before_only(make_project):
     slots = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()
                    and not any(p.parent.relative_to(cache).as_posix() == folder for folder in PRUNED_CACHES))
     assert all(name.startswith(("covers/cover-vertical-", "coverage-", "font-digests")) for name in slots), slots
+
+
+def test_punctuation_fonts_of_faces_no_longer_set_are_pruned(make_project):
+    """The horizontal PDF's punctuation fonts were never pruned: each serif family the book
+    tried left its two fonts in build/.cache for good. Three builds, each with another serif:
+    the first serif's punctuation fonts are gone after the third, the second's stay for an
+    undo, and the sans fonts, set by every build, stay throughout."""
+    def punctuation_fonts() -> set[str]:
+        return {p.name for p in (root / "build" / ".cache" / "fonts").glob("punctuation-*.otf")}
+
+    builds = []
+    for number, serif in enumerate(["Noto Serif CJK JP", "Noto Serif CJK SC", "Noto Serif CJK KR"]):
+        book = book_toml(version="1.0", formats=["pdf"], modes=["horizontal"], fonts={"serif": serif})
+        if number == 0:
+            root = make_project({"01.md": "# 一\n\n本文「です」。\n"}, book=book)
+        (root / "manuscript" / "book.toml").write_text(book, encoding="utf-8")
+        result = run_cli("build", str(root), "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+        builds.append(punctuation_fonts())
+    first, second, third = builds
+    assert len(first) == 4 and first < second and len(second) == 6, (first, second)  # serif and sans, each 400 and 700
+    assert len(first & third) == 2, "only the sans fonts of the first build stay"
+    assert second - first < third and len(third) == 6, "the build before's fonts stay for an undo"

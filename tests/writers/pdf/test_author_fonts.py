@@ -232,3 +232,29 @@ def test_font_shorthands_name_the_twin_before_the_family():
         'p{font:small-caps 700 medium "RP Punctuation Author Gothic", Author Gothic !important}')
     for css in ("p { font: caption; }", "p { font: 1.2em var(--body); }", "p { font-size: 12px; }"):
         assert with_punctuation_twins(css, twins) == css
+
+
+def test_an_authors_derived_fonts_are_kept_for_the_next_build(make_project, tmp_path):
+    """The derived copies of an author's font (each face of a collection, and the collection)
+    were pruned at the end of the very build that made them, since only the theme's faces counted
+    as used: every vertical build derived them again. They stay, and the next build takes them."""
+    from fontTools.ttLib import TTFont
+
+    root = _project(make_project, _author_font("ttc", tmp_path), "own-font-kept")
+    fonts = root / "build" / ".cache" / "fonts"
+
+    def authors_derived() -> dict[str, int]:
+        found = {}
+        for path in fonts.glob("vertical-*"):
+            if path.suffix == ".sha256":
+                continue
+            members = [TTFont(path, fontNumber=0, lazy=True)] if path.suffix == ".ttc" else [TTFont(path, lazy=True)]
+            if any("Author Gothic" in member["name"].getDebugName(1) for member in members):
+                found[path.name] = path.stat().st_mtime_ns
+        return found
+
+    assert run_cli("build", "--only", "pdf", "--mode", "vertical", "--jobs", "1", str(root)).returncode == 0
+    first = authors_derived()
+    assert len(first) == 3 and sum(name.endswith(".ttc") for name in first) == 1, first  # two faces, one collection
+    assert run_cli("build", "--force", "--only", "pdf", "--mode", "vertical", "--jobs", "1", str(root)).returncode == 0
+    assert authors_derived() == first  # the same files, not derived again

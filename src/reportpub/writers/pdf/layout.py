@@ -97,12 +97,14 @@ class PdfLayout:
             # Text that CSS generates (問, 注, leaders) must be in the derived fonts too.
             css_text = "".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
             faces, self.derived_fonts = vertical_font_faces(html + css_text, project, fetcher)
+            self.derived_files = set(self.derived_fonts.values())
             page_css = self.geometry.css() + faces
             # The nombre is a running element; it must sit inside the first page's content.
             html = html.replace('id="titlepage">', f'id="titlepage">{NOMBRE_CARRIER}', 1)
         else:
             self.geometry = horizontal_geometry(book.config)
             faces, self.derived_fonts = punctuation_font_faces(project, fetcher)
+            self.derived_files = set(self.derived_fonts.values())
             page_css = self.geometry.css() + faces
         if cover is not None:
             page_css += cover_page_css(book.config, vertical)
@@ -125,7 +127,8 @@ class PdfLayout:
                 if sheet in author_sheets and "@font-face" in sheet_texts[index].lower():
                     sheet_texts[index], problems = vertical_author_sheet(
                         sheet, sheet_texts[index], project.root, project.relative,
-                        lambda path, family: derive_author_font(path, family, html + css_text, project),
+                        lambda path, family: derive_author_font(path, family, html + css_text, project,
+                                                                self.derived_files),
                         fetcher.project_url)
                     self.problems += problems
         with self._listening():
@@ -152,7 +155,8 @@ class PdfLayout:
         for sheet, text in zip(sheets, texts):
             if sheet in author_sheets and "@font-face" in text.lower():
                 sheet_rules, sheet_families = punctuation_twin_faces(
-                    sheet, text, self.project.root, lambda path, family: derive_author_punctuation(path, family, self.project),
+                    sheet, text, self.project.root,
+                    lambda path, family: derive_author_punctuation(path, family, self.project, self.derived_files),
                     self.fetcher.project_url)
                 rules += sheet_rules
                 families |= sheet_families
@@ -357,37 +361,43 @@ def vertical_font_text(html: str) -> tuple[str, set[str]]:
     return characters, tcy_strings | COMMON_TCY_STRINGS
 
 
-def derive_author_font(path: Path, family: str, html: str, project: Project) -> Path:
+def derive_author_font(path: Path, family: str, html: str, project: Project, reached: set[Path]) -> Path:
     """The derived vertical-frame copy of an author's font, or ValueError saying why the font
     cannot set vertical text. Of a collection (.ttc), every face the stylesheet can reach by
     weight and style is derived (the first face of each; a collection of one style in several
     languages gives its first face), and the derived faces are one collection again, from
-    which fontconfig picks by weight and style as it does from the author's own."""
+    which fontconfig picks by weight and style as it does from the author's own. Every derived
+    file it took (faces and collection) is added to ``reached``."""
     from reportpub.typography.vertical_font import derive_vertical_font
 
     characters, tcy_strings = vertical_font_text(html)
     return _derive_faces(path, VERTICAL_FONT_PREFIX, lambda index: derive_vertical_font(
-        path, characters, font_cache_dir(project), f"RP Vertical {family}", index, tcy_strings=tcy_strings), font_cache_dir(project))
+        path, characters, font_cache_dir(project), f"RP Vertical {family}", index, tcy_strings=tcy_strings),
+        font_cache_dir(project), reached)
 
 
-def derive_author_punctuation(path: Path, family: str, project: Project) -> Path:
+def derive_author_punctuation(path: Path, family: str, project: Project, reached: set[Path]) -> Path:
     """The punctuation font (typography/punctuation_font.py) of an author's font, every face of
-    a collection as for the vertical copy; ValueError when it cannot be made."""
+    a collection as for the vertical copy (added to ``reached``); ValueError when it cannot be made."""
     from reportpub.typography.punctuation_font import derive_punctuation_font
 
     return _derive_faces(path, PUNCTUATION_FONT_PREFIX, lambda index: derive_punctuation_font(
-        path, font_cache_dir(project), f"RP Punctuation {family}", index), font_cache_dir(project))
+        path, font_cache_dir(project), f"RP Punctuation {family}", index), font_cache_dir(project), reached)
 
 
-def _derive_faces(path: Path, prefix: str, derive_face, cache_dir: Path) -> Path:
-    """``derive_face(index)`` for the first face of each style of a font file, as one file."""
+def _derive_faces(path: Path, prefix: str, derive_face, cache_dir: Path, reached: set[Path]) -> Path:
+    """``derive_face(index)`` for the first face of each style of a font file, as one file; the
+    faces and their collection are added to ``reached`` (the collection's key names the faces)."""
     from fontTools.ttLib import TTLibError
 
     from reportpub.typography.vertical_font import FontDerivationError, derived_collection
 
     try:
         derived = [derive_face(index) for index in _faces_by_style(path, vertical=prefix == VERTICAL_FONT_PREFIX)]
-        return derived[0] if len(derived) == 1 else derived_collection(derived, cache_dir, prefix)
+        reached.update(derived)
+        whole = derived[0] if len(derived) == 1 else derived_collection(derived, cache_dir, prefix)
+        reached.add(whole)
+        return whole
     except (TTLibError, FontDerivationError, OSError, KeyError, AssertionError) as error:
         raise ValueError(f"{path.name}: {error}") from None
 

@@ -35,7 +35,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from reportpub.cache import Cache, cache_root, entry_key
+from reportpub.cache import PUNCTUATION_FONT_PREFIX, VERTICAL_FONT_PREFIX, Cache, cache_root, entry_key
 from reportpub.digests import file_digest
 from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
@@ -439,15 +439,18 @@ class ModePdfs:
 
     def prune(self, fonts_used: set[str]) -> None:
         """Every cache this mode used keeps what this build and the one before used: parts, chapter
-        HTML, derived fonts of older character sets (about 5 MB each) and font subsets."""
+        HTML, font subsets and the mode's derived fonts (the vertical faces of older character
+        sets, about 5 MB each; the punctuation fonts of faces the book no longer sets). Each mode
+        prunes only the derived fonts of its own kind, which the other mode never reads, and one
+        build of a project runs at a time (build/lock.py): nothing pruned is in use."""
         self.cache.prune()
         self.layout.chapter_html_cache.prune()
         if self.layout.island_cache.directory.is_dir():  # a book with islands, in the vertical PDF
             self.layout.island_cache.prune()
-        if self.layout.vertical:
-            derived = Cache(font_cache_dir(self.project), "vertical-*")
-            derived.mark_used(entry_key(path) for path in self.layout.derived_fonts.values())
-            derived.prune()
+        kind = VERTICAL_FONT_PREFIX if self.layout.vertical else PUNCTUATION_FONT_PREFIX
+        derived = Cache(font_cache_dir(self.project), f"{kind}-*")
+        derived.mark_used(entry_key(path) for path in self.layout.derived_files)
+        derived.prune()
         subsets = Cache(self.font_subsets, "*.font")
         subsets.mark_used(fonts_used)
         subsets.prune()
