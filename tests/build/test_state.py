@@ -177,3 +177,37 @@ def test_an_edit_to_a_chapter_in_a_subfolder_rebuilds(make_project):
     assert result.written == ["t.html"], messages
     assert "build/t.html: rebuilt because manuscript/parts/01.md changed" in messages
     assert "本文が変わりました" in (root / "build" / "t.html").read_text(encoding="utf-8")
+
+
+def test_a_parallel_edit_reads_the_book_beside_the_imports_and_reports_the_authors_problems(small, monkeypatch):
+    """With workers, the book is read in a process of its own while the build imports the
+    writers: the edit's text reaches the editions, and an error or warning of the edited chapter
+    is reported as a serial build reports it (path:line: message), nothing in build/ replaced."""
+    import reportpub.build
+    from reportpub.diagnostics import ReportpubError
+
+    build(Project.open(small), report=lambda message: None, jobs=2)
+    readers = small.parent / "readers"  # the process that reads the book writes its id here
+    original = reportpub.build.read_book
+
+    def reading(*args, **kwargs):
+        with readers.open("a") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reportpub.build, "read_book", reading)
+    chapter = small / "manuscript" / "01.md"
+    chapter.write_text("# 第一章\n\n並行して読んだ本文です。\n", encoding="utf-8")
+    messages = []
+    build(Project.open(small), report=messages.append, jobs=2)
+    assert readers.read_text().split() and str(os.getpid()) not in readers.read_text().split()
+    assert "並行して読んだ" in (small / "build" / "t.html").read_text(encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (small / "build").iterdir() if p.is_file()}
+
+    chapter.write_text("# 第一章\n\n本文です。\n\n![図](images/none.png)\n\n[^unused]: 使わない注。\n", encoding="utf-8")
+    messages.clear()
+    with pytest.raises(ReportpubError) as raised:
+        build(Project.open(small), report=messages.append, jobs=2)
+    assert "manuscript/01.md:5: image 'images/none.png' not found" in str(raised.value).splitlines()
+    assert "manuscript/01.md:7: warning: footnote [^unused] is defined but never referenced" in messages
+    assert {p.name: p.read_bytes() for p in (small / "build").iterdir() if p.is_file()} == before
