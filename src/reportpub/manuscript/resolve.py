@@ -136,7 +136,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
                                draft.line_of("#" + anchor))
             anchors_seen[anchor] = draft.source
 
-        check_coverage(draft.source, draft.text, serialize(body), problems, cache_root(project.build_dir))
+        check_coverage(draft.source, draft.text, text_of(body, frozenset()), problems, cache_root(project.build_dir))
         reference_texts.update(_reference_texts(body, headings, label))
         pending.append((draft, dict(
             index=index, source=draft.source, id=headings[0].id if headings else f"chapter-{index}",

@@ -20,7 +20,6 @@ from fontTools.ttLib import TTFont
 from reportpub.cache import Cache
 from reportpub.diagnostics import DiagnosticCollector
 from reportpub.typography.fonts import TEXT_FAMILIES, find_face
-from reportpub.xhtml import parse_fragment, text_of
 
 # Characters that are never drawn as glyphs: controls, zero-width and variation selectors.
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Mn", "Zl", "Zp"}
@@ -124,14 +123,14 @@ def _mapped_code_points(path: Path, font_number: int = 0) -> set[int] | None:
 
 def missing_characters(text: str, cache_dir: Path | None = None) -> list[str]:
     covered = covered_code_points(cache_dir)
-    return sorted({c for c in text if ord(c) not in covered and not c.isspace()
-                   and unicodedata.category(c) not in _INVISIBLE_CATEGORIES})
+    return sorted(c for c in set(text) if ord(c) not in covered and not c.isspace()
+                  and unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
 
 
-def check_coverage(source: str, raw_text: str, rendered_xhtml: str, problems: DiagnosticCollector,
+def check_coverage(source: str, raw_text: str, text: str, problems: DiagnosticCollector,
                    cache_dir: Path | None = None) -> None:
-    """Report each character of a chapter that no text font has, at its first line in the source."""
-    text = text_of(parse_fragment(rendered_xhtml), frozenset())
+    """Report each character of a chapter that no text font has, at its first line in the source.
+    ``text`` is all the chapter prints (its XHTML's text, the rubies' readings too)."""
     for character in missing_characters(text, cache_dir):
         offset = raw_text.find(character)
         line = raw_text.count("\n", 0, offset) + 1 if offset >= 0 else None
