@@ -4,6 +4,8 @@ entry, the style, the citation's locator) makes the reading format again and cha
 
 from __future__ import annotations
 
+import json
+
 from reportpub.citing.formatter import CitationFormatter
 from tests.citing.test_sist02 import ISSUE_BIBTEX
 from tests.conftest import book_toml
@@ -95,3 +97,28 @@ def test_a_damaged_memo_is_not_trusted(make_project):
     for memo in (root / "build" / ".cache" / "citations").glob("*.json"):
         memo.write_bytes(memo.read_bytes()[:-20])
     assert read(root) == good
+
+
+def test_the_memo_keeps_only_what_the_book_cites(make_project, monkeypatch):
+    root = make_project(CHAPTERS, book=book_of("chicago-note"), files={"manuscript/references.bib": ISSUE_BIBTEX})
+
+    def memo_calls():
+        from reportpub.cache import Cache
+
+        [memo] = [path for path in (root / "build" / ".cache" / "citations").glob("*.json") if not path.name.startswith(".")]
+        return set(json.loads(Cache(memo.parent).get(memo.stem, "json")))
+
+    read(root)
+    before = memo_calls()
+    chapter = root / "manuscript" / "02.md"
+    chapter.write_text(CHAPTERS["02.md"].replace("p. 12", "p. 99").replace("手引き[@mlit2023]。", ""), encoding="utf-8")
+    after = read(root)
+    kept = memo_calls()
+    # The old locator's note and every call of the work no longer cited are gone; the new locator's is there.
+    assert len(kept - before) == 1 and len(before - kept) >= 3
+    assert after == fresh(root)
+    assert memo_calls() == kept  # a reading with no memo makes the same calls
+    calls = []
+    real = CitationFormatter._run_citeproc
+    monkeypatch.setattr(CitationFormatter, "_run_citeproc", lambda self, *a: calls.append(a) or real(self, *a))
+    assert read(root) == after and calls == []  # every call the book makes is still kept

@@ -46,20 +46,28 @@ class CitationMemo:
             if isinstance(loaded, dict):
                 self.formatted = {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)}
         self.entries.path(style_key, "json")  # used by this build, so pruning keeps it
+        self.used: set[str] = set()  # the calls this reading of the book made
         self._added = False
 
     def get(self, key: str) -> str | None:
-        return self.formatted.get(key)
+        found = self.formatted.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
 
     def put(self, key: str, text: str) -> None:
+        self.used.add(key)
         if self.formatted.get(key) != text:
             self.formatted[key] = text
             self._added = True
 
     def save(self) -> None:
-        """Write the memo if this build formatted anything new; forget the memos of other styles
-        but the one the build before used."""
-        if self._added:
+        """Write the memo with the calls this reading made, if it formatted anything new or left a
+        kept call unused (a citation removed or changed: the memo keeps what the book cites, it does
+        not grow with every version of it); forget the memos of other styles but the one the build
+        before used."""
+        if self._added or self.used != set(self.formatted):
+            self.formatted = {key: self.formatted[key] for key in self.used}
             self.entries.put(self.style_key, json.dumps(self.formatted, ensure_ascii=False, sort_keys=True), "json")
             self._added = False
         self.entries.prune()
