@@ -157,3 +157,14 @@ def test_long_books_read_in_parallel_keep_order_and_errors(make_project):
     assert [c.notes[0].number for c in book.chapters] == list(range(1, PARALLEL_READING_MIN_CHAPTERS + 3))
     chapters["07.md"] = "# 第7章\n\n本文[^missing]。\n"
     assert error_lines(make_project(chapters, name="broken")) == ["manuscript/07.md:3: footnote [^missing] is not defined"]
+
+
+@pytest.mark.parametrize("link, line", [
+    ('[先](#nowhere "題")', 5),  # with a title: "(#nowhere)" is not in the source
+    ("[先][r]です。\n\n[r]: #nowhere", 7),  # a reference link: the line of its definition
+    ('<a href="#nowhere">先</a>', 5),  # raw HTML
+])
+def test_a_link_that_leads_nowhere_names_its_line_however_written(make_project, link, line):
+    """Only an inline link without a title had a line; the others were 'manuscript/01.md: link …'."""
+    root = make_project({"01.md": f"# 章\n\n段落。\n\n{link}\n"})
+    assert error_lines(root) == [f"manuscript/01.md:{line}: link to '#nowhere' leads nowhere (no heading or block has that id)"]

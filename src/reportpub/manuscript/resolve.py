@@ -150,13 +150,13 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
             classes = (link.get("class") or "").split()
             if href.startswith("#") and href[1:] not in anchors_seen:
                 problems.error(draft.source, f"link to '{href}' leads nowhere (no heading or block has that id)",
-                               draft.line_of(f"({href})"))
+                               _link_line(draft, href))
                 continue
             if PAGE_CLASS in classes:
                 if not href.startswith("#"):
                     problems.error(draft.source, f"{{.page}} on a link to '{href}': a page reference must lead "
                                    "to a heading, figure or table of the book ([](#id){.page})",
-                                   draft.line_of(f"({href})"))
+                                   _link_line(draft, href))
                     continue
                 classes = [PAGE_REFERENCE if name == PAGE_CLASS else name for name in classes]
             if href.startswith("#") and not link.text and not len(link):
@@ -190,6 +190,12 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
 # elements with one id make an EPUB that fails EPUBCheck and links that go to the wrong place.
 RESERVED_ID = re.compile(r"(chapter-\d+(-\d+)?|figure-\d+|table-\d+|note-\d+|noteref-\d+|island-measure-\d+"
                          r"|titlepage|toc|nav|nav-toc|landmarks|references|colophon|cover|reportpub-preview)")
+
+
+def _link_line(draft: ChapterDraft, href: str) -> int | None:
+    """The line of a link to ``href``: written inline ``(href)`` or with a title ``(href "…")``,
+    else wherever the target is written (a reference definition ``[r]: href``, raw HTML)."""
+    return draft.line_of(f"({href}") or draft.line_of(href)
 
 
 def _check_author_ids(author_ids: list[tuple[ChapterDraft, str]], chapters: list[Chapter],
