@@ -34,3 +34,15 @@ def test_code_keeps_its_quotes_and_does_not_count():
 def test_each_list_item_is_a_block_of_its_own():
     html = read('- "一"と"二"\n- 三"四"')
     assert "<li>“一”と“二”</li>" in html and "<li>三“四”</li>" in html
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12” と 15” の画面。", "<p>12” と 15” の画面。</p>"),  # re-pairing made it 12“ と 15”
+    ("“引用”と\"また\"。", "<p>“引用”と“また”。</p>"),
+    ("彼は\"東京”と言った。", "<p>彼は“東京”と言った。</p>"),  # the author's own ” counts as the closing one
+    ('`"a"` と <span title="x">"b"</span>', '<p><code>"a"</code> と <span title="x">“b”</span></p>'),
+])
+def test_the_authors_own_curly_quotes_stay_as_typed(text, expected):
+    """Re-pairing changed quotes the author typed curly, not only those smarty made."""
+    html = read(text)
+    assert html == expected and "\ufdd0" not in html and "\ufdd1" not in html

@@ -19,6 +19,7 @@ from reportpub.manuscript.citations import CitationExtension
 from reportpub.manuscript.emphasis import EmphasisDotsExtension
 from reportpub.manuscript.figures import FiguresExtension
 from reportpub.manuscript.pagebreak import PageBreakExtension
+from reportpub.manuscript.quotes import SMARTY_SUBSTITUTIONS
 from reportpub.manuscript.raw_tags import RawTagsExtension
 from reportpub.manuscript.ruby import RubyExtension
 from reportpub.manuscript.tcy import TateChuYokoExtension
@@ -47,10 +48,11 @@ def make_markdown() -> markdown.Markdown:
         extension_configs={
             "footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"},
             # Straight quotes become typographic ones, as characters (XHTML knows no &ldquo;);
-            # dashes and "..." stay as written: Japanese sets ―― and …… its own way.
+            # dashes and "..." stay as written: Japanese sets ―― and …… its own way. Double quotes
+            # are set by the reader once paired in their block (quotes.py).
             "smarty": {"smart_dashes": False, "smart_ellipses": False, "smart_angled_quotes": False,
                        "substitutions": {"left-single-quote": "\u2018", "right-single-quote": "\u2019",
-                                         "left-double-quote": "\u201c", "right-double-quote": "\u201d"}},
+                                         **SMARTY_SUBSTITUTIONS}},
         },
     )
     smarty = converter.treeprocessors["smarty"]
