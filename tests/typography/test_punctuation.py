@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from reportpub.typography.punctuation import MARKS, PunctuationSpace, half_glyphs, half_width_marks
+from reportpub.typography.punctuation import (
+    MARKS,
+    REDUCED_FEATURE,
+    REDUCTION_STEPS,
+    PunctuationSpace,
+    half_glyphs,
+    half_width_marks,
+)
 from reportpub.typography.punctuation_font import derive_punctuation_font
 from tests.typography.test_vertical_font import NOTO_SERIF_CJK, _harfbuzz_shape, bounds, outline, set_marks
 
@@ -92,3 +99,21 @@ def test_the_font_is_built_once(font_path, monkeypatch):
 
     monkeypatch.setattr(punctuation_font, "_derive", lambda *args: pytest.fail("derived again"))
     assert derive_punctuation_font(NOTO_SERIF_CJK, font_path.parent, "RP Test Punctuation") == font_path
+
+
+@pytest.mark.parametrize("steps", range(1, 8))
+def test_a_push_in_reduces_a_mark_by_steps_of_its_blank_half(font_path, font, steps):
+    """The reduced forms (REDUCED_FEATURE's value: steps of an eighth of the blank half): the
+    advance shortened by the steps, an opening bracket's outline moved back by them; a full stop
+    has none (JLREQ keeps its half inside a line), and a glyph's box is still what is drawn."""
+    features = (f"{REDUCED_FEATURE}={steps}",)
+    advance = 1000 - round(500 * steps / REDUCTION_STEPS)
+    assert [a for *_, a in _harfbuzz_shape(font_path, "」、「（。", features)] == [advance] * 4 + [1000]
+    assert [x for _, _, x, _ in _harfbuzz_shape(font_path, "」、「（。", features)] == [0] * 5
+    glyph_set = font.getGlyphSet()
+    with TTFont(NOTO_SERIF_CJK, fontNumber=0, lazy=True) as source:
+        opening = font.getBestCmap()[ord("「")]
+        shift = -round(500 * steps / REDUCTION_STEPS)
+        assert outline(glyph_set, f"{opening}.r{steps}") == outline(source.getGlyphSet(), opening, (1, 0, 0, 1, shift, 0))
+        x_min, _, x_max, _ = bounds(glyph_set, f"{opening}.r{steps}")
+        assert -1 <= x_min and x_max <= advance + 1

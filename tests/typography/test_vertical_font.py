@@ -18,7 +18,7 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 from reportpub.typography import vertical_font
-from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, half_width_marks
+from reportpub.typography.punctuation import HALF_WIDTH_FEATURE, REDUCED_FEATURE, half_width_marks
 from reportpub.typography.vertical_font import derive_vertical_font, vertical_substitutions
 
 NOTO_SERIF_CJK = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
@@ -84,8 +84,8 @@ def test_family_is_renamed_and_layout_tables_dropped(derived):
     assert derived.sfntVersion == "OTTO" and "CFF " in derived
     for table in ("GPOS", "vhea", "vmtx", "VORG", "BASE", "GDEF"):
         assert table not in derived
-    # GSUB is made anew: only the half-width punctuation (no tate-chu-yoko cells asked for).
-    assert [r.FeatureTag for r in derived["GSUB"].table.FeatureList.FeatureRecord] == [HALF_WIDTH_FEATURE]
+    # GSUB is made anew: only the half-width and reduced punctuation (no tate-chu-yoko cells asked for).
+    assert {r.FeatureTag for r in derived["GSUB"].table.FeatureList.FeatureRecord} == {HALF_WIDTH_FEATURE, REDUCED_FEATURE}
     assert "SIL Open Font License" in (names.getDebugName(13) or "")  # the licence travels along
 
 
@@ -331,7 +331,7 @@ def union(*boxes):
 def test_tcy_cells_are_a_discretionary_feature_only(tcy_font):
     gsub = tcy_font["GSUB"].table
     # Beside the half-width punctuation, which does not touch the cells' glyphs.
-    assert {record.FeatureTag for record in gsub.FeatureList.FeatureRecord} == {HALF_WIDTH_FEATURE, "dlig"}
+    assert {record.FeatureTag for record in gsub.FeatureList.FeatureRecord} == {HALF_WIDTH_FEATURE, REDUCED_FEATURE, "dlig"}
     assert set(dlig_substitutions(tcy_font)) == {
         tuple(tcy_font.getBestCmap()[ord(c)] for c in string) for string in TCY_STRINGS
     }

@@ -44,9 +44,15 @@ the PDF writer gives each text the characters just before and after it in its pa
 looking past note calls (``だった。[^1]」``: the call stands in the full stop's blank half).
 
 Push-in (追い込み, JLREQ 3.8): where a line would end short because what follows may not
-begin a line or be divided, the line takes it by losing blank halves of its marks
-(:func:`compressible_marks`, the same half-width forms), before it is pushed out and spread
-(writers/pdf/justify.py).
+begin a line or be divided, the line takes it by reducing the blank halves of its marks
+(:func:`compressible_marks`), before it is pushed out and spread (writers/pdf/justify.py).
+The reduction is shared evenly by the line's marks, so each loses a part of its half, not
+all of it: the fonts carry each reducible mark's glyph with its blank cut by 1 to
+:data:`REDUCTION_STEPS` − 1 steps as well (:func:`reduced_glyphs`), reached through
+:data:`REDUCED_FEATURE`, an alternate substitution whose value is the number of steps. The
+marks a push-in may reduce are JLREQ's (Appendix D): the space after a closing bracket or a
+comma and before an opening bracket; a full stop keeps its half (it ends a sentence), but at
+a line's end.
 """
 
 from __future__ import annotations
@@ -72,6 +78,13 @@ LINE_START_PROHIBITED = (CLOSING_BRACKETS + "‐〜゠–" + "？！‼⁇⁈⁉
 HALF_SUFFIX = ".half"
 # reportpub's own feature (an uppercase tag: registered features are lowercase): the half forms.
 HALF_WIDTH_FEATURE = "RPHW"
+# The marks whose blank half a push-in may reduce (JLREQ Appendix D): not the full stops.
+REDUCIBLE = CLOSING_BRACKETS + COMMAS + OPENING_BRACKETS
+# A push-in reduces a blank half in steps of this fraction of it (a sixteenth of an em): what the
+# line's justification gives back after an even reduction is less than a step per mark.
+REDUCTION_STEPS = 8
+# reportpub's own feature for the reduced forms: value k sets the glyph whose blank is cut by k steps.
+REDUCED_FEATURE = "RPHR"
 
 _CLOSED_UP = re.compile(f"[{TRAILING_HALF}](?=[{MARKS}])|(?<=[{OPENING_BRACKETS}])[{OPENING_BRACKETS}]")
 
@@ -91,12 +104,13 @@ def half_width_marks(text: str, following: str = "", preceding: str = "", line_e
 
 def compressible_marks(text: str, following: str = "", preceding: str = "", line_start: bool = False) -> list[int]:
     """The indices of the marks in ``text`` that keep a blank half a push-in (追い込み, JLREQ
-    3.8) may take off: a closing bracket, full stop or comma not already closed up against a
-    mark after it, an opening bracket not closed up against one before it and not beginning a
+    3.8) may reduce: a closing bracket or comma not already closed up against a mark after it, an opening bracket not closed up against one before it and not beginning a
     line (``line_start``: ``text`` begins one)."""
     after = text[1:] + following[:1]
     marks = []
     for index, character in enumerate(text):
+        if character not in REDUCIBLE:
+            continue
         if character in TRAILING_HALF:
             if index >= len(after) or after[index] not in MARKS:
                 marks.append(index)
@@ -133,11 +147,12 @@ def punctuation_spaces(adjustments, feature: str) -> dict[str, PunctuationSpace]
 
 @dataclass(frozen=True)
 class HalfGlyph:
-    """A mark's glyph with one blank half taken off."""
+    """A mark's glyph with one blank half, or ``steps`` of :data:`REDUCTION_STEPS` of it, taken off."""
 
     glyph: str    # the full-width glyph it stands for
     name: str     # its own name
     cut: PunctuationSpace  # what is taken off: the outline moves back by cut.leading
+    steps: int = REDUCTION_STEPS
 
 
 def half_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tuple[HalfGlyph, ...]:
@@ -154,11 +169,32 @@ def half_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tuple[
     return tuple(halves.values())
 
 
-def half_width_features(halves: tuple[HalfGlyph, ...]) -> str:
-    """The feature file text (a lookup and the feature, no language systems) that maps each
-    mark to its half glyph under :data:`HALF_WIDTH_FEATURE`."""
+def reduced_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tuple[HalfGlyph, ...]:
+    """The glyphs a push-in reduces a mark of :data:`REDUCIBLE` to: its half glyph's cut in
+    1 to REDUCTION_STEPS − 1 steps (the last step is the half glyph itself)."""
+    reducible = {character: mark for character, mark in marks.items() if character in REDUCIBLE}
+    return tuple(
+        HalfGlyph(half.glyph, f"{half.glyph}.r{steps}",
+                  PunctuationSpace(round(half.cut.leading * steps / REDUCTION_STEPS),
+                                   round(half.cut.trailing * steps / REDUCTION_STEPS)), steps)
+        for half in half_glyphs(reducible) for steps in range(1, REDUCTION_STEPS))
+
+
+def half_width_features(halves: tuple[HalfGlyph, ...], reduced: tuple[HalfGlyph, ...] = ()) -> str:
+    """The feature file text (lookups and features, no language systems) that maps each mark
+    to its half glyph under :data:`HALF_WIDTH_FEATURE`, and to its reduced glyphs (``reduced``,
+    in steps from 1) under :data:`REDUCED_FEATURE`."""
     if not halves:
         return ""
     rules = "\n".join(f"    sub {h.glyph} by {h.name};" for h in halves)
-    return (f"lookup half_width {{\n{rules}\n}} half_width;\n"
+    text = (f"lookup half_width {{\n{rules}\n}} half_width;\n"
             f"feature {HALF_WIDTH_FEATURE} {{\n    lookup half_width;\n}} {HALF_WIDTH_FEATURE};\n")
+    by_glyph: dict[str, list[HalfGlyph]] = {}
+    for glyph in reduced:
+        by_glyph.setdefault(glyph.glyph, []).append(glyph)
+    if by_glyph:
+        rules = "\n".join(f"    sub {glyph} from [{' '.join(g.name for g in sorted(steps, key=lambda g: g.steps))}];"
+                          for glyph, steps in by_glyph.items())
+        text += (f"lookup reduced {{\n{rules}\n}} reduced;\n"
+                 f"feature {REDUCED_FEATURE} {{\n    lookup reduced;\n}} {REDUCED_FEATURE};\n")
+    return text

@@ -1,5 +1,5 @@
 """The horizontal PDF's punctuation fonts: a text face's brackets, full stops, commas and
-middle dots, with the half-width glyphs and the substitution of typography/punctuation.py.
+middle dots, with the half-width and reduced glyphs and the substitutions of typography/punctuation.py.
 
 The horizontal PDF sets text in the system's Noto CJK faces as they are; deriving whole
 copies of them for the compression would cost what the vertical fonts cost. Instead each
@@ -18,7 +18,7 @@ from fontTools.misc.psCharStrings import T2CharString
 from fontTools.ttLib import TTFont
 
 from reportpub.cache import PUNCTUATION_FONT_PREFIX
-from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces
+from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces, reduced_glyphs
 from reportpub.typography.vertical_font import (
     LANGUAGE_SYSTEMS,
     _cff_notice,
@@ -32,7 +32,7 @@ from reportpub.typography.vertical_font import (
 )
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def derive_punctuation_font(source_font: Path, cache_dir: Path, family_name: str, font_number: int = 0) -> Path:
@@ -58,7 +58,7 @@ def _derive(source: TTFont, family_name: str, digest: str) -> TTFont:
     cmap = source.getBestCmap()
     spaces = punctuation_spaces(single_adjustments(source, "halt"), "halt")
     marks = {c: (cmap[ord(c)], spaces.get(cmap[ord(c)])) for c in MARKS if ord(c) in cmap}
-    halves = half_glyphs(marks)
+    halves, reduced = half_glyphs(marks), reduced_glyphs(marks)
     units_per_em = source["head"].unitsPerEm
     horizontal_metrics = source["hmtx"].metrics
     draw = _outline_writer(source)
@@ -67,7 +67,7 @@ def _derive(source: TTFont, family_name: str, digest: str) -> TTFont:
     glyphs = [(".notdef", ".notdef", horizontal_metrics[".notdef"][0], 0)]
     glyphs += [(glyph, glyph, horizontal_metrics[glyph][0], 0) for glyph in dict.fromkeys(g for g, _ in marks.values())]
     glyphs += [(half.name, half.glyph, horizontal_metrics[half.glyph][0] - half.cut.leading - half.cut.trailing,
-                half.cut.leading) for half in halves]
+                half.cut.leading) for half in halves + reduced]
     char_strings, metrics, bounds_by_glyph = {}, {}, {}
     for name, source_glyph, advance, shift in glyphs:
         bytecode, bounds = draw(source_glyph, (1, 0, 0, 1, -shift, 0), None if advance == units_per_em else advance)
@@ -95,7 +95,7 @@ def _derive(source: TTFont, family_name: str, digest: str) -> TTFont:
     builder.setupNameTable(names, mac=False)
     if "BASE" in source:  # Pango aligns the runs of a line by their fonts' baselines: without the
         builder.font["BASE"] = source["BASE"]  # source's, every line with a mark grew 0.3 pt taller
-    features = half_width_features(halves)
+    features = half_width_features(halves, reduced)
     if features:
         builder.addOpenTypeFeatures(LANGUAGE_SYSTEMS + features, tables={"GSUB"})
     return builder.font

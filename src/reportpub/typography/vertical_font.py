@@ -80,10 +80,10 @@ from fontTools.ttLib import TTFont
 
 from reportpub.cache import VERTICAL_FONT_PREFIX, Cache
 from reportpub.typography.orientation import data_version, vertical_orientation
-from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces
+from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces, reduced_glyphs
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 4  # bump when the derived fonts change
+FORMAT_VERSION = 5  # bump when the derived fonts change
 
 # Always included, whatever the text: what the templates and generated text
 # (headings, notes, the colophon) may add without appearing in the manuscript.
@@ -263,10 +263,11 @@ def _derive(source: TTFont, source_path: Path, characters: str, family_name: str
         frame.add_glyph(glyph.name, glyph.source, *frame.placement(glyph))
     output_names = {(g.source, g.rotated): g.name for g in output_glyphs}
     character_map = {cp: output_names[choice] for cp, choice in glyph_for_character.items()}
-    halves = _draw_half_width_punctuation(source, frame, output_glyphs, character_map) if tighten else ()
+    halves, reduced = _draw_half_width_punctuation(source, frame, output_glyphs, character_map) if tighten else ((), ())
     tcy_inputs = _draw_tate_chu_yoko_glyphs(source, frame, tcy_strings, character_map)
-    glyph_order = [g.name for g in output_glyphs] + [h.name for h in halves] + list(tcy_inputs.values())
-    return _assemble_font(source, family_name, digest, frame, glyph_order, character_map, halves, tcy_inputs)
+    glyph_order = [g.name for g in output_glyphs] + [h.name for h in halves + reduced] + list(tcy_inputs.values())
+    return _assemble_font(source, family_name, digest, frame, glyph_order, character_map, (halves, reduced),
+                          tcy_inputs)
 
 
 def _glyphs_for_characters(source: TTFont, characters: str) -> dict[int, tuple[str, bool]]:
@@ -353,7 +354,8 @@ class _FrameDrawing:
 def _draw_half_width_punctuation(source: TTFont, frame: _FrameDrawing, output_glyphs: list[_OutputGlyph],
                                  character_map: dict[int, str]) -> tuple:
     """Punctuation compression: each turned mark with a blank half gets a glyph without it,
-    drawn moved back by what its start loses (in the frame, the column runs along +x)."""
+    and the reducible ones the glyphs of a push-in's steps, drawn moved back by what its start
+    loses (in the frame, the column runs along +x); returns (the half glyphs, the reduced ones)."""
     spaces = punctuation_spaces(single_adjustments(source, "vhal"), "vhal")
     by_name = {g.name: g for g in output_glyphs}
     marks = {}
@@ -362,12 +364,12 @@ def _draw_half_width_punctuation(source: TTFont, frame: _FrameDrawing, output_gl
         if name is not None:
             glyph = by_name[name]
             marks[character] = (name, spaces.get(glyph.source) if glyph.rotated else None)
-    halves = half_glyphs(marks)
-    for half in halves:
+    halves, reduced = half_glyphs(marks), reduced_glyphs(marks)
+    for half in halves + reduced:
         advance, (a, b, c, d, e, f) = frame.placement(by_name[half.glyph])
         frame.add_glyph(half.name, by_name[half.glyph].source, advance - half.cut.leading - half.cut.trailing,
                         (a, b, c, d, e - half.cut.leading, f))
-    return halves
+    return halves, reduced
 
 
 def _draw_tate_chu_yoko_glyphs(source: TTFont, frame: _FrameDrawing, tcy_strings: Iterable[str],
@@ -390,9 +392,10 @@ def _draw_tate_chu_yoko_glyphs(source: TTFont, frame: _FrameDrawing, tcy_strings
 
 
 def _assemble_font(source: TTFont, family_name: str, digest: str, frame: _FrameDrawing, glyph_order: list[str],
-                   character_map: dict[int, str], halves, tcy_inputs: dict[tuple[str, ...], str]) -> TTFont:
+                   character_map: dict[int, str], punctuation: tuple, tcy_inputs: dict[tuple[str, ...], str]) -> TTFont:
     """The CFF font of the drawn glyphs, its tables set up from the source's, with the features
-    that reach the half-width punctuation and the tate-chu-yoko glyphs."""
+    that reach the half-width and reduced punctuation (``punctuation``: their glyphs) and the
+    tate-chu-yoko glyphs."""
     builder = FontBuilder(frame.units_per_em, isTTF=False)
     builder.font.recalcBBoxes = False  # bounds are known already; recomputing redraws every glyph
     builder.setupGlyphOrder(glyph_order)
@@ -414,7 +417,7 @@ def _assemble_font(source: TTFont, family_name: str, digest: str, frame: _FrameD
     builder.setupHorizontalMetrics(frame.metrics)
     _setup_tables_from_source(builder, source, frame.metrics, frame.bounds, font_bounds, frame.em_bottom)
     builder.setupNameTable(names, mac=False)
-    features = half_width_features(halves) + (_tate_chu_yoko_features(tcy_inputs) if tcy_inputs else "")
+    features = half_width_features(*punctuation) + (_tate_chu_yoko_features(tcy_inputs) if tcy_inputs else "")
     if features:
         builder.addOpenTypeFeatures(LANGUAGE_SYSTEMS + features, tables={"GSUB"})
     return builder.font

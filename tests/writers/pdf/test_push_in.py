@@ -2,23 +2,36 @@
 
 A book of paragraphs with a comma every few characters, where a full stop or closing bracket
 that may not begin a line (it takes the character before it along), a number and a note call
-with its full stop come at every position near a line end. Where such a unit falls just past
-the measure, the line must take it by compressing its marks' blank halves when they give room
-enough, and only otherwise push the unit's first character out and spread the rest.
+with its full stop come at every position near a line end, some after Latin words. Where such a
+unit falls just past the measure, the line must take it by reducing its Latin word spaces and
+then its marks' blank halves when they give room enough, and only otherwise push the unit's
+first character out and spread the rest; the reduction is what the line needs, shared evenly
+by its marks (a sixteenth of an em at a time), and a full stop keeps its half (JLREQ Appendix D).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from reportpub.typography.punctuation import LINE_START_PROHIBITED, MARKS, TRAILING_HALF, compressible_marks
+from reportpub.typography.punctuation import (
+    FULL_STOPS,
+    LINE_START_PROHIBITED,
+    MARKS,
+    OPENING_BRACKETS,
+    TRAILING_HALF,
+    compressible_marks,
+)
+from reportpub.writers.pdf.justify import MINIMUM_WORD_SPACE
 from tests.conftest import book_toml, run_cli, write_project
 from tests.writers.pdf.test_line_composition import BODY, line_pairs
 
 SENTENCES = ("本文を書き、次を読み、要点を記した。", "記録を見て、数を数え、「表を作った」と言った。",
-             "会議は、報告を受け、議事を経て、35件を決めた。", "調査で、結果が出て、数値は落ち込む[^a]。")
+             "会議は、報告を受け、議事を経て、35件を決めた。", "調査で、結果が出て、数値は落ち込む[^a]。",
+             "英紙The New York Times and The Guardianは、報告を受け、35件と書いた。")
 PARAGRAPH_END = "続いた。"
 DIGITS = "0123456789０１２３４５６７８９"
+STEP = 1 / 16  # em: a push-in reduces a blank half in eighths of it
+SPACE = 0.256  # em: Noto Serif CJK JP's word space
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +66,11 @@ def _held_unit(following) -> list:
 def test_a_unit_past_the_measure_is_pushed_in_when_the_line_marks_give_room(push_in_book, mode):
     """Every line the paragraph continues after ends flush, nothing collides; a line that was
     pushed out (short by a quarter em or more, the next line beginning with a held unit) could not
-    have made room for the unit with its marks' blank halves; and lines were pushed in (a mark
-    set half-width not against another mark), most of them with a full-width mark before the first
-    compressed one (the marks spread over the line)."""
-    pushed_in = spread = 0
+    have made room for the unit with its word spaces and marks' blank halves; lines were pushed in
+    (a mark reduced that no neighbouring mark closes up), each reducing its marks evenly (by the
+    same number of sixteenths of an em, give or take one) and no full stop inside it, and a line
+    with Latin words reducing its word spaces, to four fifths of the font's space, before its marks."""
+    pushed_in = fractional = latin = 0
     for line, following, start, edge in line_pairs(push_in_book / f"pushin-{mode}.pdf"):
         em, text = line[0].size, "".join(g.c for g in line)
         if text.endswith(PARAGRAPH_END) or abs(following[0].x0 - start) > 0.5:
@@ -66,22 +80,32 @@ def test_a_unit_past_the_measure_is_pushed_in_when_the_line_marks_give_room(push
             if a.c >= "\u3000" and b.c >= "\u3000":
                 assert b.x0 >= a.x1 - 0.05 * em, f"{a.c}{b.c} collide in {text} ({mode})"
         body = [g for g in line if g.size > BODY - 1]
-        # The marks a push-in could still close up: not against a mark, and still at full width.
+        # The marks a push-in could still reduce: not against a mark, and still at full width.
         text_body = "".join(g.c for g in body)
         compressible = sum(1 for i in compressible_marks(text_body[:-1], text_body[-1], line_start=True)
                            if _width(body[i]) > 0.9 * em)
-        halves = [i for i, g in enumerate(body[:-1]) if g.c in MARKS and _width(g) < 0.6 * em and not _closed_up(line, g)]
-        if halves:
+        spaces = [b.x0 - a.x1 for a, b in zip(body, body[1:]) if a.c.isascii() and b.c.isascii()
+                  and b.x0 - a.x1 > 0.1 * em]
+        reductions = [1 - _width(g) / em for i, g in enumerate(body[:-1])
+                      if g.c in MARKS and g.c not in FULL_STOPS and not _closed_up(body, i)]
+        for i, g in enumerate(body[:-1]):
+            if g.c in FULL_STOPS and not _closed_up(body, i):
+                assert _width(g) > 0.97 * em, f"{text}: a full stop reduced ({mode})"
+        if any(r > 0.02 for r in reductions):
             pushed_in += 1
-            # Spread evenly over the line's marks (JLREQ 3.8), not the ones nearest its start: a
-            # mark before the first compressed one left at full width.
-            spread += any(g.c in MARKS and _width(g) > 0.9 * em and not _closed_up(line, g) for g in body[:halves[0]])
+            # Shared evenly by the line's marks (JLREQ 3.8), not whole halves at a few of them.
+            assert max(reductions) - min(reductions) < STEP + 0.02, f"{text}: {reductions} ({mode})"
+            fractional += any(0.02 < r < 0.48 for r in reductions)
+            if spaces:  # the word spaces first, down to their minimum
+                latin += 1
+                for space in spaces:
+                    assert abs(space / em - MINIMUM_WORD_SPACE * SPACE) < 0.02, f"{text}: {space / em:.3f} em ({mode})"
         unit = _held_unit(following)
         if not unit:
             continue
         # What the line was short by when it was broken (its own last mark's half, taken off at
         # the line's end, is not: that mark would be set full if the unit came after it).
-        short = (line[-1].x1 - line[0].x0) - sum(_width(g) for g in line)
+        short = (line[-1].x1 - line[0].x0) - sum(_width(g) for g in line) - len(spaces) * SPACE * em
         if line[-1].c in TRAILING_HALF and _width(line[-1]) < 0.6 * em:
             short -= 0.5 * em
         if short < 0.25 * em:
@@ -89,23 +113,27 @@ def test_a_unit_past_the_measure_is_pushed_in_when_the_line_marks_give_room(push
         need = sum(_width(g) for g in unit) - short
         if unit[-1].c in TRAILING_HALF and following[len(unit):]:
             need -= 0.5 * em  # it would end the line, set half-width
-        assert compressible * 0.5 * em < need + 0.05 * em, (
-            f"pushed out though {compressible} marks could make room: {text} / "
+        room = compressible * 0.5 * em + len(spaces) * (1 - MINIMUM_WORD_SPACE) * SPACE * em
+        assert room < need + 0.05 * em, (
+            f"pushed out though {compressible} marks and {len(spaces)} spaces could make room: {text} / "
             f"{''.join(g.c for g in following[:6])} ({mode})")
-    assert pushed_in >= 15, pushed_in
-    assert spread >= pushed_in // 2, (spread, pushed_in)
+    assert pushed_in >= 15 and fractional >= pushed_in // 2 and latin >= 3, (pushed_in, fractional, latin)
 
 
-def _closed_up(line, glyph) -> bool:
-    """Whether a half-width mark is so because it stands against another mark (約物の詰め)."""
-    index = line.index(glyph)
-    neighbours = line[index - 1:index] + line[index + 1:index + 2]
-    return any(g.c in MARKS for g in neighbours)
+def _closed_up(body, index) -> bool:
+    """Whether a mark is half-width because it stands against another mark (約物の詰め): a
+    closing bracket, comma or full stop before a mark, an opening bracket after an opening
+    bracket. (The 「 of 、「 keeps its blank half: a push-in may reduce it.)"""
+    mark = body[index].c
+    following = body[index + 1].c if index + 1 < len(body) else ""
+    preceding = body[index - 1].c if index else ""
+    return (mark in TRAILING_HALF and following in MARKS) or (mark in OPENING_BRACKETS and preceding in OPENING_BRACKETS)
 
 
 def test_compressible_marks_are_those_that_keep_a_blank_half():
-    # 、 and 。 before kana; not 、 before 「 (closed up already), nor the 「 after an opening bracket.
-    assert compressible_marks("書き、次を読み、「『表』」と。") == [2, 8, 12, 14]
+    # 、 and 」 before kana; not 、 before 「 (closed up already), nor the 「 after an opening bracket,
+    # nor a full stop (JLREQ Appendix D: it keeps its half but at a line's end).
+    assert compressible_marks("書き、次を読み、「『表』」と。") == [2, 8, 12]
     assert compressible_marks("「表」と言った") == [0, 2]
     assert compressible_marks("「表」と言った", line_start=True) == [2]
     assert compressible_marks("結果」", following="。") == []

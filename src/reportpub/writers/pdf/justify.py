@@ -9,8 +9,9 @@ those gaps their share when Pango sets the line for drawing, as letter spacing.
 Line breaking is Pango's (UAX #14 with its kinsoku): nothing here adds break opportunities.
 One thing is added to it, push-in before push-out (追い込み, JLREQ 3.8): a justified line that
 ends short because what follows may not begin a line or be divided is laid out again with
-some of its marks set half-width, and kept if it then takes that unit and still fits
-(``split_inline_box``); only such lines, a few in a hundred, cost a second layout.
+the unit, and what it then overruns the measure by is taken off its Latin word spaces and then
+its marks' blank halves, shared evenly (``split_inline_box``); it is kept if it then takes the
+unit and still fits. Only such lines, a few in a hundred, cost more layouts (two to four).
 
 How the width comes out: Pango gives a range carrying letter spacing L the whole L at each
 grapheme boundary inside the range, and half an L at each of its two ends, except at the
@@ -44,7 +45,9 @@ bound on WeasyPrint in pyproject.toml.
 
 from __future__ import annotations
 
+import math
 import unicodedata
+from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
@@ -54,12 +57,17 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 from reportpub.typography.punctuation import (
     HALF_WIDTH_FEATURE,
     LINE_START_PROHIBITED,
-    MARKS,
+    REDUCED_FEATURE,
+    REDUCTION_STEPS,
     TRAILING_HALF,
     compressible_marks,
     half_width_marks,
 )
 from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS
+
+# Where Pango set a character (push-in finds the marks within the measure by it); WeasyPrint's
+# declarations leave it out.
+ffi.cdef("void pango_layout_index_to_pos (PangoLayout *layout, int index_, PangoRectangle *pos);")
 
 # Full-width digits and Latin letters: set one per em, but a number or word all the same.
 _FULL_WIDTH_ALPHANUMERIC = frozenset(chr(c) for c in range(0xFF10, 0xFF1A)) | frozenset(
@@ -192,24 +200,27 @@ def iter_line_boxes(context, box, *args, **kwargs):
 
 
 _weasyprint_split_text_box = inline.split_text_box
-# (before, after, pushed): the characters beside the text the box being split sets, and the marks
-# of that text a push-in compresses (below), for set_text.
-_neighbours = ("", "", ())
+# (before, after, pushed): the characters beside the text the box being split sets, and what a
+# push-in reduces in that text (a Reduction, below), for set_text.
+_neighbours = ("", "", None)
 
 
 def split_text_box(context, box, available_width, skip, is_line_start=True):
     """WeasyPrint's ``split_text_box`` (the part of a text box that fits a line, from byte
-    ``skip``), with the text's neighbours, and the marks a push-in compresses in it, known to
+    ``skip``), with the text's neighbours, and what a push-in reduces in it, known to
     ``set_text`` meanwhile."""
     global _neighbours
     before = box.text.encode()[:skip].decode()[-1:] if skip else getattr(box, _PREVIOUS, "")
     following = getattr(box, _NEXT, "")
-    pushed = () if _trial is None else _pushed_marks(box, skip, before, following, available_width, is_line_start)
+    pushed = None if _trial is None else _trial_reduction(box, skip, before, following, is_line_start)
     _neighbours = (before, following, pushed)
     try:
-        return _weasyprint_split_text_box(context, box, available_width, skip, is_line_start)
+        split = _weasyprint_split_text_box(context, box, available_width, skip, is_line_start)
     finally:
-        _neighbours = ("", "", ())
+        _neighbours = ("", "", None)
+    if _trial is not None and split[0] is not None:
+        setattr(split[0], _TRIAL_KEY, (id(box), skip))  # for _adjustable: where its marks were set
+    return split
 
 
 _weasyprint_text_align = inline.text_align
@@ -249,21 +260,40 @@ def _trim_line_end(line) -> None:
 
 # --------------------------------------------------------------- push-in (追い込み)
 _weasyprint_split_inline_box = inline.split_inline_box
-# At most this many marks are compressed (half an em each) to push a unit into a line.
-PUSH_IN_MARKS = 4
+# The most a push-in takes off a line's marks, in ems (as four blank halves).
+PUSH_IN_LIMIT = 2.0
+# How far a Latin word space may shrink in a push-in: to this fraction of the font's space. JLREQ
+# leaves the minimum to the implementation; four fifths is the usual minimum word spacing.
+MINIMUM_WORD_SPACE = 0.8
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
+_STEP = 0.5 / REDUCTION_STEPS  # one step of a blank half's reduction, in ems
+_TRIAL_KEY = "reportpub_trial_key"  # on a text box a trial made: the (text box, byte) its text starts at
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What a push-in takes off in one text (from the byte its line's part starts at): marks'
+    blank halves by steps of REDUCTION_STEPS (the whole half at the last step), and Latin word
+    spaces by a length each (CSS px)."""
+
+    steps: tuple[tuple[int, int], ...] = ()    # (index in the text, steps)
+    spaces: tuple[tuple[int, float], ...] = ()  # (index in the text, what the space loses)
+
+    def __bool__(self) -> bool:
+        return bool(self.steps or self.spaces)
+
+
+_NO_REDUCTION = Reduction()
 
 
 class _Trial:
-    """A push-in being tried on one line: the marks it compresses in each text (by its box and the
-    byte it starts the line's part at), chosen by ``plan`` (None: none), and every mark the line's
-    texts could compress, in line order, for the next trial's plan."""
+    """A push-in being tried on one line: the reduction of each text (by its box and the byte it
+    starts the line's part at), and for each text the marks and spaces it could give up."""
 
-    def __init__(self, widening: float, plan: dict[tuple[int, int], tuple[int, ...]] | None = None):
+    def __init__(self, widening: float, plan: dict[tuple[int, int], Reduction] | None = None):
         self.widening = widening  # how far past the measure the trial lays the line out
         self.plan = plan or {}
-        self.chosen: dict[tuple[int, int], tuple[int, ...]] = {}
-        self.candidates: list[tuple[tuple[int, int], int]] = []
+        self.found: dict[tuple[int, int], tuple[list[int], list[int]]] = {}  # marks, spaces
 
 
 def spread_evenly(candidates: list, count: int) -> list:
@@ -280,12 +310,12 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
     """WeasyPrint's ``split_inline_box``; for a justified paragraph's line (a line box) that
     ends short because what follows may not begin a line or be divided (a 。 or 」 that took the
     character before it along, a number, a note call with its neighbours, a ruby group), the
-    push-in JLREQ 3.8 tries before pushing out: the line is laid out again with up to
-    :data:`PUSH_IN_MARKS` of its marks' blank halves taken off, spread evenly over the marks the
-    line could close up (first none: a closing mark ending the line loses its trailing half
-    anyway; that trial finds the marks) and is kept when it then takes the unit and
-    still ends within the measure. Otherwise the line stays as it was, pushed out and spread."""
-    global _trial
+    push-in JLREQ 3.8 tries before pushing out: the line is laid out with the unit, and what it
+    then overruns the measure by is taken off, first from its Latin word spaces (down to
+    :data:`MINIMUM_WORD_SPACE`), then from its marks' blank halves, shared evenly by all the
+    marks within the measure in steps of a sixteenth of an em (at most :data:`PUSH_IN_LIMIT`).
+    The line is kept when it then takes the unit and ends within the measure; otherwise it
+    stays as it was, pushed out and spread."""
     result = _weasyprint_split_inline_box(
         context, box, position_x, max_x, bottom_space, skip_stack, containing_block, absolute_boxes,
         fixed_boxes, line_placeholders, waiting_floats, line_children, *styles)
@@ -297,53 +327,163 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
     em = box.style["font_size"]
     if max_x - line.content_box_x() - line.width < 0.2 * em or not _held_back(box, resume_at):
         return result
-    candidates: list = []
-    for marks in range(min(PUSH_IN_MARKS, _marks_in(line)) + 1):
-        if marks > len(candidates):
-            break  # the first trial (none compressed) found fewer marks the line could close up
-        plan: dict = {}
-        for key, index in spread_evenly(candidates, marks):
-            plan[key] = plan.get(key, ()) + (index,)
+
+    def attempt(plan, widening=0.55 * em):
+        """The line laid out with ``plan``, ``widening`` past the measure (room for the closing
+        mark that will end it to be set full-width, as WeasyPrint breaks it): (the result, its
+        other boxes, the trial, what it overruns the measure by, None if it does not take the unit)."""
+        global _trial
         made: tuple[list, ...] = ([], [], [], [], [])
-        _trial = _Trial(0.55 * em, plan)
+        _trial = _Trial(widening, plan)
         try:
-            trial = _weasyprint_split_inline_box(
-                context, box, position_x, max_x + _trial.widening, bottom_space, skip_stack, containing_block, *made, *styles)
+            laid = _weasyprint_split_inline_box(
+                context, box, position_x, max_x + _trial.widening, bottom_space, skip_stack, containing_block,
+                *made, *styles)
+            tried = _trial
         finally:
-            if not marks:
-                candidates = _trial.candidates
             _trial = None
-        if any(made[:4]) or trial[2] or not _further(trial[1], resume_at):
-            continue
-        if trial[1] is not None:
-            _trim_line_end(trial[0])  # as text_align will: the line's closing mark set half-width
-        if trial[0].content_box_x() + trial[0].width <= max_x + 0.01:
-            line_children[:] = made[4]
-            return trial
+        if any(made[:4]) or laid[2] or not _further(laid[1], resume_at):
+            return laid, made, tried, None
+        if laid[1] is not None:
+            _trim_line_end(laid[0])  # as text_align will: the line's closing mark set half-width
+        return laid, made, tried, laid[0].content_box_x() + laid[0].width - max_x
+
+    laid, made, tried, overrun = attempt({})
+    marks, spaces = _adjustable(laid[0], tried, max_x)
+    space_room = sum(width for *_, width in spaces) * (1 - MINIMUM_WORD_SPACE)
+    room = space_room + min(len(marks) * 0.5 * em, PUSH_IN_LIMIT * em)
+    kept = laid if overrun is not None and overrun <= 0.01 else None
+    if kept is None and room > 0.01:
+        fitted = _least_reduction(attempt, overrun, room, marks, spaces, space_room, em)
+        if fitted is not None:
+            kept, made = fitted[0], fitted[1]
+    if kept is not None:
+        line_children[:] = made[4]
+        return kept
     return result
 
 
-def _pushed_marks(box, skip, before, following, available_width, is_line_start) -> tuple[int, ...]:
-    """The marks of a text box's text from byte ``skip`` that the push-in being tried
-    compresses (its plan's), the marks there within the measure noted as candidates."""
+def _least_reduction(attempt, overrun, room, marks, spaces, space_room, em):
+    """The trial (of ``attempt``) with the least reduction that takes the unit and ends within the
+    measure, or None: what the first trial overran by (``overrun``) when it took the unit; else
+    half an em more at a time up to ``room`` (a larger reduction would let the line take more than
+    the unit), then what that trial overran by added or what it had to spare taken back."""
+    if overrun is not None:
+        amounts = [min(overrun, room)]
+    else:
+        amounts = sorted({min(k * 0.5 * em, room) for k in range(1, int(PUSH_IN_LIMIT * 2) + 1)})
+    for amount in amounts:
+        plan = _reduction_plan(amount, marks, spaces, space_room, em)
+        if plan is None:
+            return None
+        tried = attempt(plan)
+        overrun = tried[3]
+        if overrun is None:
+            continue  # it does not take the unit yet
+        if overrun > 0.01:  # it takes the unit but overruns: take that off too
+            amount += overrun
+            plan = amount <= room + 0.01 and _reduction_plan(amount, marks, spaces, space_room, em)
+            if not plan:
+                return None
+            tried = attempt(plan)
+            overrun = tried[3]
+            if overrun is None or overrun > 0.01:
+                return None
+        if -overrun >= _STEP * em:  # it took off more than the line needed: take back the rest
+            plan = _reduction_plan(amount + overrun, marks, spaces, space_room, em)
+            less = attempt(plan) if plan is not None else None
+            if less is not None and less[3] is not None and less[3] <= 0.01:
+                tried = less
+        return tried
+    return None
+
+
+def _reduction_plan(amount, marks, spaces, space_room, em) -> dict[tuple[int, int], Reduction] | None:
+    """The reduction of each text that takes ``amount`` off a line: from its Latin word spaces
+    first (``spaces``: (text, index, width), each shrinking by the same share of what it may),
+    the rest from its marks (``marks``: (text, index)), each by the same number of steps, give or
+    take one, the extra steps spread evenly; None when the marks cannot give the rest."""
+    from_spaces = min(amount, space_room)
+    share = from_spaces / space_room if space_room else 0.0
+    steps = math.ceil((amount - from_spaces) / (_STEP * em) - 1e-6)
+    if steps > len(marks) * REDUCTION_STEPS or steps * _STEP > PUSH_IN_LIMIT:
+        return None
+    base, extra = divmod(steps, len(marks)) if marks else (0, 0)
+    bumped = set(spread_evenly(range(len(marks)), extra)) if extra else set()
+    mark_steps: dict[tuple[int, int], list] = {}
+    for n, (key, index) in enumerate(marks):
+        if base + (n in bumped):
+            mark_steps.setdefault(key, []).append((index, base + (n in bumped)))
+    space_cuts: dict[tuple[int, int], list] = {}
+    for key, index, width in spaces:
+        if share:
+            space_cuts.setdefault(key, []).append((index, width * (1 - MINIMUM_WORD_SPACE) * share))
+    return {key: Reduction(tuple(mark_steps.get(key, ())), tuple(space_cuts.get(key, ())))
+            for key in set(mark_steps) | set(space_cuts)}
+
+
+def _trial_reduction(box, skip, before, following, is_line_start) -> Reduction:
+    """The reduction the push-in being tried makes in a text box's text from byte ``skip``; the
+    marks and word spaces that text could give up are noted for the next trial's plan."""
     key = (id(box), skip)
-    if key not in _trial.chosen:
+    if key not in _trial.found:
         text = box.text.encode()[skip:].decode() if skip else box.text
-        # The characters the line can hold within the measure, at most: not the unit pushed in.
-        reach = (available_width - _trial.widening) / (box.style["font_size"] or 1)
-        _trial.candidates += [(key, i) for i in compressible_marks(text, following, before, line_start=is_line_start)
-                              if i + 1 <= reach + 0.01]
-        _trial.chosen[key] = _trial.plan.get(key, ())
-    return _trial.chosen[key]
+        spaces = [] if _letter_spaced(box.style) else [i for i, c in enumerate(text) if c == " "]
+        _trial.found[key] = (compressible_marks(text, following, before, line_start=is_line_start), spaces)
+    return _trial.plan.get(key, _NO_REDUCTION)
 
 
-def _marks_in(line) -> int:
-    """How many marks with a blank half a line's texts hold (a bound on what a push-in can take)."""
-    if isinstance(line, boxes.TextBox):
-        return sum(1 for character in line.text if character in MARKS)
-    if isinstance(line, (boxes.LineBox, boxes.InlineBox)):
-        return sum(_marks_in(child) for child in line.children)
-    return 0
+def _adjustable(line, trial: _Trial, max_x: float) -> tuple[list, list]:
+    """The marks (text, index) and Latin word spaces (text, index, width) a push-in may reduce
+    on a line a trial laid out: those that end within the measure (``max_x``), by where Pango
+    set them, not by a count of characters (a line of Latin text or tate-chu-yoko cells holds
+    more characters than ems)."""
+    marks, spaces = [], []
+    for text_box in _text_boxes(line):
+        key = getattr(text_box, _TRIAL_KEY, None)
+        layout = getattr(text_box, "pango_layout", None)
+        if key not in trial.found or layout is None:
+            continue
+        found_marks, found_spaces = trial.found[key]
+        end = len(text_box.text.rstrip(" "))  # spaces ending the line are not set
+        found_marks = [i for i in found_marks if i < len(text_box.text)]
+        found_spaces = [i for i in found_spaces if i < end]
+        if not (found_marks or found_spaces):
+            continue
+        offsets = _byte_offsets(text_box.text)
+        x = text_box.content_box_x()
+        layout.reactivate(text_box.style)  # WeasyPrint lets a laid-out text's Pango layout go
+        marks += [(key, i) for i in found_marks if x + _extent(layout, offsets[i])[0] <= max_x + 0.01]
+        for i in found_spaces:
+            right, width = _extent(layout, offsets[i])
+            if x + right <= max_x + 0.01:
+                spaces.append((key, i, width))
+        layout.deactivate()
+    return marks, spaces
+
+
+def _extent(layout, byte_index: int) -> tuple[float, float]:
+    """Where the character at ``byte_index`` of a (set) layout ends, from the layout's start,
+    and its width."""
+    rectangle = ffi.new("PangoRectangle *")
+    pango.pango_layout_index_to_pos(layout.layout, byte_index, rectangle)
+    return (rectangle.x + max(rectangle.width, 0)) / TO_UNITS, abs(rectangle.width) / TO_UNITS
+
+
+def _text_boxes(box):
+    if isinstance(box, boxes.TextBox):
+        yield box
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            yield from _text_boxes(child)
+
+
+def _byte_offsets(text: str) -> list[int]:
+    """The byte offset in UTF-8 of each character of ``text`` (and of its end)."""
+    offsets = [0]
+    for character in text:
+        offsets.append(offsets[-1] + len(character.encode()))
+    return offsets
 
 
 def _held_back(line_box, resume_at) -> bool:
@@ -386,41 +526,61 @@ _weasyprint_set_text = line_break.Layout.set_text
 
 def set_text(self, text, justify=False):
     """WeasyPrint's ``Layout.set_text``, with the half-width forms asked for on the marks that
-    consecutive punctuation closes up (typography/punctuation.py), for measuring and drawing
-    alike; and when drawing a justified line, letter spacing on the spaced runs as well as
-    WeasyPrint's word spacing on the spaces."""
+    consecutive punctuation closes up (typography/punctuation.py), and what a push-in reduces
+    (the reduced forms of its marks, its word spaces narrowed), for measuring and drawing alike;
+    and when drawing a justified line, letter spacing on the spaced runs as well as WeasyPrint's
+    word spacing on the spaces."""
     # A mark at a line's end keeps the half width the line was broken with: WeasyPrint lays the
     # whole text out to find the break, then sets the line's own text on the same layout. The
     # context is (the character before the text, the text and what follows it in the paragraph,
     # the length of the box's own text): a text shorter than its box's is a line broken inside it.
-    # It holds too the marks a push-in compresses (indices in the text), for every later setting.
-    before, context, box_length, pushed = getattr(self, _CONTEXT, None) or ("", "", 0, ())
+    # It holds too what a push-in reduces (a Reduction, by indices in the text), for every later setting.
+    before, context, box_length, pushed = getattr(self, _CONTEXT, None) or ("", "", 0, None)
     _weasyprint_set_text(self, text, justify)
     if not context.startswith(self.text) or len(self.text) > box_length:
         before, context, box_length = _neighbours[0], self.text + _neighbours[1], len(self.text)
         pushed = _neighbours[2]
     setattr(self, _CONTEXT, (before, context, box_length, pushed))
-    halves = half_width_marks(self.text, context[len(self.text):], before, line_end=len(self.text) < box_length)
+    halves = set(half_width_marks(self.text, context[len(self.text):], before, line_end=len(self.text) < box_length))
+    reduced: dict[int, int] = {}
+    narrowed: list[tuple[int, float]] = []
     if pushed:
-        halves = sorted(set(halves).union(index for index in pushed if index < len(self.text)))
+        for index, steps in pushed.steps:
+            if index < len(self.text) and index not in halves:
+                if steps >= REDUCTION_STEPS:
+                    halves.add(index)
+                else:
+                    reduced[index] = steps
+        narrowed = [(index, cut) for index, cut in pushed.spaces if index < len(self.text) and self.text[index] == " "]
     spacing = self.justification_spacing
     runs = spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else []
-    if not (halves or runs):
+    if not (halves or reduced or narrowed or runs):
         return
     attributes = pango.pango_layout_get_attributes(self.layout)
     if attributes == ffi.NULL:
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    offsets = [0]
-    for character in self.text:
-        offsets.append(offsets[-1] + len(character.encode()))
-    for index in halves:
+    offsets = _byte_offsets(self.text)
+    for index in sorted(halves):
         attribute = pango.pango_attr_font_features_new(_HALF_WIDTH)
+        attribute.start_index, attribute.end_index = offsets[index], offsets[index + 1]
+        pango.pango_attr_list_insert(attributes, attribute)
+    for index, steps in sorted(reduced.items()):
+        attribute = pango.pango_attr_font_features_new(f"{REDUCED_FEATURE} {steps}".encode())
         attribute.start_index, attribute.end_index = offsets[index], offsets[index + 1]
         pango.pango_attr_list_insert(attributes, attribute)
     for start, end in runs:
         attribute = pango.pango_attr_letter_spacing_new(int(spacing * TO_UNITS))
         attribute.start_index, attribute.end_index = offsets[start], offsets[end]
         pango.pango_attr_list_insert(attributes, attribute)
+    if narrowed:
+        # WeasyPrint's word spacing on each space (as its set_text: doubled at the text's ends,
+        # where Pango gives half), less what the push-in takes off it.
+        word_spacing = self.style["word_spacing"] + (spacing if justify else 0)
+        for index, cut in narrowed:
+            factor = 1 + (offsets[index] in (0, offsets[-1] - 1))
+            attribute = pango.pango_attr_letter_spacing_new(factor * int((word_spacing - cut) * TO_UNITS))
+            attribute.start_index, attribute.end_index = offsets[index], offsets[index + 1]
+            pango.pango_attr_list_change(attributes, attribute)
     pango.pango_layout_set_attributes(self.layout, attributes)
 
 
