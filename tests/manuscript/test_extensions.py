@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as etree
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -132,3 +133,16 @@ def test_a_citation_keeps_code_escapes_backslashes_and_backticks_as_written():
     html = convert(f"本文{source}。")
     (cite,) = etree.fromstring(f"<div>{html}</div>").iter("cite")
     assert f"[{cite.get('data-cite')}]" == source
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("本文\n{1}", "<p>本文\n{1}</p>"),
+    ("# 見出し {1}", "<h1>見出し {1}</h1>"),
+    ("a *b*{1} c", "<p>a <em>b</em>{1} c</p>"),
+    ("本文\n{注}", "<p>本文\n{注}</p>"),
+    ("# 見出し {#sec}", '<h1 id="sec">見出し</h1>'),  # attribute lists still work
+    ("本文\n{.note}", '<p class="note">本文</p>'),
+])
+def test_a_brace_group_that_is_no_attribute_list_stays_text(text, expected):
+    """attr_list read {1} and {注} as attribute lists and dropped them with their text."""
+    assert convert(text) == expected
