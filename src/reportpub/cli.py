@@ -22,6 +22,21 @@ from reportpub.diagnostics import CRASH_LOG, ReportpubError
 from reportpub.editions import FORMATS, MODES
 
 
+JOBS_HELP = ("parallel jobs (default: the cores this process may use, fewer when the build has less "
+             "to run at once, as after an edit to one chapter of one mode; build/workers.py)")
+
+
+def job_count(text: str) -> int:
+    """--jobs N: a whole number of at least 1 (0 or -2 meant the default or no workers, unsaid)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reportpub", description="Japanese reports from Markdown to PDF and EPUB.")
     parser.add_argument("--version", action="version", version=f"reportpub {__version__}")
@@ -33,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--mode", choices=MODES)
     build.add_argument("--force", action="store_true", help="rebuild every output")
     build.add_argument("--explain", action="store_true", help="say why each output is rebuilt or skipped")
-    build.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")
+    build.add_argument("--jobs", type=job_count, default=None, metavar="N", help=JOBS_HELP)
     build.add_argument("--watch", action="store_true", help="rebuild when a source changes")
     build.add_argument("--strict", action="store_true",
                        help="treat warnings (a remote resource that failed or was redirected, an unused note) as errors")
@@ -50,13 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     preview.add_argument("--only", choices=FORMATS, help="besides the web edition, build only this format")
     preview.add_argument("--mode", choices=MODES)
-    preview.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs (default: the number of cores)")
+    preview.add_argument("--jobs", type=job_count, default=None, metavar="N", help=JOBS_HELP)
 
     release = commands.add_parser("release", help="build, then store the editions in editions/<version>/")
     release.add_argument("project", nargs="?", default=".", type=Path)
     release.add_argument("--no-build", action="store_true",
                          help="do not build: refuse, with the reasons, when build/ is not what the sources make")
-    release.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel jobs of the build")
+    release.add_argument("--jobs", type=job_count, default=None, metavar="N", help="parallel jobs of the build")
 
     verify = commands.add_parser("verify", help="prove a released edition is what its attached sources build")
     verify.add_argument("file", type=Path, help="a reader PDF, an EPUB or print PDF beside its manifest.json, "

@@ -29,7 +29,7 @@ from reportpub.build.state import Fingerprinter, explain_change, load_state, sav
 from reportpub.atomic import temporary_beside
 from reportpub.cache import DERIVED_FONT_PREFIXES, DERIVED_FONTS_DIR, cache_root
 from reportpub.build.progress import Progress, Step, quiet, relay, send_from_worker
-from reportpub.build.workers import worker_pool
+from reportpub.build.workers import default_workers, usable_cores, worker_pool
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, machine_faults_reported
 from reportpub.editions import MODES, Edition, planned_editions
 from reportpub.model import Book
@@ -67,9 +67,9 @@ def read_book(project: Project, warn: Report = lambda message: None, reuse: bool
     cache = ChapterCache(project)
     read = {path: cache.get(path) if reuse else None for path in files}
     unread = [path for path in files if read[path] is None]
-    if len(unread) >= PARALLEL_READING_MIN_CHAPTERS and (os.cpu_count() or 1) > 1:
+    if len(unread) >= PARALLEL_READING_MIN_CHAPTERS and usable_cores() > 1:
         # Python-Markdown is most of the reading time: long books read their chapters in parallel.
-        with worker_pool(os.cpu_count() or 2) as pool:
+        with worker_pool(usable_cores()) as pool:
             fresh = list(pool.map(_read_chapter_job, [(project, path) for path in unread], chunksize=4))
     else:
         fresh = [_read_chapter_job((project, path)) for path in unread]
@@ -345,8 +345,8 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
 
     work = _jobs(stale)
     pdf_jobs = [job for job in work if job[0] == "pdf"]
-    # A PDF job's parts are laid out side by side (writers/pdf/part_pool.py): it can use every worker.
-    workers = (jobs or os.cpu_count() or 1) if pdf_jobs else min(len(work), jobs or os.cpu_count() or 1)
+    workers = jobs or default_workers(len(pdf_jobs), len(work) - len(pdf_jobs), sum(
+        _one_chapter_edit(project, job, state, fingerprints, force) for job in pdf_jobs))
     temporaries: list[tuple[str, str]] = []
     token = os.getpid()
     with contextlib.ExitStack() as stack:
@@ -396,6 +396,22 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
             state[name] = {"fingerprint": fingerprint, "parts": parts, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         save_state(build_dir, state)
         return result
+
+
+def _one_chapter_edit(project: Project, job: tuple[str, list[Edition]], state: dict,
+                      fingerprints: dict[str, tuple[str, dict]], force: bool) -> bool:
+    """Whether a PDF job's outputs differ from their last build in one chapter file alone."""
+    if force:
+        return False
+    chapters = {project.relative(path) for path in project.chapter_files()}
+    changed: set[str] = set()
+    for output in job[1]:
+        old = (state.get(output.name) or {}).get("parts")
+        if not old:
+            return False
+        new = fingerprints[output.name][1]
+        changed |= {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
+    return len(changed) == 1 and changed <= chapters
 
 
 def _refuse_inputs_changed_meanwhile(project: Project, built: list[tuple[Edition, dict[str, str]]]) -> None:
