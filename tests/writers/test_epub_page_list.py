@@ -225,3 +225,99 @@ def test_epubcheck_passes_the_epub_with_its_page_list(build, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_ace_finds_no_violation_in_the_epub_with_its_page_list(build, tmp_path, mode):
     assert run_ace(build / f"pl-{mode}.epub", tmp_path / "ace") == []
+
+
+# A book whose contents and references run over several pages, and whose chapters have tall
+# and wide figures between their sections: where a page has no room left for one, it is
+# deferred to the head of the next page (a vertical island, a horizontal page float).
+# (Each entry, heading and caption has text of its own: the digits are not compared, see plain.)
+REFERENCES = [{"id": f"r{n}", "type": "book", "title": f"{WORDS[n - 1]}{WORDS[n * 5 % 36]}調査報告書の総合的検討と分析",
+               "author": [{"family": f"{WORDS[n - 1]}田", "given": "太郎"}], "publisher": "報告社",
+               "issued": {"date-parts": [[1990 + n]]}}
+              for n in range(1, 37)]
+SECTIONS = 6
+FIGURE_AFTER = (2, 3, 5)  # the sections figures follow
+MATTER_FIGURE = '![{name}の見取り図](images/{shape}.png "港の岸壁の見取り図その{n}")'
+
+
+def figure_name(number: int, section: int) -> str:
+    """The name of the figure after a section of chapter ``number``, and of the chapter."""
+    return WORDS[number] + WORDS[20 + section] + "港"
+
+
+def matter_chapter(number: int) -> str:
+    parts = []
+    for n in range(1, SECTIONS + 1):
+        cite = f"[@r{(number - 1) * 3 + n}]" if n <= 3 else ""
+        parts.append(f"## {WORDS[number]}{WORDS[n + 12]}の節\n\n" + paragraph(f"matter{number}-{n}") + f"引く{cite}。")
+        if n in FIGURE_AFTER:
+            parts.append(MATTER_FIGURE.format(name=figure_name(number, n), n=number, shape="tall" if (number + n) % 2 else "wide"))
+    return f"# 第{number}章　{figure_name(number, 0)}の記録\n\n" + "\n\n".join(parts) + "\n"
+
+
+@pytest.fixture(scope="module")
+def matter_build(tmp_path_factory):
+    import json
+
+    root = write_project(tmp_path_factory.mktemp("page-list-matter") / "book",
+                         {f"{n:02d}.md": matter_chapter(n) for n in range(1, 13)},
+                         book_toml(title="頁の試験", slug="pm", formats=["pdf", "epub"], bibliography="refs.json"),
+                         {"manuscript/refs.json": json.dumps(REFERENCES, ensure_ascii=False),
+                          "manuscript/images/tall.png": image_bytes((240, 400), (30, 60, 120)),
+                          "manuscript/images/wide.png": image_bytes((400, 240), (30, 60, 120))})
+    result = run_cli("build", "--jobs", "1", str(root))
+    assert result.returncode == 0, result.stderr
+    return root / "build"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_page_of_the_contents_and_references_is_marked_at_the_entry_it_begins_with(matter_build, mode):
+    pdf, files = matter_build / f"pm-{mode}.pdf", epub_files(matter_build / f"pm-{mode}.epub")
+    listed = page_list(files)
+    assert [page for page, _ in listed] == [page for page in range(1, pdf_pages(pdf) + 1) if pdf_page_text(pdf, page)]
+    for matter in ("toc.xhtml", "references.xhtml"):
+        pages = [page for page, file_name in listed if file_name == matter]
+        assert len(pages) >= 2, (matter, pages)  # the book's contents and references run over pages
+        for page in pages[1:]:
+            # The marker is inside the document, at the page's first entry: the text after it
+            # begins the page, the text before it ends the page before.
+            before, after = text_around_marker(files[matter], page)
+            this_page, page_before = pdf_page_text(pdf, page), pdf_page_text(pdf, page - 1)
+            assert len(before) > 20, (matter, page)
+            assert after[:4] in this_page and after[:4] not in page_before, (matter, page, after[:20], this_page[:80])
+            assert before[-4:] in page_before, (matter, page, before[-20:], page_before[-80:])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_page_opening_with_a_deferred_figure_is_marked_where_its_text_begins(matter_build, mode):
+    """The figure the page before had no room for stands at this page's head, before the text
+    that runs on from the page before: the marker stands where that text goes on, not with the
+    page before's marker, nor before the figure (which the EPUB has before the page before's text)."""
+    pdf, files = matter_build / f"pm-{mode}.pdf", epub_files(matter_build / f"pm-{mode}.epub")
+    listed = dict(page_list(files))
+    texts = {page: pdf_page_text(pdf, page) for page in range(1, pdf_pages(pdf) + 1)}
+    deferred = []
+    for number in range(1, 13):
+        document = files[f"chapter-{number:03d}.xhtml"]
+        for section in FIGURE_AFTER:
+            caption = plain(f"{figure_name(number, section)}の見取り図")
+            # The text the manuscript has after the figure: the next section's first sentence
+            # (the page of its first line; runs of it, as pdftotext may give a line apart).
+            following = paragraph(f"matter{number}-{section + 1}").partition("させる")[2]
+            on = [page for page, text in texts.items() if caption in text]
+            after_on = [page for page, text in texts.items()
+                        if on and on[0] - 2 <= page <= on[0] and any(following[i:i + 6] in text for i in range(0, 24, 6))]
+            assert len(on) == 1 and after_on, (number, section, on, after_on)
+            if on[0] > after_on[0]:
+                page = on[0]
+                deferred.append(page)
+                assert listed[page] == f"chapter-{number:03d}.xhtml"
+                # The text before the marker ends the page before, the text after it is on this
+                # page (runs of it: pdftotext gives a ruby's reading within its line), past the figure.
+                before, after = text_around_marker(document, page)
+                assert caption in before and caption not in after, page
+                assert before[-10:] in texts[page - 1] and before[-10:] not in texts[page], (page, before[-20:])
+                runs = [after[i:i + 8] for i in range(0, 24, 8)]
+                assert any(run in texts[page] for run in runs), (page, after[:30], texts[page][:80])
+                assert not any(run in texts[page - 1] for run in runs), (page, after[:30])
+    assert deferred, "no figure was deferred: the test book no longer tests this"

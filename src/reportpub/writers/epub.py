@@ -41,7 +41,7 @@ from reportpub.theme import THEME_DIR, stylesheet_text, stylesheets
 from reportpub.typography.vertical_markup import TCY_CLASS, UPRIGHT_CLASS
 from reportpub.writers.cover import cover_image
 from reportpub.writers.epub_accessibility import accessibility_metadata
-from reportpub.writers.page_list import MATTER_FILES, PageList, block_key, counted, marker_attributes
+from reportpub.writers.page_list import MATTER_FILES, PageList, block_key, counted, marker_attributes, matter_entries
 from reportpub.xhtml import parse_fragment, ruby_bases_first, serialize, serialize_element
 
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
@@ -79,11 +79,11 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         return _Page(uid, file_name, title, text.encode("utf-8"), properties or [])
 
     def matter(file_name: str, partial: str, **context) -> str:
-        """A front- or back-matter partial, made ready for its content document, after the
-        markers of the pages that begin in it."""
+        """A front- or back-matter partial, made ready for its content document, with the
+        markers of the pages that begin in it (before it, those known by its section only)."""
         pages = markers.get(matter_keys.get(file_name, ""), [])
         return "".join(serialize_element(_page_marker(page)) for page, _ in pages) + _prepare_fragment(
-            templates.render(partial, book, **context), file_name, mode, anchors)
+            templates.render(partial, book, **context), file_name, mode, anchors, markers)
 
     cover_href, cover_bytes, cover_size = cover_image(book.config, project, mode)
     chapters = [{"href": c.file_name, "id": c.id, "title": c.title, "headings": c.headings,
@@ -205,16 +205,32 @@ def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str
             _insert_at_character(block, offset, _page_marker(page))  # text before a split stays where it was
 
 
+def _insert_matter_markers(root: etree.Element, markers: dict[str, list[tuple[int, int]]]) -> None:
+    """The markers of the pages that begin in a matter section's entries, named as the PDF
+    writer names them (writers/pdf/parts.py page_starts): at the entry's first character (a
+    marker may not stand between list items or table cells), or the character the page begins with."""
+    for section in [element for element in root.iter() if element.get("id") in MATTER_FILES]:
+        entries = matter_entries(section)
+        for number, entry in enumerate(entries):
+            for page, offset in sorted(markers.get(block_key(section.get("id"), number), []), key=lambda m: -m[1]):
+                _insert_at_character(entry, offset, _page_marker(page), skip=set(entries))
+
+
 # Elements a marker does not go into (it stands before them): their text is one unit of the
 # line in both editions, or not the manuscript's text.
 ATOMIC_TAGS = frozenset({"ruby"})
 ATOMIC_CLASSES = frozenset({"noteref", TCY_CLASS, UPRIGHT_CLASS})
 
 
-def _insert_at_character(block: etree.Element, offset: int, marker: etree.Element) -> None:
+def _insert_at_character(block: etree.Element, offset: int, marker: etree.Element, skip: set = frozenset()) -> None:
     """Put ``marker`` into ``block`` before its counted character number ``offset`` (from 0),
-    splitting the text there; after the block's end if it has no more."""
+    splitting the text there; after the block's end if it has no more. The text of the
+    elements ``skip`` holds (entries within a matter entry) is not the block's."""
     remaining = offset
+    if offset == 0:  # at the block's start, before any element it begins with
+        marker.tail, block.text = block.text, None
+        block.insert(0, marker)
+        return
 
     def split(text: str) -> int | None:
         """Where in ``text`` the character lies, or None (``remaining`` counted down past it)."""
@@ -241,7 +257,7 @@ def _insert_at_character(block: etree.Element, offset: int, marker: etree.Elemen
                     element.insert(index, marker)
                     return True
                 remaining -= units
-            elif visit(child):
+            elif child not in skip and visit(child):
                 return True
             position = split(child.tail or "")
             if position is not None:
@@ -274,7 +290,7 @@ def _page_targets(book: Book, page_list: PageList | None, pages: list[_Page]) ->
     targets = []
     for page, key, _ in page_list.breaks:
         chapter_id, _, _ = key.rpartition("/")
-        file_name = files.get(chapter_id) if chapter_id else MATTER_FILES.get(key)
+        file_name = files.get(chapter_id) or MATTER_FILES.get(chapter_id or key)
         if file_name in written:
             targets.append((page, file_name))
     return targets
@@ -381,12 +397,16 @@ def _retarget_links(root: etree.Element, file_name: str, anchors: dict[str, str]
                 link.set("href", f"{other}{href}")
 
 
-def _prepare_fragment(xhtml: str, file_name: str, mode: str, anchors: dict[str, str]) -> str:
-    """Title page, contents, references, colophon: the same treatment as chapter text.
+def _prepare_fragment(xhtml: str, file_name: str, mode: str, anchors: dict[str, str],
+                      markers: dict[str, list[tuple[int, int]]] | None = None) -> str:
+    """Title page, contents, references, colophon: the same treatment as chapter text, and
+    the markers of the pages that begin in their entries (page_list.matter_entries).
 
     Their tables (the colophon's) are set vertically with the text, so they take
     tate-chu-yoko too."""
     root = _marked_for_mode(xhtml, mode, skip_tables=False)
+    if markers:
+        _insert_matter_markers(root, markers)
     _epub_ruby(root)
     _retarget_links(root, file_name, anchors)
     return serialize(root)

@@ -16,11 +16,17 @@ writer splits that block's text at the same count. Both editions set the same ch
 a chapter's blocks, however differently they mark them up (ruby, the vertical markup, the
 PDF's line units), so the count lands on the same character; a marker does not go inside a
 ruby, an upright or tate-chu-yoko run or a note call, but before it. A page a block runs on
-from the page before is marked where that block's text goes on; a page that begins with a
-figure the manuscript has before the page before's first line (deferred) gets the marker of
-the page before's place. The front and back matter's pages are known by their section
-only (their PDF pages set page numbers and leaders the EPUB does not have), so a contents
-or a references list of several pages has its markers at its start.
+from the page before is marked where that block's text goes on. A figure or table a page
+sets that the manuscript has before a block an earlier page set (deferred: the vertical
+islands go to the head of the next page) does not take the page's marker: that goes where
+the page's text begins, or before the figure when the page holds nothing else.
+
+The front and back matter (title page, contents, references, colophon) come from the same
+templates in both editions. Their entries (:func:`matter_entries`: each heading, paragraph,
+list item, table cell … with text of its own) are named ``section/index`` as the chapters'
+blocks are, so a page of the contents or of the references is marked at the entry it begins
+with (after the characters of it that the page before set); the leaders and page numbers
+of the PDF's contents are generated content, counted in neither edition.
 """
 
 from __future__ import annotations
@@ -41,6 +47,30 @@ UNCOUNTED = frozenset("-\u00ad\u2010\u200b\u2060\ufe0e")
 def counted(text: str) -> int:
     """How many of ``text``'s characters count for a page's place in its block."""
     return sum(1 for character in text if not character.isspace() and character not in UNCOUNTED)
+
+
+# The elements that are one entry of the front or back matter when they have text of their
+# own (outside the entries within them: a contents chapter's sections are entries of their own).
+ENTRY_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "th", "td", "caption",
+                        "figcaption", "blockquote", "pre", "div"})
+
+
+def local_name(element) -> str:
+    """An element's tag without its namespace ("" for a comment or processing instruction)."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def matter_entries(section) -> list:
+    """The entries of a front- or back-matter section (an element of the ElementTree API:
+    WeasyPrint's parse in the PDF, lxml's in the EPUB), in document order: the ENTRY_TAGS
+    elements that hold counted text outside the entries within them."""
+    def own_text(element) -> bool:
+        return bool(counted(element.text or "")) or any(
+            counted(child.tail or "") or (local_name(child) not in ("", *ENTRY_TAGS) and own_text(child))
+            for child in element)
+
+    return [element for element in section.iter() if local_name(element) in ENTRY_TAGS and own_text(element)]
 
 
 def block_key(chapter_id: str, index: int) -> str:

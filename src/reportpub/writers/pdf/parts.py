@@ -41,7 +41,15 @@ from reportpub.editions import PDF_VARIANTS
 from reportpub.model import Book
 from reportpub.project import Project
 from reportpub.templates import Templates
-from reportpub.writers.page_list import BLOCK_ATTRIBUTE, MATTER_FILES, counted, first_in_manuscript, is_before
+from reportpub.writers.page_list import (
+    BLOCK_ATTRIBUTE,
+    MATTER_FILES,
+    block_key,
+    counted,
+    first_in_manuscript,
+    local_name,
+    matter_entries,
+)
 from reportpub.writers.pdf.book_html import (
     NOMBRE_CARRIER,
     link_across_parts,
@@ -57,7 +65,8 @@ from reportpub.writers.pdf.output import write_pdf
 from reportpub.writers.pdf import part_pool
 from reportpub.writers.pdf.part_pool import PageCounts
 
-CACHE_FORMAT = 8  # 7: the block each page begins in is recorded (the EPUB's page-list); 8: and the place in it
+CACHE_FORMAT = 9  # 7: the block each page begins in is recorded (the EPUB's page-list); 8: and the place in it;
+# 9: past deferred figures, and the matter's entries
 CONTENTS_ATTEMPTS = 5  # place the parts again at most this often when the contents or page references move them
 
 
@@ -491,14 +500,12 @@ def _last_page(counts: list[int]) -> int:
 def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str, int]]:
     """(page number, the block it begins in, the characters of it before the page) of every
     page of the placed parts that is not blank: a page holding only the rest of a note ("" in
-    the record) continues where the page before begins. The blocks only go forward: a figure
-    a page sets that the manuscript has before the page's first line (deferred from a page
-    before) does not take the page's marker back past the markers before it."""
+    the record) continues where the page before begins."""
     breaks: list[tuple[int, str, int]] = []
     for first_page, cached in placed:
         last = None
         for index, (key, offset) in enumerate(cached.page_blocks):
-            if key == "" or (key and last is not None and is_before(key, last[0])):
+            if key == "":
                 key, offset = last if last is not None else (None, 0)
             if key is not None:
                 breaks.append((first_page + index, key, offset))
@@ -517,39 +524,67 @@ def page_starts(pages) -> list[tuple[str | None, int]]:
     """Where each laid-out page begins (writers/page_list.py): the block, and how many of its
     characters (page_list.counted) the pages before set. Of the blocks a page's text area
     shows, the first in the manuscript (a block broken over from the page before shows on
-    this page too), or the matter section it is part of; "" for a page of notes alone, None
-    for a blank page. Only a block that runs over from earlier pages has its text read."""
-    shown = [_shown_blocks(page) for page in pages]
+    this page too) of those not deferred, that is, not before a block an earlier page set
+    (a figure the page before had no room for); the first deferred one on a page of nothing
+    else. In the front and back matter, the same of their entries (page_list.matter_entries),
+    or the section when the page shows none. "" for a page of notes alone, None for a blank
+    page. Only a block that runs over from earlier pages has its text read."""
+    entries: dict = {}  # a matter section's element → {entry element: its name}, for the walks
+    shown = [_shown_blocks(page, entries) for page in pages]
     starts: list[tuple[str | None, int]] = []
+    reached: dict[str, int] = {}  # chapter or matter section → the last of its blocks set so far
     for index, page in enumerate(pages):
         if not shown[index]:
             notes = page._page_box.children[1:2]  # the page's note area
             starts.append(("" if notes and notes[0].children else None, 0))  # the rest of a note, or blank
             continue
-        first = first_in_manuscript(list(shown[index]))
+        keys = list(shown[index])
+        in_flow = [key for key in keys if not _is_deferred(key, reached) or index and key in shown[index - 1]]
+        first = first_in_manuscript(in_flow or keys)
         offset, before = 0, index - 1
         while "/" in first and before >= 0 and first in shown[before]:
-            offset += _counted_text(shown[before][first])
+            offset += _counted_text(*shown[before][first])
             before -= 1
         starts.append((first, offset))
+        for key in keys:
+            section, _, number = key.rpartition("/")
+            if section:
+                reached[section] = max(reached.get(section, -1), int(number))
     return starts
 
 
-def _shown_blocks(page) -> dict:
-    """Block or matter section → its box, of those the page's text area shows, in the order
-    shown. The walk goes no deeper than the blocks: a page holds a few dozen of them, and
-    thousands of boxes."""
+def _is_deferred(key: str, reached: dict[str, int]) -> bool:
+    """Whether block ``key`` comes before a block of its chapter that an earlier page set (a
+    block the page before broke over to this page does not count: see page_starts)."""
+    section, _, number = key.rpartition("/")
+    return bool(section) and int(number) < reached.get(section, -1)
+
+
+def _shown_blocks(page, entries: dict) -> dict:
+    """Block or matter entry (or matter section) → (its box, the elements of the entries
+    whose text is not its own), of those the page's text area shows, in the order shown. The walk goes no
+    deeper than the chapters' blocks: a page holds a few dozen of them, and thousands of boxes.
+    ``entries`` keeps each matter section's entries between the pages."""
     found = {}
-    stack = [page._page_box.children[0]]  # the page's text, not its notes or margins (weasyprint.layout.page)
+    stack = [(page._page_box.children[0], None)]  # the page's text, not its notes or margins (weasyprint.layout.page)
     while stack:
-        box = stack.pop()
+        box, matter = stack.pop()  # matter: (the section's name, its entries) within one
         element = box.element
-        if element is not None and element.get(BLOCK_ATTRIBUTE):
-            found.setdefault(element.get(BLOCK_ATTRIBUTE), box)
-        elif element is not None and element.get("id") in MATTER_FILES:
-            found.setdefault(element.get("id"), box)
-        else:
-            stack.extend(reversed(getattr(box, "children", ())))
+        if element is not None and matter is None and element.get(BLOCK_ATTRIBUTE):
+            found.setdefault(element.get(BLOCK_ATTRIBUTE), (box, ()))
+            continue
+        if element is not None and matter is None and element.get("id") in MATTER_FILES:
+            if element not in entries:
+                entries[element] = {entry: block_key(element.get("id"), number)
+                                    for number, entry in enumerate(matter_entries(element))}
+            matter = (element.get("id"), entries[element])
+            if not entries[element]:
+                found.setdefault(matter[0], (box, ()))
+                continue
+        if matter is not None and element in matter[1] and box.element_tag == local_name(element):
+            if matter[1][element] not in found and _counted_text(box, matter[1]):
+                found[matter[1][element]] = (box, matter[1])  # text of its own here, not only its entries' text
+        stack.extend((child, matter) for child in reversed(getattr(box, "children", ())))
     return found
 
 
@@ -558,15 +593,15 @@ def _shown_blocks(page) -> dict:
 NOT_TEXT_CLASSES = frozenset({"rt", "note-call", "footnote"})
 
 
-def _counted_text(box) -> int:
+def _counted_text(box, entries=()) -> int:
     """The counted characters of the text a block's box sets on its page, generated content
-    (list markers, note calls, ::before) left out."""
-    total = 0
+    (list markers, note calls, ::before) and the boxes of the other ``entries`` within it left out."""
+    total, own = 0, box.element
     stack = [box]
     while stack:
         box = stack.pop()
-        if "::" in box.element_tag or NOT_TEXT_CLASSES.intersection((box.element.get("class") or "").split()
-                                                                   if box.element is not None else ()):
+        if "::" in box.element_tag or (box.element is not own and box.element in entries) or NOT_TEXT_CLASSES.intersection(
+                (box.element.get("class") or "").split() if box.element is not None else ()):
             continue
         text = getattr(box, "text", None)
         if text is not None:
