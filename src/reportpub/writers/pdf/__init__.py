@@ -15,3 +15,7 @@ The stages, one module each:
 * ``output`` and ``finishers`` — a layout written as the reader (PDF/A) or print (PDF/X)
   edition; ``join`` and ``fonts`` — the parts joined with pikepdf, each font embedded once.
 """
+
+from reportpub.writers.pdf.native_libraries import import_weasyprint
+
+import_weasyprint()  # before any module of the writer imports it (native_libraries.py says why)
