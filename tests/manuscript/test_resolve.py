@@ -104,6 +104,30 @@ def test_missing_and_broken_images(make_project):
     ]
 
 
+
+def test_an_image_checked_once_is_not_decoded_again_until_its_file_changes(make_project, monkeypatch):
+    import reportpub.safety.images as images
+
+    root = make_project({"01.md": "# 一\n\n![図](images/a.png \"説明\")\n"}, files={"manuscript/images/a.png": png_bytes()})
+    assert [a.media_type for a in book_of(root).assets] == ["image/png"]
+    decoded = []
+    real = images.check_image_file
+    monkeypatch.setattr(images, "check_image_file", lambda path, *a: decoded.append(path.name) or real(path, *a))
+    assert [a.media_type for a in book_of(root).assets] == ["image/png"] and decoded == []
+    image = root / "manuscript" / "images" / "a.png"
+    image.write_bytes(b"not an image")
+    assert error_lines(root) == ["manuscript/01.md:3: image 'images/a.png' is not a readable image"]
+    assert error_lines(root) == ["manuscript/01.md:3: image 'images/a.png' is not a readable image"]  # never kept
+    jpeg = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(jpeg, "JPEG")
+    image.write_bytes(jpeg.getvalue())
+    assert error_lines(root) == ["manuscript/01.md:3: image 'images/a.png' holds JPEG data but its name says "
+                                 "image/png; rename it to a.jpg"]
+    image.write_bytes(png_bytes())
+    decoded.clear()
+    assert [a.media_type for a in book_of(root).assets] == ["image/png"]
+    assert [a.media_type for a in book_of(root).assets] == ["image/png"] and decoded == ["a.png"]
+
 def test_chapter_not_utf8(make_project):
     root = make_project({"01.md": "# 一\n"})
     (root / "manuscript" / "02.md").write_bytes("# 二\n\n本文\n".encode("shift_jis"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportpub.cache import cache_root
 from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
-from reportpub.safety.images import ImageProblem, check_image_file
+from reportpub.safety.images import CheckedImages, ImageProblem
 from reportpub.manuscript.reader import ChapterDraft, mark_url_links
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
 from reportpub.numbering import label as chapter_label
@@ -98,6 +98,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
     numbered = {False: 0, True: 0}  # chapters and appendices numbered so far
 
     author_ids: list[tuple[ChapterDraft, str]] = []
+    checked_images = CheckedImages(cache_root(project.build_dir))
     for index, draft in enumerate(drafts, 1):
         body = draft.body
         author_ids += [(draft, element.get("id")) for element in body.iter() if element.get("id")]
@@ -125,7 +126,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
             _prefix_label(caption, TABLE_LABEL.format(tables))
 
         for src in draft.images:
-            asset = _check_image(project, draft, src, problems)
+            asset = _check_image(project, draft, src, problems, checked_images)
             if asset:
                 assets[asset.path] = asset
 
@@ -144,6 +145,7 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
             anchors=tuple(anchors), label=label, appendix=appendix,
         )))
 
+    checked_images.prune()
     for draft in drafts:
         for link in draft.body.iter("a"):
             href = link.get("href", "")
@@ -369,7 +371,8 @@ def _prefix_label(caption: etree.Element, label: str) -> None:
     caption.insert(0, label_span)
 
 
-def _check_image(project: Project, draft: ChapterDraft, src: str, problems: DiagnosticCollector) -> Asset | None:
+def _check_image(project: Project, draft: ChapterDraft, src: str, problems: DiagnosticCollector,
+                 checked: CheckedImages) -> Asset | None:
     line = draft.line_of(src)  # remote and inline images were refused by the sanitiser (reportpub.safety.url_policy)
     path = project.manuscript / src
     resolved = project.inside(path)
@@ -384,7 +387,7 @@ def _check_image(project: Project, draft: ChapterDraft, src: str, problems: Diag
         problems.error(draft.source, f"image '{src}' has an unsupported type ({media_type or 'unknown'}); use PNG, JPEG or GIF", line)
         return None
     try:
-        media_type, _ = check_image_file(resolved)
+        media_type = checked.media_type(resolved)
     except ImageProblem as problem:
         problems.error(draft.source, f"image '{src}' {problem}", line)
         return None

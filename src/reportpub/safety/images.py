@@ -50,3 +50,33 @@ def check_image_file(path: Path, allowed: tuple[str, ...] = tuple(MEDIA_TYPES)) 
         raise ImageProblem(f"holds {kind} data but its name says {named or 'another type'}; "
                            f"rename it to {path.stem}{EXTENSIONS[kind]}")
     return MEDIA_TYPES[kind], size
+
+
+class CheckedImages:
+    """The media types of image files that passed :func:`check_image_file`, kept in
+    ``cache_dir``/images between builds, each named by a digest of the file's bytes, its name (the
+    type its name says) and reportpub's code (the check's rules): an edit does not decode every
+    figure of the book again. A file that fails is never kept, so every build reports it."""
+
+    def __init__(self, cache_dir: Path):
+        from reportpub.cache import Cache
+
+        self.kept = Cache(cache_dir / "images")
+
+    def media_type(self, path: Path) -> str:
+        """:func:`check_image_file`'s media type for ``path``; raises ImageProblem as it does."""
+        import hashlib
+
+        from reportpub.digests import file_digest, package_digest
+
+        key = hashlib.sha256(f"{package_digest()}\n{path.name}\n{file_digest(path)}".encode()).hexdigest()[:32]
+        stored = self.kept.get(key, "type")
+        if stored is not None and stored.decode() in MEDIA_TYPES.values():
+            return stored.decode()
+        media_type, _ = check_image_file(path)
+        self.kept.put(key, media_type, "type")
+        return media_type
+
+    def prune(self) -> None:
+        if self.kept.directory.is_dir():  # a book with images
+            self.kept.prune()
