@@ -28,9 +28,6 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import yaml
-
-from reportpub.citing.bibtex import bibtex_to_csl, parse_bibtex, split_names
 from reportpub.diagnostics import (
     Diagnostic,
     ReportpubError,
@@ -224,6 +221,8 @@ def _read_csl_json(text: str, display: str) -> list[tuple[int | None, Any]]:
 
 
 def _read_csl_yaml(text: str, display: str) -> list[tuple[int | None, Any]]:
+    import yaml  # imported only for a CSL-YAML bibliography, as bibtexparser only for BibTeX
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -253,6 +252,8 @@ def _read_csl_yaml(text: str, display: str) -> list[tuple[int | None, Any]]:
 
 
 def _read_bibtex(text: str, display: str) -> list[tuple[int | None, Any]]:
+    from reportpub.citing.bibtex import bibtex_to_csl, parse_bibtex
+
     result = []
     for record in parse_bibtex(text, display):
         result.append((record.line, bibtex_to_csl(record, display)))
@@ -372,6 +373,8 @@ def _norm_names(value: Any, var: str) -> list[dict[str, str]]:
     names = []
     for n in value:
         if isinstance(n, str):
+            from reportpub.citing.bibtex import split_names
+
             names.extend(split_names(n))
             continue
         if not isinstance(n, dict):
