@@ -40,6 +40,7 @@ class Fingerprinter:
 
     def __post_init__(self):
         self._cache: dict[Path, str] = {}
+        self._manuscript_parts: dict[str, str] | None = None
 
     def digest(self, path: Path) -> str:
         if path not in self._cache:
@@ -52,8 +53,10 @@ class Fingerprinter:
     def manuscript_parts(self) -> dict[str, str]:
         """Inputs every output depends on (Project.input_files): book.toml, chapters, bibliography,
         styles, images."""
-        project = self.project
-        return {project.relative(p): self.digest(p) for p in project.input_files()}
+        if self._manuscript_parts is None:  # listed once: every output's fingerprint holds them
+            project = self.project
+            self._manuscript_parts = {project.relative(p): self.digest(p) for p in project.input_files()}
+        return dict(self._manuscript_parts)
 
     def template_parts(self, format_name: str) -> dict[str, str]:
         parts = {}
