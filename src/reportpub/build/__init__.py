@@ -177,10 +177,8 @@ def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, tok
     stale too: its page-list is the PDF's pages), one EPUB, or the web edition.
     ``progress`` gets its steps (in a worker, they go back to the build through the queue);
     ``breaks`` holds the page breaks of a mode whose PDF another job placed."""
-    from reportpub.templates import Templates
-
     kind, outputs = job
-    templates = Templates(project)
+    templates = _templates(project)
     written = []
     breaks = dict(breaks or {})  # mode → its reader PDF's page breaks, when this build placed its pages
     if any(o.pdf_variant for o in outputs):
@@ -210,14 +208,13 @@ def _mode_pdfs(job: tuple[str, list[Edition]], book: Book, project: Project, tok
                progress: Progress):
     """The ModePdfs (writers/pdf/parts.py) that writes a PDF job's editions, and the (temporary,
     final name) pairs it writes."""
-    from reportpub.templates import Templates
     from reportpub.writers.pdf.parts import ModePdfs
 
     _, outputs = job
     name = _job_name(job)
     pdfs = [o for o in outputs if o.pdf_variant]
     targets = {o.pdf_variant.name: temporary_beside(project.build_dir / o.name, token) for o in pdfs}
-    mode_pdfs = ModePdfs(book, project, pdfs[0].mode, Templates(project), targets, _pdf_inputs_digest(project, book),
+    mode_pdfs = ModePdfs(book, project, pdfs[0].mode, _templates(project), targets, _pdf_inputs_digest(project, book),
                          not force, lambda what, done, total: progress(Step(name, done, total, what)))
     return mode_pdfs, [(str(targets[o.pdf_variant.name]), o.name) for o in pdfs]
 
@@ -235,7 +232,26 @@ def _write_pdf_job_with_pool(job: tuple[str, list[Edition]], mode_pdfs, written:
 
 
 def _pdf_inputs_digest(project: Project, book: Book) -> str:
-    return Fingerprinter(project).pdf_inputs_digest({chapter.source for chapter in book.chapters})
+    """What the PDF parts depend on but their chapters (state.py), hashed once a process and build."""
+    if "pdf inputs" not in _OF_THIS_BUILD:
+        _OF_THIS_BUILD["pdf inputs"] = Fingerprinter(project).pdf_inputs_digest({c.source for c in book.chapters})
+    return _OF_THIS_BUILD["pdf inputs"]
+
+
+def _templates(project: Project):
+    """The project's templates, one environment a process and build: each template is compiled
+    once (a mode's PDF and the EPUB share the title page, contents, references and colophon),
+    and the workers forked after the layouts are made take the parent's compiled ones."""
+    from reportpub.templates import Templates
+
+    if "templates" not in _OF_THIS_BUILD:
+        _OF_THIS_BUILD["templates"] = Templates(project)
+    return _OF_THIS_BUILD["templates"]
+
+
+# What a build works out once and every stage of it shares, in the build's process and in the
+# workers it forks; emptied when the build ends (a watch or preview builds again with new inputs).
+_OF_THIS_BUILD: dict[str, object] = {}
 
 
 def _page_list(book: Book, project: Project, mode: str, templates, breaks: dict[str, list | None]):
@@ -287,7 +303,10 @@ def build(project: Project, only: str | None = None, mode: str | None = None, fo
         with exclusive_build(build_dir):
             if force:
                 empty_caches(cache_root(build_dir))
-            return _build(project, only, mode, force, jobs, report, explain, progress, strict)
+            try:
+                return _build(project, only, mode, force, jobs, report, explain, progress, strict)
+            finally:
+                _OF_THIS_BUILD.clear()
 
 
 def empty_caches(cache: Path) -> None:
@@ -520,8 +539,6 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh
         make_manifest,
         sha256_of,
     )
-    from reportpub.templates import Templates
-
     by_name = {name: Path(temporary) for temporary, name in fresh.items()}
     all_outputs = planned_outputs(project)
     records = []
@@ -532,7 +549,7 @@ def _write_catalogue(project: Project, book: Book, outputs: list[Edition], fresh
     sources = project.source_files([c.source for c in book.chapters], [a.path for a in book.assets])
     inputs = {project.relative(p): sha256_of(p) for p in sources}
     index = temporary_beside(project.build_dir / DOWNLOAD_PAGE, os.getpid())
-    write_download_page(book, Templates(project), records, _cover(book, project), index)
+    write_download_page(book, _templates(project), records, _cover(book, project), index)
     download_page = {"file": DOWNLOAD_PAGE, "size": index.stat().st_size, "sha256": sha256_of(index)}
     manifest = temporary_beside(project.build_dir / MANIFEST_NAME, os.getpid())
     manifest.write_text(make_manifest(book.config, records, download_page, inputs, fonts_used(cache_root(project.build_dir))),
