@@ -21,7 +21,7 @@ from reportpub.typography.punctuation import (
     TRAILING_HALF,
     compressible_marks,
 )
-from reportpub.writers.pdf.justify import MINIMUM_WORD_SPACE
+from reportpub.writers.pdf.justify import MINIMUM_WORD_SPACE, Reduction, _reduction_plan
 from tests.conftest import book_toml, run_cli, write_project
 from tests.writers.pdf.test_line_composition import BODY, line_pairs
 
@@ -137,3 +137,20 @@ def test_compressible_marks_are_those_that_keep_a_blank_half():
     assert compressible_marks("「表」と言った") == [0, 2]
     assert compressible_marks("「表」と言った", line_start=True) == [2]
     assert compressible_marks("結果」", following="。") == []
+
+
+def test_a_reduction_takes_the_word_spaces_first_then_shares_the_rest_evenly_over_the_marks():
+    """JLREQ 3.8's order and spread: the Latin word spaces give their share first (the same part
+    of what each may give), then every mark the same number of steps, the odd steps spread along
+    the line; beyond what the marks can give there is no reduction."""
+    em, text, words = 16.0, (1, 0), (2, 0)  # one step of a blank half: a sixteenth of an em, 1 px
+    marks = [(text, 1), (text, 5), (text, 9)]
+    spaces = [(words, 3, 4.0), (words, 7, 4.0)]  # each may lose a fifth of its 4 px
+    room = 2 * 4.0 * (1 - MINIMUM_WORD_SPACE)
+    plan = _reduction_plan(0.8, marks, spaces, room, em)
+    assert plan == {words: Reduction((), ((3, pytest.approx(0.4)), (7, pytest.approx(0.4))))}
+    plan = _reduction_plan(room + 4, marks, spaces, room, em)
+    assert plan[text] == Reduction(((1, 1), (5, 2), (9, 1)), ())
+    assert plan[words].spaces == ((3, pytest.approx(0.8)), (7, pytest.approx(0.8)))
+    assert _reduction_plan(room + 3 * 8, marks, spaces, room, em)[text].steps == ((1, 8), (5, 8), (9, 8))
+    assert _reduction_plan(room + 3 * 8 + 1, marks, spaces, room, em) is None
