@@ -28,7 +28,9 @@ TOO_DEEP = (f"nested more than {MAX_NESTING} levels deep (blockquotes, lists or 
     ("10,000 spans", "# span\n\n" + "<span>" * 10000 + "文" + "</span>" * 10000 + "\n", 3),
     # quotes around list levels, each as deep as allowed: together deeper than the writers go
     ("quotes and lists mixed", "# 混在\n\n" + "".join("> " * MAX_NESTING + "    " * i + "- 項目\n"
-                                                      for i in range(MAX_NESTING)), None),
+                                                      for i in range(MAX_NESTING)), 3),  # the block's first line
+    ("quotes, lists and spans on one line", "# 混在\n\n段落。\n\n" + "> " * 9 + "- " * 9 + "<span>" * 9 + "深い"
+     + "</span>" * 9 + "\n", 5),
 ])
 def test_deep_nesting_is_refused_at_its_line(make_project, name, text, line):
     errors = error_lines(make_project({"01.md": text}))

@@ -79,7 +79,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
     try:
         html = md.convert(text)
     except RecursionError:  # nesting the source scans did not count (a mix of kinds)
-        too_deep(source, None, problems)
+        too_deep(source, _too_deep_line(text, md), problems)
         return None
     try:
         body = parse_fragment(html)
@@ -100,7 +100,7 @@ def read_chapter(project: Project, path: Path, md: markdown.Markdown, problems: 
         return None
 
     if tree_too_deep(body):
-        too_deep(source, None, problems)
+        too_deep(source, _too_deep_line(text, md), problems)
         return None
     draft = ChapterDraft(source=source, text=text, body=body, notes={})
     refusals = sanitize(body)
@@ -150,18 +150,42 @@ def _ill_formed_block(text: str, md: markdown.Markdown) -> tuple[int | None, str
     XML reader's word for why ("duplicate attribute", "undefined entity" …); (None, None) when
     the fault shows only in the whole chapter. Only on the way to an error: each block is
     converted again."""
+    def cause(block: str) -> str | None:
+        try:
+            parse_fragment(md.convert(block))
+        except etree.ParseError as error:
+            why = re.sub(r"^not well-formed \((.*)\)$", r"\1", str(error).split(":")[0].strip())
+            if why == "undefined entity":
+                why += " (XHTML knows only &amp; &lt; &gt; &quot; &apos;: write the character itself)"
+            return why or "ill-formed"
+        except RecursionError:
+            return None
+        return None
+    return _first_block(text, md, cause)
+
+
+def _too_deep_line(text: str, md: markdown.Markdown) -> int | None:
+    """The first line of the first block of the source nested too deep on its own (a mix of
+    quotes, lists and raw HTML the source scans count apart), for the error's line."""
+    def cause(block: str) -> str | None:
+        try:
+            return "too deep" if tree_too_deep(parse_fragment(md.convert(block))) else None
+        except RecursionError:
+            return "too deep"
+        except etree.ParseError:
+            return None
+    return _first_block(text, md, cause)[0]
+
+
+def _first_block(text: str, md: markdown.Markdown, cause) -> tuple[int | None, str | None]:
+    """(first line, cause) of the first block (lines up to a blank one) for which ``cause``
+    gives a reason; (None, None) when none does alone."""
     scanned = blank_code(text)  # blank lines inside fenced code do not split a block there
     for block in _BLOCK.finditer(scanned):
         md.reset()
-        try:
-            parse_fragment(md.convert(text[block.start():block.end()]))
-        except etree.ParseError as error:
-            cause = re.sub(r"^not well-formed \((.*)\)$", r"\1", str(error).split(":")[0].strip())
-            if cause == "undefined entity":
-                cause += " (XHTML knows only &amp; &lt; &gt; &quot; &apos;: write the character itself)"
-            return line_of_offset(text, block.start()), cause or None
-        except RecursionError:
-            continue
+        why = cause(text[block.start():block.end()])
+        if why is not None:
+            return line_of_offset(text, block.start()), why
     return None, None
 
 
