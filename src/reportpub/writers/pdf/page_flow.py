@@ -41,6 +41,11 @@ islands (floats carrying ``data-island``, writers/pdf/chapter_html.py and island
   that calls it moves to the next page with it, so note text and rules never run over a
   figure. Not when no line of text is on the page yet: that would leave the page to the
   island alone;
+- an island set on a page may still strand it: a note called after it finds no room (the
+  rule above), or a heading after it does not fit below it, and WeasyPrint, breaking the
+  page before the heading, breaks it before the island too. Either way the page ends short
+  (a 63 % empty page in the benchmark book). Such a page is made again with the island
+  deferred, as one that does not fit is, when that leaves it fuller;
 - a vertical island's content is laid out unturned on the frame, where it may reach below
   the frame's page (its height there is its height on the page, a column's length at
   most) although turned it stays within the island's box, whose height on the frame is
@@ -159,6 +164,37 @@ def _make_page_for_a_full_page_island():
     return namespace["make_page"]
 
 
+# The attributes this module keeps on WeasyPrint's LayoutContext between pages.
+_PAGE_ATTRIBUTES = ("reportpub_cut", "reportpub_rest", "reportpub_continued", "reportpub_blocking_islands",
+                    "reportpub_islands_set")
+
+
+def _saved(context, page_state):
+    """What laying a page out changes in ``context`` and ``page_state``, to make it again."""
+    attributes = {name: getattr(context, name, None) for name in _PAGE_ATTRIBUTES}
+    attributes.update({name: set(value) for name, value in attributes.items() if isinstance(value, set)})
+    return (copy.deepcopy(page_state), list(context.footnotes), list(context.reported_footnotes),
+            dict(context.broken_out_of_flow), attributes)
+
+
+def _restored(context, saved, page_state):
+    """``context`` and ``page_state`` (in place: the caller goes on with it) as they were when
+    ``saved``, to make the page again."""
+    state, footnotes, reported, broken, attributes = saved
+    context.footnotes[:], context.reported_footnotes[:] = footnotes, reported
+    context.broken_out_of_flow.clear()
+    context.broken_out_of_flow.update(broken)
+    for name, value in attributes.items():
+        setattr(context, name, value)
+    for current, kept in zip(page_state, copy.deepcopy(state)):
+        if isinstance(current, dict):
+            current.clear()
+            current.update(kept)
+        else:
+            current[:] = kept
+    return page_state
+
+
 def _keeping_rests_in_their_chapter(make_page):
     """WeasyPrint's make_page, made again when the page ends a document or its chapter (a
     forced break follows) while the rest of a note cut on it waits: the rest would stand alone
@@ -167,9 +203,7 @@ def _keeping_rests_in_their_chapter(make_page):
     the rest), and failing that without cutting notes."""
 
     def make(context, root_box, page_type, resume_at, page_number, page_state):
-        saved = (copy.deepcopy(page_state), list(context.footnotes), list(context.reported_footnotes),
-                 dict(context.broken_out_of_flow),
-                 {name: getattr(context, name, None) for name in ("reportpub_cut", "reportpub_rest", "reportpub_continued")})
+        saved = _saved(context, page_state)
         for cuts in ("any", "down to the call", "none"):
             context.reportpub_cuts = (page_number, cuts)
             made = make_page(context, root_box, page_type, resume_at, page_number, page_state)
@@ -177,17 +211,82 @@ def _keeping_rests_in_their_chapter(make_page):
             rest = getattr(context, "reportpub_rest", None)
             if rest is None or rest.page != page_number + 1 or (next_resume_at is not None and next_page["break"] == "any"):
                 break
-            state, footnotes, reported, broken, attributes = saved
-            page_state = copy.deepcopy(state)
-            context.footnotes[:], context.reported_footnotes[:] = footnotes, reported
-            context.broken_out_of_flow.clear()
-            context.broken_out_of_flow.update(broken)
-            for name, value in attributes.items():
-                setattr(context, name, value)
+            page_state = _restored(context, saved, page_state)
         context.reportpub_cuts = None
         return made
 
     return make
+
+
+def _deferring_islands_that_strand_pages(make_page):
+    """WeasyPrint's make_page, made again when an island set on the page left the page short:
+    it left no room for a note called after it, whose line went to the next page (with what
+    must stand with that line: a heading before it, its paragraph's orphans); or the page
+    broke before a heading after it that did not fit below it, and the island went to the
+    next page with the heading, WeasyPrint breaking before the float. The page is made again
+    with those islands deferred to the head of the next page, as a figure that does not fit
+    is, so that the text and its notes fill this one; and made as first when that leaves it
+    no fuller."""
+
+    def make(context, root_box, page_type, resume_at, page_number, page_state):
+        saved = _saved(context, page_state)
+
+        def attempt(deferred):
+            context.reportpub_deferred_islands = (page_number, frozenset(deferred))
+            context.reportpub_blocking_islands, context.reportpub_islands_set = set(), set()
+            return made_page(make_page(context, root_box, page_type, resume_at, page_number, page_state))
+
+        def made_page(made):
+            lost = context.reportpub_islands_set - set(_islands_in(made[0].children[0]))
+            return made, context.reportpub_blocking_islands | lost
+
+        made, stranding = attempt(())
+        # An island deferred from the page before opens this one whatever is done here.
+        stranding -= {_island(shape) for shape in saved[3]}
+        if stranding and (empty := _empty_share(made[0])) > _RETRY_EMPTIER_THAN:
+            _restored(context, saved, page_state)
+            made, _ = attempt(stranding)
+            if _empty_share(made[0]) >= empty:
+                _restored(context, saved, page_state)
+                made, _ = attempt(())
+        context.reportpub_deferred_islands = context.reportpub_blocking_islands = context.reportpub_islands_set = None
+        return made
+
+    return make
+
+
+def _islands_in(box):
+    """The island groups set under ``box``."""
+    for child in getattr(box, "children", ()):
+        if (group := _island(child)) is not None:
+            yield group
+        elif isinstance(child, boxes.ParentBox) and not isinstance(child, boxes.LineBox):
+            yield from _islands_in(child)
+
+
+# A page whose island stranded it is made again when its text and islands leave more than
+# this share of the page's height empty above the notes (a line or two is what a line moved
+# with its note leaves anyway, and the island is best set where it stands).
+_RETRY_EMPTIER_THAN = 0.12
+
+
+def _empty_share(page) -> float:
+    """The share of a made page's content height left empty between its text and islands and
+    its note area (or its bottom)."""
+    root, notes = page.children[0], page.children[1]
+    top = page.content_box_y()
+    bottom = notes.position_y if notes.children else top + page.height
+    reach = max([top, *_bottoms(root)])
+    return max(0.0, bottom - reach) / page.height
+
+
+def _bottoms(box):
+    """The bottoms of the lines and floats under ``box``."""
+    for child in getattr(box, "children", ()):
+        if isinstance(child, boxes.LineBox) or (isinstance(child, boxes.Box) and child.is_floated()):
+            yield child.position_y + child.margin_height()
+        elif isinstance(child, boxes.ParentBox):
+            yield from _bottoms(child)
 
 
 def _island(box) -> str | None:
@@ -210,6 +309,32 @@ def _float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, b
     return float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack)
 
 
+# The skip stack of an island deferred again at the head of a page, to be laid out whole.
+_STILL_WAITING = {"reportpub: still waiting": None}
+
+
+def _deferred_island_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack):
+    """WeasyPrint's float_layout of a float deferred from the page before, at the head of the
+    page. A turned island that does not fit after the islands set there before it waits for
+    the next page again, in order (WeasyPrint would set them all, the last over the page's
+    edge): an empty, sizeless box stands for it on this page."""
+    if not _turned(box):
+        return _float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack)
+    laid_out, rest = _float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, None)
+    before = [shape for shape in context.excluded_shapes if shape is not laid_out and _island(shape) is not None]
+    if not before or not context.overflows_page(0, laid_out.position_y + laid_out.margin_height()):
+        return laid_out, rest
+    context.excluded_shapes.remove(laid_out)
+    waiting = box.copy_with_children([])
+    waiting.position_x, waiting.position_y = containing_block.content_box_x(), containing_block.content_box_y()
+    waiting.width = waiting.height = 0
+    for side in ("top", "right", "bottom", "left"):
+        setattr(waiting, f"margin_{side}", 0)
+        setattr(waiting, f"padding_{side}", 0)
+        setattr(waiting, f"border_{side}_width", 0)
+    return waiting, _STILL_WAITING
+
+
 def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty, absolute_boxes,
                         fixed_boxes, adjoining_margins, bottom_space):
     group = _island(child)
@@ -222,18 +347,24 @@ def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty,
         return skipped  # set at another width, or waiting for the next page
     child.position_y += block_layout.collapse_margin(adjoining_margins)
     set_anyway = page_is_empty and not new_children and not context.broken_out_of_flow
-    if set_anyway or _may_fit(context, child, box, absolute_boxes, fixed_boxes, bottom_space):
+    page, deferred = getattr(context, "reportpub_deferred_islands", None) or (None, frozenset())
+    deferred = deferred if page == context.current_page else frozenset()
+    if group in deferred and not set_anyway:
+        pass  # set here, it stranded the page (_deferring_islands_that_strand_pages)
+    elif set_anyway or _may_fit(context, child, box, absolute_boxes, fixed_boxes, bottom_space):
         new_child, rest = _float_layout(context, child, box, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
         # A figure broken inside (its image here, its caption over the page) does not fit: it
         # is set whole at the head of the next page. Only an island set anyway, on a page of
         # its own, is continued (its rest handed on as WeasyPrint hands on a broken float).
         fits = rest is None and not context.overflows_page(bottom_space, new_child.position_y + new_child.margin_height())
         if fits or set_anyway:
+            if getattr(context, "reportpub_islands_set", None) is not None:
+                context.reportpub_islands_set.add(group)
             new_child.index = index
             new_children.append(new_child)
             return False, None, new_child, rest
         block_layout.remove_placeholders(context, [new_child], absolute_boxes, fixed_boxes)
-    if child.element.get("data-island-last") is None:
+    if child.element.get("data-island-last") is None and group not in deferred:
         return skipped  # a narrower width of the same island comes next
     # No width fits: the widest goes to the head of the next page, the text goes on here.
     widest = next(sibling for sibling in box.children if _island(sibling) == group)
@@ -425,9 +556,11 @@ def _layout_footnote(context, footnote):
         return True
     lines_set = bool(getattr(context, "reportpub_paragraph_lines", None)) or \
         getattr(context, "reportpub_lines_page", None) == context.current_page
-    return lines_set and any(
-        _island(shape) is not None and context.overflows_page(0, shape.position_y + shape.margin_height())
-        for shape in context.excluded_shapes)
+    blocking = {_island(shape) for shape in context.excluded_shapes
+                if _island(shape) is not None and context.overflows_page(0, shape.position_y + shape.margin_height())}
+    if lines_set and blocking and getattr(context, "reportpub_blocking_islands", None) is not None:
+        context.reportpub_blocking_islands |= blocking
+    return lines_set and bool(blocking)
 
 
 def _unlayout_footnote(context, footnote):
@@ -453,6 +586,7 @@ def install() -> None:
     LayoutContext.reportpub_paragraph_lines_kept = _paragraph_lines_kept
     # The note area is laid out by LayoutContext._update_footnote_area and make_page.
     weasyprint_layout.block_level_layout = page_layout.block_level_layout = _note_area_layout
-    page_layout.make_page = _keeping_rests_in_their_chapter(_make_page_for_a_full_page_island())
-    page_layout.float_layout = _float_layout  # islands deferred to the head of a page
+    page_layout.make_page = _deferring_islands_that_strand_pages(
+        _keeping_rests_in_their_chapter(_make_page_for_a_full_page_island()))
+    page_layout.float_layout = _deferred_island_layout  # islands deferred to the head of a page
     _installed = True
