@@ -321,3 +321,39 @@ def test_a_page_opening_with_a_deferred_figure_is_marked_where_its_text_begins(m
                 assert any(run in texts[page] for run in runs), (page, after[:30], texts[page][:80])
                 assert not any(run in texts[page - 1] for run in runs), (page, after[:30])
     assert deferred, "no figure was deferred: the test book no longer tests this"
+
+
+def test_the_page_list_follows_the_folios_an_authors_stylesheet_numbers(tmp_path):
+    """An author's stylesheet numbers the folios from 101 (here in a book laid out whole by the
+    author's template, and in one laid out chapter by chapter): each page's marker is labelled
+    with the folio the PDF prints on it, and named by its place in the PDF, so ids stay unique."""
+    from importlib.resources import files
+
+    template = files("reportpub").joinpath("templates/pdf.html").read_text(encoding="utf-8")
+    whole = template.replace('<section class="chapter"', '<div class="chapter"').replace(
+        "</section>\n{%- endfor %}", "</div>\n{%- endfor %}")
+    for name, override in (("whole", whole), ("parts", None)):
+        root = write_project(tmp_path / name, {"01.md": chapter("第一章　始まり", 8), "02.md": chapter("第二章　続き", 6)},
+                             book_toml(slug="pl", formats=["pdf", "epub"], modes=["horizontal"]),
+                             {"styles/folios.css": "@page :first { counter-reset: page 100; }\n"
+                                                   "@page chapter:first { counter-increment: page 100; }\n"})
+        if override:
+            (root / "templates").mkdir()
+            (root / "templates" / "pdf.html").write_text(override, encoding="utf-8")
+        result = run_cli("build", "--jobs", "1", str(root))
+        assert result.returncode == 0, result.stderr
+        pdf, epub = root / "build" / "pl-horizontal.pdf", epub_files(root / "build" / "pl-horizontal.epub")
+        nav = epub["nav.xhtml"][epub["nav.xhtml"].index('epub:type="page-list"'):]
+        listed = [(int(page), int(label), file_name)
+                  for file_name, page, label in re.findall(r'<a href="([^"#]+)#page-(\d+)">(\d+)</a>', nav)]
+        assert [page for page, _, _ in listed] == [page for page in range(1, pdf_pages(pdf) + 1) if pdf_page_text(pdf, page)]
+        chapter_pages = [(page, label) for page, label, file_name in listed if file_name.startswith("chapter-")]
+        assert len(chapter_pages) >= 4, name
+        for page, label in chapter_pages:
+            printed = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                     capture_output=True, text=True, check=True).stdout.split()
+            assert label > 100 and str(label) in printed, (name, page, label, printed[-3:])
+            document = next(file_name for listed_page, _, file_name in listed if listed_page == page)
+            assert f'id="page-{page}" aria-label="{label}"' in epub[document], (name, page)
+        checked = run_epubcheck(root / "build" / "pl-horizontal.epub")
+        assert (checked["errors"], checked["warnings"]) == (0, 0), checked["messages"]

@@ -82,7 +82,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
         """A front- or back-matter partial, made ready for its content document, with the
         markers of the pages that begin in it (before it, those known by its section only)."""
         pages = markers.get(matter_keys.get(file_name, ""), [])
-        return "".join(serialize_element(_page_marker(page)) for page, _ in pages) + _prepare_fragment(
+        return "".join(serialize_element(_page_marker(page, folio)) for page, _, folio in pages) + _prepare_fragment(
             templates.render(partial, book, **context), file_name, mode, anchors, markers)
 
     cover_href, cover_bytes, cover_size = cover_image(book.config, project, mode)
@@ -155,7 +155,7 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 
 
 def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None,
-                  markers: dict[str, list[tuple[int, int]]] | None = None) -> str:
+                  markers: dict[str, list[tuple[int, int, int]]] | None = None) -> str:
     """The chapter's content document body: text with pop-up note references, then its notes;
     at the first character of each page of the reader PDF, its pagebreak marker (``markers``,
     PageList.before)."""
@@ -190,7 +190,7 @@ def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, st
     return "".join(parts)
 
 
-def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str, list[tuple[int, int]]]) -> None:
+def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str, list[tuple[int, int, int]]]) -> None:
     """The markers of the pages that begin in the chapter's blocks, named as the PDF writer
     names them (page_list.mark_blocks): before the block for a page that begins with it, else
     before the character the page begins with (page_list.counted characters into the block)."""
@@ -199,21 +199,21 @@ def _insert_page_markers(root: etree.Element, chapter_id: str, markers: dict[str
         root.remove(block)
     for index, block in enumerate(blocks):
         found = markers.get(block_key(chapter_id, index), [])
-        root.extend(_page_marker(page) for page, offset in found if offset == 0)
+        root.extend(_page_marker(page, folio) for page, offset, folio in found if offset == 0)
         root.append(block)
-        for page, offset in sorted((m for m in found if m[1] > 0), key=lambda m: -m[1]):  # the last first: the
-            _insert_at_character(block, offset, _page_marker(page))  # text before a split stays where it was
+        for page, offset, folio in sorted((m for m in found if m[1] > 0), key=lambda m: -m[1]):  # the last first:
+            _insert_at_character(block, offset, _page_marker(page, folio))  # the text before a split stays put
 
 
-def _insert_matter_markers(root: etree.Element, markers: dict[str, list[tuple[int, int]]]) -> None:
+def _insert_matter_markers(root: etree.Element, markers: dict[str, list[tuple[int, int, int]]]) -> None:
     """The markers of the pages that begin in a matter section's entries, named as the PDF
     writer names them (writers/pdf/parts.py page_starts): at the entry's first character (a
     marker may not stand between list items or table cells), or the character the page begins with."""
     for section in [element for element in root.iter() if element.get("id") in MATTER_FILES]:
         entries = matter_entries(section)
         for number, entry in enumerate(entries):
-            for page, offset in sorted(markers.get(block_key(section.get("id"), number), []), key=lambda m: -m[1]):
-                _insert_at_character(entry, offset, _page_marker(page), skip=set(entries))
+            for page, offset, folio in sorted(markers.get(block_key(section.get("id"), number), []), key=lambda m: -m[1]):
+                _insert_at_character(entry, offset, _page_marker(page, folio), skip=set(entries))
 
 
 # Elements a marker does not go into (it stands before them): their text is one unit of the
@@ -276,23 +276,23 @@ def _reading_free_text(element: etree.Element) -> str:
         ("" if child.tag in ("rt", "rp") else _reading_free_text(child)) + (child.tail or "") for child in element)
 
 
-def _page_marker(page: int) -> etree.Element:
-    """An empty ``epub:type="pagebreak"`` span for the reader PDF's page ``page``."""
-    return etree.Element("span", marker_attributes(page))
+def _page_marker(page: int, folio: int) -> etree.Element:
+    """An empty ``epub:type="pagebreak"`` span for the reader PDF's page ``page``, which prints ``folio``."""
+    return etree.Element("span", marker_attributes(page, folio))
 
 
-def _page_targets(book: Book, page_list: PageList | None, pages: list[_Page]) -> list[tuple[int, str]]:
-    """(page, content document holding its marker) of every page of ``page_list`` the EPUB marks."""
+def _page_targets(book: Book, page_list: PageList | None, pages: list[_Page]) -> list[tuple[int, int, str]]:
+    """(page, its folio, content document holding its marker) of every page of ``page_list`` the EPUB marks."""
     if page_list is None:
         return []
     files = {chapter.id: chapter.file_name for chapter in book.chapters}
     written = {page.file_name for page in pages}
     targets = []
-    for page, key, _ in page_list.breaks:
+    for page, key, _, folio in page_list.breaks:
         chapter_id, _, _ = key.rpartition("/")
         file_name = files.get(chapter_id) or MATTER_FILES.get(chapter_id or key)
         if file_name in written:
-            targets.append((page, file_name))
+            targets.append((page, folio, file_name))
     return targets
 
 
@@ -398,7 +398,7 @@ def _retarget_links(root: etree.Element, file_name: str, anchors: dict[str, str]
 
 
 def _prepare_fragment(xhtml: str, file_name: str, mode: str, anchors: dict[str, str],
-                      markers: dict[str, list[tuple[int, int]]] | None = None) -> str:
+                      markers: dict[str, list[tuple[int, int, int]]] | None = None) -> str:
     """Title page, contents, references, colophon: the same treatment as chapter text, and
     the markers of the pages that begin in their entries (page_list.matter_entries).
 
@@ -421,7 +421,7 @@ def _uid(chapter: Chapter) -> str:
 
 
 def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: str,
-                  page_targets: list[tuple[int, str]]) -> str:
+                  page_targets: list[tuple[int, int, str]]) -> str:
     """The EPUB navigation document: the table of contents, the landmarks and, when the EPUB
     marks the reader PDF's pages, the page-list."""
     e = html.escape
@@ -475,7 +475,7 @@ def _nav_document(book: Book, pages: list[_Page], css_hrefs: list[str], mode: st
     if page_targets:
         lines += ['<nav epub:type="page-list" id="page-list" role="doc-pagelist" hidden="hidden">',
                   "  <h2>ページ</h2>", "  <ol>"]
-        lines += [f'    <li><a href="{file_name}#page-{page}">{page}</a></li>' for page, file_name in page_targets]
+        lines += [f'    <li><a href="{file_name}#page-{page}">{folio}</a></li>' for page, folio, file_name in page_targets]
         lines += ["  </ol>", "</nav>"]
     lines += ["</body>", "</html>", ""]
     return "\n".join(lines)

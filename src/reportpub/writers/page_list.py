@@ -104,24 +104,26 @@ def first_in_manuscript(keys: list[str]) -> str | None:
 
 @dataclass(frozen=True)
 class PageList:
-    """The reader PDF's pages as the EPUB of its mode marks them: ``breaks`` are (the page
-    number the PDF prints, the block or matter section that page begins in, the counted
-    characters of that block before the page's first one), in page order."""
+    """The reader PDF's pages as the EPUB of its mode marks them: ``breaks`` are (the page's
+    number in the PDF, from 1; the block or matter entry that page begins in; the counted
+    characters of that block before the page's first one; the folio the page prints), in
+    page order. The markers are named by the page's number, labelled by its folio: the two
+    differ where an author's stylesheet or template numbers the folios otherwise."""
 
     source_file: str  # the reader PDF's file name in build/
     source_identifier: str  # the identifier it and the EPUB carry (book.toml's, else one made for the book)
-    breaks: tuple[tuple[int, str, int], ...]
+    breaks: tuple[tuple[int, str, int, int], ...]
 
-    def before(self) -> dict[str, list[tuple[int, int]]]:
-        """Block or matter section → (page, counted characters before its marker) of the
+    def before(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Block or matter entry → (page, counted characters before its marker, folio) of the
         pages that begin in it, in order."""
-        found: dict[str, list[tuple[int, int]]] = {}
-        for page, key, offset in self.breaks:
-            found.setdefault(key, []).append((page, offset))
+        found: dict[str, list[tuple[int, int, int]]] = {}
+        for page, key, offset, folio in self.breaks:
+            found.setdefault(key, []).append((page, offset, folio))
         return found
 
 
-def marker_attributes(page: int) -> dict[str, str]:
+def marker_attributes(page: int, folio: int) -> dict[str, str]:
     """The attributes of a page's pagebreak marker (an empty span: it takes no room in the text),
-    named by the number the PDF prints on the page."""
-    return {"epub:type": "pagebreak", "role": "doc-pagebreak", "id": f"page-{page}", "aria-label": str(page)}
+    named by its page and labelled by the folio the PDF prints on it."""
+    return {"epub:type": "pagebreak", "role": "doc-pagebreak", "id": f"page-{page}", "aria-label": str(folio)}

@@ -39,8 +39,9 @@ class CachedPart:
     anchors: dict[str, int]
     files: dict[str, Path]
     fonts: dict[str, dict]  # PDF font name → its file and the glyphs used: left to the joiner (writers/pdf/fonts.py)
-    # (the block each page begins in, its characters before the page: parts.page_starts); "" notes only, None blank
-    page_blocks: list[tuple[str | None, int]]
+    # (the block each page begins in, its characters before the page, its folio: parts.page_starts);
+    # "" notes only, None blank
+    page_blocks: list[tuple[str | None, int, int | None]]
 
 
 def join_parts(placed: list[tuple[int, CachedPart]], targets: dict[str, Path], book: Book, project: Project,

@@ -70,7 +70,8 @@ class PageCounts:
 
 
 def install() -> None:
-    """Let a render wait for its first page between making its pages and their margin boxes."""
+    """Let a render wait for its first page between making its pages and their margin boxes,
+    and record on each page the folio its margin boxes print (``folio``)."""
     weasyprint_layout.make_all_pages = _recording_make_all_pages
     weasyprint_layout.make_margin_boxes = _settling_make_margin_boxes
 
@@ -101,7 +102,14 @@ def _settling_make_margin_boxes(context, page, state):
     if _settle is not None and not getattr(context, "reportpub_settled", False):
         context.reportpub_settled = True
         settle_before_margins(context, _settle)
+    page.reportpub_folio = (state[1].get("page") or [None])[-1]
     return _make_margin_boxes(context, page, state)
+
+
+def folio(page) -> int | None:
+    """The value of the page counter on a laid-out page (weasyprint.Page), as its margin boxes
+    print it whatever the stylesheets reset it to; None when the render had no install()."""
+    return getattr(page._page_box, "reportpub_folio", None)
 
 
 def settle_before_margins(context, start_of: Callable[[int], int]) -> None:

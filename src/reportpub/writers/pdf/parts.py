@@ -65,8 +65,8 @@ from reportpub.writers.pdf.output import write_pdf
 from reportpub.writers.pdf import part_pool
 from reportpub.writers.pdf.part_pool import PageCounts
 
-CACHE_FORMAT = 9  # 7: the block each page begins in is recorded (the EPUB's page-list); 8: and the place in it;
-# 9: past deferred figures, and the matter's entries
+CACHE_FORMAT = 10  # 7: the block each page begins in is recorded (the EPUB's page-list); 8: and the place in it;
+# 9: past deferred figures, and the matter's entries; 10: the folio each page prints
 CONTENTS_ATTEMPTS = 5  # place the parts again at most this often when the contents or page references move them
 
 
@@ -169,6 +169,7 @@ class ModePdfs:
         self.head = self.tail = ""
         self.steps = 0
         self.pool = self.counts = None  # see share()
+        part_pool.install()  # each page's folio recorded for the page-list (page_starts)
         self.stride = self.round_base = 0
 
     def write(self) -> list[tuple[int, str]] | None:
@@ -497,32 +498,33 @@ def _last_page(counts: list[int]) -> int:
     return last_page
 
 
-def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str, int]]:
-    """(page number, the block it begins in, the characters of it before the page) of every
-    page of the placed parts that is not blank: a page holding only the rest of a note ("" in
-    the record) continues where the page before begins."""
-    breaks: list[tuple[int, str, int]] = []
+def breaks_of(placed: list[tuple[int, CachedPart]]) -> list[tuple[int, str, int, int]]:
+    """(page number, the block it begins in, the characters of it before the page, the folio
+    the page prints) of every page of the placed parts that is not blank: a page holding only
+    the rest of a note ("" in the record) continues where the page before begins."""
+    breaks: list[tuple[int, str, int, int]] = []
     for first_page, cached in placed:
         last = None
-        for index, (key, offset) in enumerate(cached.page_blocks):
+        for index, (key, offset, folio) in enumerate(cached.page_blocks):
             if key == "":
                 key, offset = last if last is not None else (None, 0)
             if key is not None:
-                breaks.append((first_page + index, key, offset))
+                breaks.append((first_page + index, key, offset, first_page + index if folio is None else folio))
                 last = (key, offset)
     return breaks
 
 
-def whole_breaks(document) -> list[tuple[int, str, int]]:
-    """The breaks of a book laid out in one document: its pages are numbered from 1, as the
-    folios of the parts are (a template that numbers its pages otherwise is not followed)."""
+def whole_breaks(document) -> list[tuple[int, str, int, int]]:
+    """The breaks of a book laid out in one document, its pages numbered from 1 (the folios
+    are those the pages print, as an author's template numbers them)."""
     starts = page_starts(document.pages)
     return breaks_of([(1, CachedPart("whole", len(starts), {}, {}, {}, starts))])
 
 
-def page_starts(pages) -> list[tuple[str | None, int]]:
-    """Where each laid-out page begins (writers/page_list.py): the block, and how many of its
-    characters (page_list.counted) the pages before set. Of the blocks a page's text area
+def page_starts(pages) -> list[tuple[str | None, int, int | None]]:
+    """Where each laid-out page begins (writers/page_list.py): the block, how many of its
+    characters (page_list.counted) the pages before set, and the folio the page prints
+    (part_pool.folio: the stylesheets may number the pages otherwise than one by one). Of the blocks a page's text area
     shows, the first in the manuscript (a block broken over from the page before shows on
     this page too) of those not deferred, that is, not before a block an earlier page set
     (a figure the page before had no room for); the first deferred one on a page of nothing
@@ -531,12 +533,12 @@ def page_starts(pages) -> list[tuple[str | None, int]]:
     page. Only a block that runs over from earlier pages has its text read."""
     entries: dict = {}  # a matter section's element → {entry element: its name}, for the walks
     shown = [_shown_blocks(page, entries) for page in pages]
-    starts: list[tuple[str | None, int]] = []
+    starts: list[tuple[str | None, int, int | None]] = []
     reached: dict[str, int] = {}  # chapter or matter section → the last of its blocks set so far
     for index, page in enumerate(pages):
         if not shown[index]:
             notes = page._page_box.children[1:2]  # the page's note area
-            starts.append(("" if notes and notes[0].children else None, 0))  # the rest of a note, or blank
+            starts.append(("" if notes and notes[0].children else None, 0, part_pool.folio(page)))  # a note's rest, or blank
             continue
         keys = list(shown[index])
         in_flow = [key for key in keys if not _is_deferred(key, reached) or index and key in shown[index - 1]]
@@ -545,7 +547,7 @@ def page_starts(pages) -> list[tuple[str | None, int]]:
         while "/" in first and before >= 0 and first in shown[before]:
             offset += _counted_text(*shown[before][first])
             before -= 1
-        starts.append((first, offset))
+        starts.append((first, offset, part_pool.folio(page)))
         for key in keys:
             section, _, number = key.rpartition("/")
             if section:
