@@ -222,12 +222,20 @@ def _mode_pdfs(job: tuple[str, list[Edition]], book: Book, project: Project, tok
 def _write_pdf_job_with_pool(job: tuple[str, list[Edition]], mode_pdfs, written: list[tuple[str, str]], pool,
                              book: Book, project: Project, token: int, force: bool) -> list[tuple[str, str]]:
     """A PDF job whose parts and joins the workers of ``pool`` do (ModePdfs.share), run in a
-    thread of the build; then, in a worker, its mode's EPUB with the PDF's page breaks."""
-    breaks = {mode_pdfs.mode: mode_pdfs.write()}
+    thread of the build; its mode's EPUB, which needs the PDF's page breaks, not its file, is
+    handed to a worker as soon as the parts are placed, beside the join."""
     kind, outputs = job
     epubs = [o for o in outputs if not o.pdf_variant]
-    if epubs:
-        written = written + pool.submit(_write_job, (kind, epubs), book, project, token, force, breaks=breaks).result()
+    writing_epubs = []
+
+    def placed(breaks) -> None:
+        if epubs:
+            writing_epubs.append(pool.submit(_write_job, (kind, epubs), book, project, token, force,
+                                             breaks={mode_pdfs.mode: breaks}))
+
+    mode_pdfs.write(placed)  # should it fail, the pool waits for the EPUB and its temporary is removed
+    for writing in writing_epubs:
+        written = written + writing.result()
     return written
 
 

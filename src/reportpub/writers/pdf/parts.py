@@ -172,19 +172,26 @@ class ModePdfs:
         part_pool.install()  # each page's folio recorded for the page-list (page_starts)
         self.stride = self.round_base = 0
 
-    def write(self) -> list[tuple[int, str]] | None:
+    def write(self, placed_breaks: Callable[[list[tuple[int, str, int]]], None] = lambda breaks: None
+              ) -> list[tuple[int, str, int]] | None:
+        """Write the editions; returns the pages' breaks (breaks_of). ``placed_breaks(breaks)`` hears
+        them as soon as the parts are placed, while the editions are joined (in a worker, when there
+        is a pool): what needs only the breaks (the mode's EPUB) is made beside the join."""
         split = split_book(self.layout.html)
         if split is None:
-            return self.write_whole()
+            breaks = self.write_whole()
+            placed_breaks(breaks)
+            return breaks
         self.head, parts, self.tail = split
         front, rest = parts[0], parts[1:]
         self.steps = len(rest) + 2  # the front matter, each part after it, the joining
         numbered, placed = self.settle_contents(front, rest)
+        breaks = breaks_of([(1, numbered)] + placed)
         self.progress("joining the parts", self.steps - 1, self.steps)
-        fonts_used = self.join([(1, numbered)] + placed)
+        fonts_used = self.join([(1, numbered)] + placed, meanwhile=lambda: placed_breaks(breaks))
         self.prune(fonts_used)
         self.progress("done", self.steps, self.steps)
-        return breaks_of([(1, numbered)] + placed)
+        return breaks
 
     def page_breaks(self) -> list[tuple[int, str]] | None:
         """The placed parts' breaks, nothing written (a book laid out whole is laid out here:
@@ -439,12 +446,16 @@ class ModePdfs:
         """Where the joiner keeps the font subsets it embeds."""
         return self.cache.directory / "fonts"
 
-    def join(self, placed: list[tuple[int, CachedPart]]) -> set[str]:
+    def join(self, placed: list[tuple[int, CachedPart]], meanwhile: Callable[[], None] = lambda: None) -> set[str]:
         """Each edition joined from the placed parts (in a worker, when there is a pool), all of
         them from one opening of each part; returns the keys of the font subsets used. One after
-        the other: the print edition takes the font subsets the reader edition made."""
+        the other: the print edition takes the font subsets the reader edition made.
+        ``meanwhile()`` is called once the join is under way (with a pool: handed to a worker)."""
         if self.pool is not None:
-            return self.pool.submit(_join_shared, self.mode, placed).result()
+            joining = self.pool.submit(_join_shared, self.mode, placed)
+            meanwhile()
+            return joining.result()
+        meanwhile()
         return join_parts(placed, self.targets, self.book, self.project, self.font_subsets, self.mode)
 
     def prune(self, fonts_used: set[str]) -> None:
