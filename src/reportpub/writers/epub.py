@@ -23,8 +23,10 @@ entry, so two builds of the same book give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import io
+import json
 import xml.etree.ElementTree as etree
 import zipfile
 from dataclasses import dataclass, field
@@ -33,7 +35,9 @@ from pathlib import Path
 from ebooklib import epub
 
 from reportpub import __version__
+from reportpub.cache import Cache, cache_root
 from reportpub.diagnostics import ReportpubError
+from reportpub.digests import package_digest
 from reportpub.model import Book, Chapter, Note, note_reference_id
 from reportpub.project import Project
 from reportpub.templates import Templates
@@ -98,9 +102,11 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
              matter("toc.xhtml", "toc.html", chapters=chapters, references_href="references.xhtml"),
              "toc-page", "frontmatter"),
     ]
+    chapter_documents = ChapterDocuments(project, mode, anchors, markers)
     for chapter in book.chapters:
         pages.append(page(_uid(chapter), chapter.file_name, chapter.title,
-                          chapter_xhtml(book, chapter, mode, anchors, markers), "chapter-page", "bodymatter"))
+                          chapter_documents.xhtml(book, chapter), "chapter-page", "bodymatter"))
+    chapter_documents.prune()
     if book.references:
         pages.append(page("references", "references.xhtml", "参考文献", matter("references.xhtml", "references.html"),
                           "references-page", "backmatter"))
@@ -152,6 +158,44 @@ def write_epub(book: Book, project: Project, mode: str, templates: Templates, ta
 
 # ---------------------------------------------------------------------------------------------
 # Chapters
+
+CHAPTER_CACHE_DIR = "epub-chapters"  # in build/.cache, one folder per mode
+
+
+class ChapterDocuments:
+    """Each chapter's content document body (chapter_xhtml) for one EPUB, kept between builds in
+    build/.cache/epub-chapters/<mode>: an edit to one chapter makes only its own again (the
+    vertical markup of a long book's chapters is most of the vertical EPUB's time). An entry is
+    named by all chapter_xhtml reads: the chapter (its text, notes, ids and file name), the
+    mode, which document defines each id a link may point to (the whole book's), the pagebreak
+    markers of the chapter's blocks, and reportpub's code."""
+
+    def __init__(self, project: Project, mode: str, anchors: dict[str, str],
+                 markers: dict[str, list[tuple[int, int]]]):
+        self.cache = Cache(cache_root(project.build_dir) / CHAPTER_CACHE_DIR / mode)
+        self.mode, self.anchors, self.markers = mode, anchors, markers
+        self.common = hashlib.sha256(json.dumps([package_digest(), mode, sorted(anchors.items())],
+                                                ensure_ascii=False).encode()).hexdigest()
+        self.chapter_markers: dict[str, list] = {}  # chapter id → its blocks' markers, by block
+        for key, pages in sorted(markers.items()):
+            chapter_id, _, _ = key.rpartition("/")
+            if chapter_id:
+                self.chapter_markers.setdefault(chapter_id, []).append((key, pages))
+
+    def xhtml(self, book: Book, chapter: Chapter) -> str:
+        # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
+        key = hashlib.sha256(f"{self.common}|{self.chapter_markers.get(chapter.id, [])!r}|{chapter!r}"
+                             .encode()).hexdigest()[:32]
+        stored = self.cache.get(key, "xhtml")  # None when missing or damaged
+        if stored is not None:
+            return stored.decode("utf-8")
+        xhtml = chapter_xhtml(book, chapter, self.mode, self.anchors, self.markers)
+        self.cache.put(key, xhtml, "xhtml")
+        return xhtml
+
+    def prune(self) -> None:
+        """Keep the chapters this build and the one before used (cache.keep_recent)."""
+        self.cache.prune()
 
 
 def chapter_xhtml(book: Book, chapter: Chapter, mode: str, anchors: dict[str, str] | None = None,
