@@ -9,7 +9,8 @@ from tests.conftest import book_toml, run_cli
 BOOK = book_toml(version="1.0", formats=["pdf", "epub"], modes=["vertical"])
 # The caches a vertical PDF and EPUB build prunes by cache.keep_recent, and the slots they also hold.
 LAST_BUILD_GLOB = LAST_BUILD_FILE.replace(".json", "*.json")  # cache.last_build_record: one per pattern pruned
-PRUNED_CACHES = {"chapters", "pdf-html/vertical", "pdf-parts/vertical", "pdf-parts/vertical/fonts", "fonts"}
+PRUNED_CACHES = {"chapters", "pdf-html/vertical", "pdf-parts/vertical", "pdf-parts/vertical/fonts", "fonts",
+                 "epub-chapters/vertical"}
 SLOTS = {"fonts": {"source-digests"}}
 
 
