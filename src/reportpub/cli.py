@@ -126,6 +126,29 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command ``argv`` (the program's arguments when None) and return its exit status;
+    run as the program (``argv`` None), end the process with it at once (:func:`_exit_at_once`)."""
+    status = _main(argv)
+    if argv is None:
+        _exit_at_once(status)
+    return status
+
+
+def _exit_at_once(status: int) -> None:
+    """End the program without the interpreter's shutdown, which frees every object one by one:
+    after a build of a long book, its chapters and both modes' layouts, a quarter of a second
+    of CPU spent on nothing. There is nothing else left to do: every file is written and closed
+    (atomic.py), the workers and threads are gone (build/__init__.py waits for them), and what
+    the streams still hold is flushed here."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, or a closed stream: nothing to say
+            pass
+    os._exit(status)
+
+
+def _main(argv: list[str] | None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         return run(arguments)
