@@ -26,21 +26,32 @@ CHAPTERS = {
 }
 
 
-def page_list(book, shift: int = 0) -> PageList:
-    """Pages where each chapter begins, and one in the middle of the first chapter's second block."""
+def page_list(book, shift: int = 0, folio: int = 0) -> PageList:
+    """Pages where each chapter begins, and one in the middle of the first chapter's second block;
+    each prints its page number plus ``folio``."""
     first, second, third = (chapter.id for chapter in book.chapters)
-    return PageList("test-x.pdf", book.config.identifier, (
-        (1, "titlepage", 0), (3 + shift, block_key(first, 0), 0), (4 + shift, block_key(first, 1), 6),
-        (5 + shift, block_key(second, 0), 0), (7 + shift, block_key(third, 0), 0)))
+    pages = [(1, "titlepage", 0), (3 + shift, block_key(first, 0), 0), (4 + shift, block_key(first, 1), 6),
+             (5 + shift, block_key(second, 0), 0), (7 + shift, block_key(third, 0), 0)]
+    return PageList("test-x.pdf", book.config.identifier, tuple((page, key, offset, folio + page)
+                                                                 for page, key, offset in pages))
 
 
-def write(project_root, mode: str, target, shift: int = 0, fresh: bool = False, book=None) -> dict[str, bytes]:
+def test_an_author_s_folios_label_the_cached_chapters_markers(make_project, tmp_path):
+    root = make_project(CHAPTERS)
+    before = write(root, "vertical", tmp_path / "before.epub")
+    assert b'aria-label="4"' in before["EPUB/chapter-001.xhtml"]
+    cached = assert_as_without_cache(root, "vertical", tmp_path, before, "EPUB/chapter-001.xhtml", folio=100)
+    assert b'aria-label="104"' in cached["EPUB/chapter-001.xhtml"]
+
+
+def write(project_root, mode: str, target, shift: int = 0, fresh: bool = False, book=None, folio: int = 0
+          ) -> dict[str, bytes]:
     """The EPUB's files, written with the chapter cache (emptied first when ``fresh``)."""
     project = Project.open(project_root)
     if fresh:
         shutil.rmtree(project.build_dir / ".cache" / epub_writer.CHAPTER_CACHE_DIR, ignore_errors=True)
     book = book or read_book(project)
-    epub_writer.write_epub(book, project, mode, Templates(project), target, page_list(book, shift))
+    epub_writer.write_epub(book, project, mode, Templates(project), target, page_list(book, shift, folio))
     with zipfile.ZipFile(target) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     return {"*": target.read_bytes(), **files}

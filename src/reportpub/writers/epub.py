@@ -168,10 +168,10 @@ class ChapterDocuments:
     vertical markup of a long book's chapters is most of the vertical EPUB's time). An entry is
     named by all chapter_xhtml reads: the chapter (its text, notes, ids and file name), the
     mode, which document defines each id a link may point to (the whole book's), the pagebreak
-    markers of the chapter's blocks, and reportpub's code."""
+    markers of the chapter's blocks (page, place and folio), and reportpub's code."""
 
     def __init__(self, project: Project, mode: str, anchors: dict[str, str],
-                 markers: dict[str, list[tuple[int, int]]]):
+                 markers: dict[str, list[tuple[int, int, int]]]):
         self.cache = Cache(cache_root(project.build_dir) / CHAPTER_CACHE_DIR / mode)
         self.mode, self.anchors, self.markers = mode, anchors, markers
         self.common = hashlib.sha256(json.dumps([package_digest(), mode, sorted(anchors.items())],

@@ -172,8 +172,8 @@ class ModePdfs:
         part_pool.install()  # each page's folio recorded for the page-list (page_starts)
         self.stride = self.round_base = 0
 
-    def write(self, placed_breaks: Callable[[list[tuple[int, str, int]]], None] = lambda breaks: None
-              ) -> list[tuple[int, str, int]] | None:
+    def write(self, placed_breaks: Callable[[list[tuple[int, str, int, int]]], None] = lambda breaks: None
+              ) -> list[tuple[int, str, int, int]] | None:
         """Write the editions; returns the pages' breaks (breaks_of). ``placed_breaks(breaks)`` hears
         them as soon as the parts are placed, while the editions are joined (in a worker, when there
         is a pool): what needs only the breaks (the mode's EPUB) is made beside the join."""
