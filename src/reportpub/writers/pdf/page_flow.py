@@ -237,7 +237,9 @@ def _deferring_islands_that_strand_pages(make_page):
             return made_page(make_page(context, root_box, page_type, resume_at, page_number, page_state))
 
         def made_page(made):
-            lost = context.reportpub_islands_set - set(_islands_in(made[0].children[0]))
+            lost = set()
+            if context.reportpub_islands_set:  # most pages set no island: their boxes are not walked
+                lost = context.reportpub_islands_set - set(_islands_in(made[0].children[0]))
             return made, context.reportpub_blocking_islands | lost
 
         made, stranding = attempt(())
