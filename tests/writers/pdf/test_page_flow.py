@@ -271,46 +271,6 @@ def stranded(pages, limit: float) -> list[str]:
     return found
 
 
-def headings_chapters() -> dict[str, str]:
-    """Two chapters of sections each closed by a paragraph calling a note, then a heading and a
-    paragraph of three lines; the closing paragraphs of several lengths, so that some headings
-    fall where the notes leave room for the heading and two lines of its paragraph, not three."""
-    chapters, number = {}, 0
-    for c in range(2):
-        parts, notes = [f"# 第{c + 1}章　見出しの多い章"], []
-        for k in range(12):
-            number += 1
-            text = paragraph(k + c, 1 + (k * 5 + c) % 7)
-            parts += [text[:20] + f"[^n{number}]" + text[20:], f"## 節{c + 1}の{k + 1}", paragraph(k + 3 * c + 2, 3)]
-            notes.append(f"[^n{number}]: 出典の記事によります。" + "この点については、複数の報道が異なる数字を伝えており、"
-                         * (number % 2) + f"注{number}の本文です。")
-        chapters[f"{c + 1:02d}.md"] = "\n\n".join([*parts, paragraph(c, 6), *notes]) + "\n"
-    return chapters
-
-
-@pytest.fixture(scope="module")
-def headings_book(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pageflow") / "headings"
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("36", "headings", formats=["pdf"]), encoding="utf-8")
-    for name, text in headings_chapters().items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
-    result = run_cli("build", str(root), "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    return root / "build"
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_a_heading_may_end_a_page_with_two_lines_of_its_paragraph(headings_book, mode):
-    """A heading near a page's end takes the two lines of its paragraph that fit, the third
-    going to the next page: with the paragraph's widows at two, the heading and its paragraph
-    went on whole and the page was left 28-33 % empty in the vertical PDF (the benchmark
-    book's vertical p. 58: 35 %)."""
-    pages = read_pages(headings_book / f"headings-{mode}.pdf")
-    assert stranded(pages, 1 / 4) == []
-    assert notes_away_from_their_calls(pages) == []
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_every_note_is_on_the_page_of_its_call(notes_book, mode):
     pages = read_pages(notes_book / f"notes-{mode}.pdf")
