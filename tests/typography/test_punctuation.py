@@ -84,7 +84,9 @@ def test_the_rule_closes_up_marks_across_scripts():
 def test_only_the_half_that_is_blank_is_taken():
     closing, opening, middle = PunctuationSpace(0, 500), PunctuationSpace(500, 0), PunctuationSpace(250, 250)
     made = half_glyphs({"」": ("c", closing), "「": ("o", opening), "・": ("m", middle), "、": ("k", None)})
-    assert {(h.glyph, h.cut) for h in made} == {("c", PunctuationSpace(0, 500)), ("o", PunctuationSpace(500, 0))}
+    # A middle dot's is without both its quarter ems (a push-in's, JLREQ 3.8).
+    assert {(h.glyph, h.cut) for h in made} == {("c", PunctuationSpace(0, 500)), ("o", PunctuationSpace(500, 0)),
+                                                 ("m", PunctuationSpace(250, 250))}
     # An opening bracket whose blank the font puts after the ink is left alone.
     assert half_glyphs({"「": ("o", closing)}) == ()
 
@@ -104,16 +106,20 @@ def test_the_font_is_built_once(font_path, monkeypatch):
 @pytest.mark.parametrize("steps", range(1, 8))
 def test_a_push_in_reduces_a_mark_by_steps_of_its_blank_half(font_path, font, steps):
     """The reduced forms (REDUCED_FEATURE's value: steps of an eighth of the blank half): the
-    advance shortened by the steps, an opening bracket's outline moved back by them; a full stop
-    has none (JLREQ keeps its half inside a line), and a glyph's box is still what is drawn."""
+    advance shortened by the steps, an opening bracket's outline moved back by them, a middle
+    dot's by half of them (it loses as much on either side); a full stop has none (JLREQ keeps
+    its half inside a line), and a glyph's box is still what is drawn."""
     features = (f"{REDUCED_FEATURE}={steps}",)
     advance = 1000 - round(500 * steps / REDUCTION_STEPS)
-    assert [a for *_, a in _harfbuzz_shape(font_path, "」、「（。", features)] == [advance] * 4 + [1000]
-    assert [x for _, _, x, _ in _harfbuzz_shape(font_path, "」、「（。", features)] == [0] * 5
+    assert [a for *_, a in _harfbuzz_shape(font_path, "」、「（・：；。", features)] == [advance] * 7 + [1000]
+    assert [x for _, _, x, _ in _harfbuzz_shape(font_path, "」、「（・：；。", features)] == [0] * 8
     glyph_set = font.getGlyphSet()
     with TTFont(NOTO_SERIF_CJK, fontNumber=0, lazy=True) as source:
         opening = font.getBestCmap()[ord("「")]
         shift = -round(500 * steps / REDUCTION_STEPS)
         assert outline(glyph_set, f"{opening}.r{steps}") == outline(source.getGlyphSet(), opening, (1, 0, 0, 1, shift, 0))
+        dot = font.getBestCmap()[ord("・")]
+        shift = -round(250 * steps / REDUCTION_STEPS)
+        assert outline(glyph_set, f"{dot}.r{steps}") == outline(source.getGlyphSet(), dot, (1, 0, 0, 1, shift, 0))
         x_min, _, x_max, _ = bounds(glyph_set, f"{opening}.r{steps}")
         assert -1 <= x_min and x_max <= advance + 1

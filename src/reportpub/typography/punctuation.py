@@ -10,7 +10,7 @@ ems, taking off the blank half that stands between their inks:
   all the way);
 - an opening bracket after an opening bracket loses its leading half.
 
-Middle dots (・：；) keep their quarter ems on both sides.
+Middle dots (・：；) keep their quarter ems on both sides (but in a push-in, below).
 
 At a line's start and end (JLREQ 3.1.4, 3.8), the defaults this follows: an opening bracket
 that begins a line keeps its em (its blank half before the ink, as at a paragraph's start);
@@ -50,9 +50,11 @@ The reduction is shared evenly by the line's marks, so each loses a part of its 
 all of it: the fonts carry each reducible mark's glyph with its blank cut by 1 to
 :data:`REDUCTION_STEPS` − 1 steps as well (:func:`reduced_glyphs`), reached through
 :data:`REDUCED_FEATURE`, an alternate substitution whose value is the number of steps. The
-marks a push-in may reduce are JLREQ's (Appendix D): the space after a closing bracket or a
-comma and before an opening bracket; a full stop keeps its half (it ends a sentence), but at
-a line's end.
+marks a push-in may reduce are JLREQ's (Appendix D): the quarter ems on both sides of a middle
+dot, the space after a closing bracket or a comma and before an opening bracket; a full stop
+keeps its half (it ends a sentence), but at a line's end. JLREQ 3.8 reduces the middle dots'
+spaces before the brackets' and commas' (:data:`FIRST_REDUCED`): a line's middle dots give all
+they have before any bracket or comma gives anything.
 """
 
 from __future__ import annotations
@@ -78,8 +80,11 @@ LINE_START_PROHIBITED = (CLOSING_BRACKETS + "‐〜゠–" + "？！‼⁇⁈⁉
 HALF_SUFFIX = ".half"
 # reportpub's own feature (an uppercase tag: registered features are lowercase): the half forms.
 HALF_WIDTH_FEATURE = "RPHW"
-# The marks whose blank half a push-in may reduce (JLREQ Appendix D): not the full stops.
-REDUCIBLE = CLOSING_BRACKETS + COMMAS + OPENING_BRACKETS
+# The marks whose blank half a push-in may reduce (JLREQ Appendix D): not the full stops. A middle
+# dot's blank "half" is its two quarter ems, reduced together, the same on both sides.
+REDUCIBLE = MIDDLE_DOTS + CLOSING_BRACKETS + COMMAS + OPENING_BRACKETS
+# The marks a push-in reduces first (JLREQ 3.8: the middle dots before the brackets and commas).
+FIRST_REDUCED = MIDDLE_DOTS
 # A push-in reduces a blank half in steps of this fraction of it (a sixteenth of an em): what the
 # line's justification gives back after an even reduction is less than a step per mark.
 REDUCTION_STEPS = 8
@@ -104,14 +109,17 @@ def half_width_marks(text: str, following: str = "", preceding: str = "", line_e
 
 def compressible_marks(text: str, following: str = "", preceding: str = "", line_start: bool = False) -> list[int]:
     """The indices of the marks in ``text`` that keep a blank half a push-in (追い込み, JLREQ
-    3.8) may reduce: a closing bracket or comma not already closed up against a mark after it, an opening bracket not closed up against one before it and not beginning a
-    line (``line_start``: ``text`` begins one)."""
+    3.8) may reduce: a middle dot (its quarter ems on both sides), a closing bracket or comma not
+    already closed up against a mark after it, an opening bracket not closed up against one
+    before it and not beginning a line (``line_start``: ``text`` begins one)."""
     after = text[1:] + following[:1]
     marks = []
     for index, character in enumerate(text):
         if character not in REDUCIBLE:
             continue
-        if character in TRAILING_HALF:
+        if character in MIDDLE_DOTS:
+            marks.append(index)
+        elif character in TRAILING_HALF:
             if index >= len(after) or after[index] not in MARKS:
                 marks.append(index)
         elif character in OPENING_BRACKETS and not (index == 0 and line_start):
@@ -157,7 +165,8 @@ class HalfGlyph:
 
 def half_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tuple[HalfGlyph, ...]:
     """The half glyphs a font needs: ``marks`` maps a character of :data:`MARKS` to the glyph
-    the font shows for it and that glyph's blank space (None: not known)."""
+    the font shows for it and that glyph's blank space (None: not known). A middle dot's is
+    without both its quarter ems (only a push-in asks for it)."""
     halves: dict[str, HalfGlyph] = {}
     for character, (glyph, space) in marks.items():
         if space is None or glyph in halves:
@@ -166,6 +175,8 @@ def half_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tuple[
             halves[glyph] = HalfGlyph(glyph, glyph + HALF_SUFFIX, PunctuationSpace(0, space.trailing))
         elif character in OPENING_BRACKETS and space.leading > 0 and space.trailing == 0:
             halves[glyph] = HalfGlyph(glyph, glyph + HALF_SUFFIX, PunctuationSpace(space.leading, 0))
+        elif character in MIDDLE_DOTS and space.leading > 0 and space.trailing > 0:
+            halves[glyph] = HalfGlyph(glyph, glyph + HALF_SUFFIX, space)
     return tuple(halves.values())
 
 
@@ -173,11 +184,15 @@ def reduced_glyphs(marks: dict[str, tuple[str, PunctuationSpace | None]]) -> tup
     """The glyphs a push-in reduces a mark of :data:`REDUCIBLE` to: its half glyph's cut in
     1 to REDUCTION_STEPS − 1 steps (the last step is the half glyph itself)."""
     reducible = {character: mark for character, mark in marks.items() if character in REDUCIBLE}
-    return tuple(
-        HalfGlyph(half.glyph, f"{half.glyph}.r{steps}",
-                  PunctuationSpace(round(half.cut.leading * steps / REDUCTION_STEPS),
-                                   round(half.cut.trailing * steps / REDUCTION_STEPS)), steps)
-        for half in half_glyphs(reducible) for steps in range(1, REDUCTION_STEPS))
+    return tuple(HalfGlyph(half.glyph, f"{half.glyph}.r{steps}", _cut_by_steps(half.cut, steps), steps)
+                 for half in half_glyphs(reducible) for steps in range(1, REDUCTION_STEPS))
+
+
+def _cut_by_steps(cut: PunctuationSpace, steps: int) -> PunctuationSpace:
+    """``steps`` of REDUCTION_STEPS of ``cut``, rounded so that the whole is a middle dot's two
+    sides' sum too (a step is the same width for every mark)."""
+    leading = round(cut.leading * steps / REDUCTION_STEPS)
+    return PunctuationSpace(leading, round((cut.leading + cut.trailing) * steps / REDUCTION_STEPS) - leading)
 
 
 def half_width_features(halves: tuple[HalfGlyph, ...], reduced: tuple[HalfGlyph, ...] = ()) -> str:

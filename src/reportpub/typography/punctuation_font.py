@@ -32,7 +32,7 @@ from reportpub.typography.vertical_font import (
 )
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def derive_punctuation_font(source_font: Path, cache_dir: Path, family_name: str, font_number: int = 0) -> Path:

@@ -83,7 +83,7 @@ from reportpub.typography.orientation import data_version, vertical_orientation
 from reportpub.typography.punctuation import MARKS, half_glyphs, half_width_features, punctuation_spaces, reduced_glyphs
 
 # Bump whenever the bytes this module writes for the same inputs would change.
-FORMAT_VERSION = 5  # bump when the derived fonts change
+FORMAT_VERSION = 6  # bump when the derived fonts change
 
 # Always included, whatever the text: what the templates and generated text
 # (headings, notes, the colophon) may add without appearing in the manuscript.
@@ -357,13 +357,16 @@ def _draw_half_width_punctuation(source: TTFont, frame: _FrameDrawing, output_gl
     and the reducible ones the glyphs of a push-in's steps, drawn moved back by what its start
     loses (in the frame, the column runs along +x); returns (the half glyphs, the reduced ones)."""
     spaces = punctuation_spaces(single_adjustments(source, "vhal"), "vhal")
+    # A mark set sideways (；, which has no vertical form) runs along the column as it runs along
+    # a horizontal line: its blank is the horizontal one.
+    sideways = punctuation_spaces(single_adjustments(source, "halt"), "halt")
     by_name = {g.name: g for g in output_glyphs}
     marks = {}
     for character in MARKS:
         name = character_map.get(ord(character))
         if name is not None:
             glyph = by_name[name]
-            marks[character] = (name, spaces.get(glyph.source) if glyph.rotated else None)
+            marks[character] = (name, (spaces if glyph.rotated else sideways).get(glyph.source))
     halves, reduced = half_glyphs(marks), reduced_glyphs(marks)
     for half in halves + reduced:
         advance, (a, b, c, d, e, f) = frame.placement(by_name[half.glyph])

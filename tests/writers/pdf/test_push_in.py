@@ -69,7 +69,7 @@ def test_a_unit_past_the_measure_is_pushed_in_when_the_line_marks_give_room(push
     have made room for the unit with its word spaces and marks' blank halves; lines were pushed in
     (a mark reduced that no neighbouring mark closes up), each reducing its marks evenly (by the
     same number of sixteenths of an em, give or take one) and no full stop inside it, and a line
-    with Latin words reducing its word spaces, to four fifths of the font's space, before its marks."""
+    with Latin words reducing its word spaces, to MINIMUM_WORD_SPACE of the font's space, before its marks."""
     pushed_in = fractional = latin = 0
     for line, following, start, edge in line_pairs(push_in_book / f"pushin-{mode}.pdf"):
         em, text = line[0].size, "".join(g.c for g in line)
@@ -144,13 +144,30 @@ def test_a_reduction_takes_the_word_spaces_first_then_shares_the_rest_evenly_ove
     of what each may give), then every mark the same number of steps, the odd steps spread along
     the line; beyond what the marks can give there is no reduction."""
     em, text, words = 16.0, (1, 0), (2, 0)  # one step of a blank half: a sixteenth of an em, 1 px
-    marks = [(text, 1), (text, 5), (text, 9)]
-    spaces = [(words, 3, 4.0), (words, 7, 4.0)]  # each may lose a fifth of its 4 px
+    marks = [(text, 1, False), (text, 5, False), (text, 9, False)]
+    spaces = [(words, 3, 4.0), (words, 7, 4.0)]  # each may lose 1 - MINIMUM_WORD_SPACE of its 4 px
     room = 2 * 4.0 * (1 - MINIMUM_WORD_SPACE)
     plan = _reduction_plan(0.8, marks, spaces, room, em)
     assert plan == {words: Reduction((), ((3, pytest.approx(0.4)), (7, pytest.approx(0.4))))}
     plan = _reduction_plan(room + 4, marks, spaces, room, em)
     assert plan[text] == Reduction(((1, 1), (5, 2), (9, 1)), ())
-    assert plan[words].spaces == ((3, pytest.approx(0.8)), (7, pytest.approx(0.8)))
+    most = 4.0 * (1 - MINIMUM_WORD_SPACE)
+    assert plan[words].spaces == ((3, pytest.approx(most)), (7, pytest.approx(most)))
     assert _reduction_plan(room + 3 * 8, marks, spaces, room, em)[text].steps == ((1, 8), (5, 8), (9, 8))
     assert _reduction_plan(room + 3 * 8 + 1, marks, spaces, room, em) is None
+
+
+def test_a_reduction_takes_the_middle_dots_quarter_ems_before_the_other_marks():
+    """JLREQ 3.8's order: after the word spaces, the middle dots give all they have (their two
+    quarter ems, eight steps each) before a bracket or comma gives a step."""
+    em, text = 16.0, (1, 0)
+    marks = [(text, 1, False), (text, 4, True), (text, 9, False), (text, 12, True)]
+    assert _reduction_plan(3, marks, [], 0.0, em)[text].steps == ((4, 1), (12, 2))
+    assert _reduction_plan(16, marks, [], 0.0, em)[text].steps == ((4, 8), (12, 8))
+    assert _reduction_plan(19, marks, [], 0.0, em)[text].steps == ((4, 8), (12, 8), (1, 1), (9, 2))
+    assert _reduction_plan(32, marks, [], 0.0, em)[text].steps == ((4, 8), (12, 8), (1, 8), (9, 8))
+    assert _reduction_plan(33, marks, [], 0.0, em) is None
+
+
+def test_middle_dots_are_compressible_wherever_they_stand():
+    assert compressible_marks("東京・大阪、項目：人口；面積") == [2, 5, 8, 11]

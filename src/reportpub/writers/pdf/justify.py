@@ -8,10 +8,10 @@ those gaps their share when Pango sets the line for drawing, as letter spacing.
 
 Line breaking is Pango's (UAX #14 with its kinsoku): nothing here adds break opportunities.
 One thing is added to it, push-in before push-out (追い込み, JLREQ 3.8): a justified line that
-ends short because what follows may not begin a line or be divided is laid out again with
-the unit, and what it then overruns the measure by is taken off its Latin word spaces and then
-its marks' blank halves, shared evenly (``split_inline_box``); it is kept if it then takes the
-unit and still fits. Only such lines, a few in a hundred, cost more layouts (two to four).
+ends short because what follows may not begin a line or be divided (a Latin word among them) is
+laid out again with the unit, and what it then overruns the measure by is taken off its Latin
+word spaces, then its middle dots' quarter ems, then its other marks' blank halves, shared
+evenly (``split_inline_box``); it is kept if it then takes the unit and still fits. Only such lines, a few in a hundred, cost more layouts (two to four).
 
 How the width comes out: Pango gives a range carrying letter spacing L the whole L at each
 grapheme boundary inside the range, and half an L at each of its two ends, except at the
@@ -55,6 +55,7 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from reportpub.typography.punctuation import (
+    FIRST_REDUCED,
     HALF_WIDTH_FEATURE,
     LINE_START_PROHIBITED,
     REDUCED_FEATURE,
@@ -263,8 +264,9 @@ _weasyprint_split_inline_box = inline.split_inline_box
 # The most a push-in takes off a line's marks, in ems (as four blank halves).
 PUSH_IN_LIMIT = 2.0
 # How far a Latin word space may shrink in a push-in: to this fraction of the font's space. JLREQ
-# leaves the minimum to the implementation; four fifths is the usual minimum word spacing.
-MINIMUM_WORD_SPACE = 0.8
+# reduces the word spaces first and leaves their minimum to the implementation; half the font's
+# space (an eighth of an em in Noto) still parts the words, to a reader and to text extraction.
+MINIMUM_WORD_SPACE = 0.5
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
 _STEP = 0.5 / REDUCTION_STEPS  # one step of a blank half's reduction, in ems
 _TRIAL_KEY = "reportpub_trial_key"  # on a text box a trial made: the (text box, byte) its text starts at
@@ -312,8 +314,9 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
     character before it along, a number, a note call with its neighbours, a ruby group), the
     push-in JLREQ 3.8 tries before pushing out: the line is laid out with the unit, and what it
     then overruns the measure by is taken off, first from its Latin word spaces (down to
-    :data:`MINIMUM_WORD_SPACE`), then from its marks' blank halves, shared evenly by all the
-    marks within the measure in steps of a sixteenth of an em (at most :data:`PUSH_IN_LIMIT`).
+    :data:`MINIMUM_WORD_SPACE`), then from its middle dots' quarter ems, then from its other marks'
+    blank halves, shared evenly by the marks of each kind within the measure in steps of a
+    sixteenth of an em (at most :data:`PUSH_IN_LIMIT` in all).
     The line is kept when it then takes the unit and ends within the measure; otherwise it
     stays as it was, pushed out and spread."""
     result = _weasyprint_split_inline_box(
@@ -401,19 +404,25 @@ def _least_reduction(attempt, overrun, room, marks, spaces, space_room, em):
 def _reduction_plan(amount, marks, spaces, space_room, em) -> dict[tuple[int, int], Reduction] | None:
     """The reduction of each text that takes ``amount`` off a line: from its Latin word spaces
     first (``spaces``: (text, index, width), each shrinking by the same share of what it may),
-    the rest from its marks (``marks``: (text, index)), each by the same number of steps, give or
-    take one, the extra steps spread evenly; None when the marks cannot give the rest."""
+    the rest from its marks (``marks``: (text, index, whether it is reduced first)), those reduced
+    first (middle dots, JLREQ 3.8) up to all they have, then the others, the marks of each kind
+    by the same number of steps, give or take one, the extra steps spread evenly; None when the
+    marks cannot give the rest."""
     from_spaces = min(amount, space_room)
     share = from_spaces / space_room if space_room else 0.0
     steps = math.ceil((amount - from_spaces) / (_STEP * em) - 1e-6)
     if steps > len(marks) * REDUCTION_STEPS or steps * _STEP > PUSH_IN_LIMIT:
         return None
-    base, extra = divmod(steps, len(marks)) if marks else (0, 0)
-    bumped = set(spread_evenly(range(len(marks)), extra)) if extra else set()
+    first = [(key, index) for key, index, early in marks if early]
     mark_steps: dict[tuple[int, int], list] = {}
-    for n, (key, index) in enumerate(marks):
-        if base + (n in bumped):
-            mark_steps.setdefault(key, []).append((index, base + (n in bumped)))
+    from_first = min(steps, len(first) * REDUCTION_STEPS)
+    for group, group_steps in ((first, from_first),
+                               ([(key, index) for key, index, early in marks if not early], steps - from_first)):
+        base, extra = divmod(group_steps, len(group)) if group else (0, 0)
+        bumped = set(spread_evenly(range(len(group)), extra)) if extra else set()
+        for n, (key, index) in enumerate(group):
+            if base + (n in bumped):
+                mark_steps.setdefault(key, []).append((index, base + (n in bumped)))
     space_cuts: dict[tuple[int, int], list] = {}
     for key, index, width in spaces:
         if share:
@@ -434,10 +443,10 @@ def _trial_reduction(box, skip, before, following, is_line_start) -> Reduction:
 
 
 def _adjustable(line, trial: _Trial, max_x: float) -> tuple[list, list]:
-    """The marks (text, index) and Latin word spaces (text, index, width) a push-in may reduce
-    on a line a trial laid out: those that end within the measure (``max_x``), by where Pango
-    set them, not by a count of characters (a line of Latin text or tate-chu-yoko cells holds
-    more characters than ems)."""
+    """The marks (text, index, whether it is reduced first) and Latin word spaces (text, index,
+    width) a push-in may reduce on a line a trial laid out: those that end within the measure
+    (``max_x``), by where Pango set them, not by a count of characters (a line of Latin text or
+    tate-chu-yoko cells holds more characters than ems)."""
     marks, spaces = [], []
     for text_box in _text_boxes(line):
         key = getattr(text_box, _TRIAL_KEY, None)
@@ -453,7 +462,8 @@ def _adjustable(line, trial: _Trial, max_x: float) -> tuple[list, list]:
         offsets = _byte_offsets(text_box.text)
         x = text_box.content_box_x()
         layout.reactivate(text_box.style)  # WeasyPrint lets a laid-out text's Pango layout go
-        marks += [(key, i) for i in found_marks if x + _extent(layout, offsets[i])[0] <= max_x + 0.01]
+        marks += [(key, i, text_box.text[i] in FIRST_REDUCED) for i in found_marks
+                  if x + _extent(layout, offsets[i])[0] <= max_x + 0.01]
         for i in found_spaces:
             right, width = _extent(layout, offsets[i])
             if x + right <= max_x + 0.01:
@@ -488,8 +498,9 @@ def _byte_offsets(text: str) -> list[int]:
 
 def _held_back(line_box, resume_at) -> bool:
     """Whether what a line is broken before is a unit that may not begin a line or be divided:
-    a number, a unit of line_units.py (a number, a note call with its neighbours, a ruby group),
-    or a character that came along with a mark that may not begin a line."""
+    a number, a Latin word (not hyphenated: it goes whole), a unit of line_units.py (a number, a
+    note call with its neighbours, a ruby group), or a character that came along with a mark that
+    may not begin a line."""
     box, stack = line_box, resume_at
     while True:
         (index, stack), = stack.items()
@@ -497,13 +508,19 @@ def _held_back(line_box, resume_at) -> bool:
         if isinstance(box, boxes.TextBox):
             following = box.text.encode()[next(iter(stack)):].decode() if stack else box.text
             return bool(following) and (following[0] in _DIGITS or following[0] in LINE_START_PROHIBITED
-                                        or following[1:2] in LINE_START_PROHIBITED and following[1:2] != "")
+                                        or following[1:2] in LINE_START_PROHIBITED and following[1:2] != ""
+                                        or _latin_letter(following[0]))
         if "nobr" in ((box.element.get("class") or "").split() if box.element is not None else ()):
             return True
         if stack is None:
             if not isinstance(box, boxes.InlineBox) or not box.children:
                 return False
             stack = {0: None}
+
+
+def _latin_letter(character: str) -> bool:
+    """A letter of the Latin alphabets (Basic Latin to Latin Extended-B): a Latin word begins with it."""
+    return character < "\u0250" and character.isalpha()
 
 
 def _further(resume_at, than) -> bool:
