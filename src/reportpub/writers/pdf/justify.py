@@ -328,8 +328,16 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
             or waiting_floats):
         return result
     em = box.style["font_size"]
-    if max_x - line.content_box_x() - line.width < 0.2 * em or not _held_back(box, resume_at):
+    slack = max_x - line.content_box_x() - line.width
+    held = slack >= 0.2 * em and _held_back(box, resume_at)
+    if not held:
         return result
+    widening = 0.55 * em
+    if held is not True:  # a Latin word: the first trial is given room for it, if it might come on at all
+        width = _word_width(context, *held)
+        if width > slack + _most_room(line) + 0.05 * em:
+            return result
+        widening += max(width - slack, 0)
 
     def attempt(plan, widening=0.55 * em):
         """The line laid out with ``plan``, ``widening`` past the measure (room for the closing
@@ -351,7 +359,7 @@ def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, 
             _trim_line_end(laid[0])  # as text_align will: the line's closing mark set half-width
         return laid, made, tried, laid[0].content_box_x() + laid[0].width - max_x
 
-    laid, made, tried, overrun = attempt({})
+    laid, made, tried, overrun = attempt({}, widening)
     marks, spaces = _adjustable(laid[0], tried, max_x)
     space_room = sum(width for *_, width in spaces) * (1 - MINIMUM_WORD_SPACE)
     room = space_room + min(len(marks) * 0.5 * em, PUSH_IN_LIMIT * em)
@@ -496,20 +504,23 @@ def _byte_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _held_back(line_box, resume_at) -> bool:
-    """Whether what a line is broken before is a unit that may not begin a line or be divided:
-    a number, a Latin word (not hyphenated: it goes whole), a unit of line_units.py (a number, a
-    note call with its neighbours, a ruby group), or a character that came along with a mark that
-    may not begin a line."""
+def _held_back(line_box, resume_at):
+    """Whether what a line is broken before is a unit that may not begin a line or be divided
+    (True): a number, a unit of line_units.py (a number, a note call with its neighbours, a ruby
+    group), or a character that came along with a mark that may not begin a line; or a Latin word
+    (not hyphenated: it goes whole), given as (its text box, the text from the word on); else False."""
     box, stack = line_box, resume_at
     while True:
         (index, stack), = stack.items()
         box = box.children[index]
         if isinstance(box, boxes.TextBox):
             following = box.text.encode()[next(iter(stack)):].decode() if stack else box.text
-            return bool(following) and (following[0] in _DIGITS or following[0] in LINE_START_PROHIBITED
-                                        or following[1:2] in LINE_START_PROHIBITED and following[1:2] != ""
-                                        or _latin_letter(following[0]))
+            if not following:
+                return False
+            if (following[0] in _DIGITS or following[0] in LINE_START_PROHIBITED
+                    or following[1:2] in LINE_START_PROHIBITED and following[1:2] != ""):
+                return True
+            return (box, following) if _latin_letter(following[0]) else False
         if "nobr" in ((box.element.get("class") or "").split() if box.element is not None else ()):
             return True
         if stack is None:
@@ -521,6 +532,32 @@ def _held_back(line_box, resume_at) -> bool:
 def _latin_letter(character: str) -> bool:
     """A letter of the Latin alphabets (Basic Latin to Latin Extended-B): a Latin word begins with it."""
     return character < "\u0250" and character.isalpha()
+
+
+# No text face's word space is wider than this, in ems: what the check below allows for each space.
+_WIDEST_WORD_SPACE = 1 / 3
+
+
+def _word_width(context, text_box, following) -> float:
+    """The width of the Latin word ``following`` (a text box's text) begins with, to its space or
+    the next full-width character. Trials cost a line layout each, and in a Latin passage every
+    line ends before a word: knowing the word's width, a line that could never take it is not
+    tried, and the first trial of one that might is laid out wide enough to take it."""
+    end = next((i for i, character in enumerate(following) if character == " " or _spaced(character)), len(following))
+    return line_break.split_first_line(following[:end], text_box.style, context, None, 0)[3]
+
+
+def _most_room(line) -> float:
+    """The most a push-in could take off a line: its word spaces (each counted at the widest a
+    face sets) and its marks, before the trial finds which end within the measure."""
+    space_room = mark_count = 0
+    for piece in _text_boxes(line):
+        text = piece.text.rstrip(" ")
+        if not _letter_spaced(piece.style):
+            space_room += text.count(" ") * (1 - MINIMUM_WORD_SPACE) * _WIDEST_WORD_SPACE * piece.style["font_size"]
+        mark_count += len(compressible_marks(text))
+    em = line.style["font_size"]
+    return space_room + min(mark_count * 0.5 * em, PUSH_IN_LIMIT * em)
 
 
 def _further(resume_at, than) -> bool:
