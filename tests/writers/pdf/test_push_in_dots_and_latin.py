@@ -21,7 +21,7 @@ from tests.writers.pdf.test_line_composition import body_lines, frame_glyphs
 from tests.writers.pdf.test_push_in import SPACE, STEP, _closed_up, _width
 
 SENTENCES = ("東京・大阪・名古屋の三市で、調査を行い、結果を記した。",
-             "項目：人口・面積・予算を、表に並べ、「要旨」を書いた。",
+             "項目：人口・面積；予算を、表に並べ、「要旨」を書いた。",
              "記者はThe New York Times and The Guardianを読み、要点を書いた。",
              "英語でLatin words at the end of a lineと書き、次を読んだ。")
 PARAGRAPH_END = "続いた。"
