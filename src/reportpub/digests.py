@@ -42,11 +42,13 @@ def package_digest() -> str:
 
 
 @lru_cache(maxsize=None)
-def fonts_digest() -> str:
-    """The identity of the text fonts the editions are set in, wherever fontconfig finds them.
+def fonts_digest(fonts=None) -> str:
+    """The identity of the text fonts the editions are set in, wherever fontconfig finds them:
+    the theme's, or with book.toml's ``[fonts]`` (config.FontsConfig) the system families it
+    chose, so that a chosen family's file changing rebuilds what was set in it.
     Fonts are large: their identity is (path, size, mtime), not their bytes."""
     digest = hashlib.sha256()
-    for path in installed_text_font_files():
+    for path in installed_text_font_files(fonts):
         stat = path.stat()
         digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()

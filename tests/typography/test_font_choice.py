@@ -103,3 +103,19 @@ def test_a_project_font_declared_in_styles_may_be_chosen(make_project):
                         files={"styles/fonts.css": sheet})
     result = run_cli("check", str(root))
     assert "Project Mincho" not in result.stderr, result.stderr
+
+
+def test_the_fonts_digest_is_of_the_chosen_system_family():
+    """A family book.toml chose is part of the fonts' digest that cached parts are keyed on: its
+    file is what the editions are set in, so its change (a font update) must rebuild them."""
+    from reportpub.config import FontsConfig
+    from reportpub.digests import fonts_digest
+    from reportpub.typography.fonts import installed_text_font_files
+
+    chosen = FontsConfig(serif="DejaVu Serif")
+    files = installed_text_font_files(chosen)
+    assert find_face("DejaVu Serif").path in files and find_face("DejaVu Serif:bold").path in files
+    assert find_face("Noto Serif CJK JP").path not in files  # the theme's serif is set in no edition
+    assert find_face("Noto Sans CJK JP").path in files  # the role book.toml left to the theme
+    assert fonts_digest(chosen) != fonts_digest(FontsConfig())
+    assert fonts_digest(FontsConfig()) == fonts_digest()

@@ -71,12 +71,12 @@ class Fingerprinter:
         The PDF writer keys its laid-out chapters on it."""
         inputs = {name: digest for name, digest in self.manuscript_parts().items() if name not in chapters}
         inputs.update(self.template_parts("pdf"))
-        text = json.dumps([package_digest(), fonts_digest(), inputs], sort_keys=True)
+        text = json.dumps([package_digest(), fonts_digest(self.project.config.fonts), inputs], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def fingerprint(self, format_name: str, mode: str, extra: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
         """(fingerprint, the parts it was made of) for one output."""
-        parts = {"reportpub": __version__, "package": package_digest(), "fonts": fonts_digest(),
+        parts = {"reportpub": __version__, "package": package_digest(), "fonts": fonts_digest(self.project.config.fonts),
                  "output": f"{format_name}/{mode}"}
         parts.update(self.manuscript_parts())
         parts.update(self.template_parts(format_name))

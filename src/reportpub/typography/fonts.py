@@ -50,12 +50,17 @@ CJK_FAMILIES = tuple(dict.fromkeys(face.family for face in TEXT_FACES if face.cj
 TEXT_FAMILIES = tuple(dict.fromkeys(face.family for face in TEXT_FACES))
 
 
-def installed_text_font_files() -> list[Path]:
-    """The files of the text faces that are installed, in a fixed order."""
+def installed_text_font_files(fonts=None) -> list[Path]:
+    """The files of the text faces that are installed, in a fixed order; with book.toml's
+    ``[fonts]`` (config.FontsConfig), the system family it chose in a role in the theme's place."""
+    from reportpub.typography.font_choice import system_pattern
+
     files = set()
     for face in TEXT_FACES:
         try:
-            files.add(find_face(face.pattern).path)
+            # A project font in the role is no system face: find_face refuses it, and its file
+            # is one of the project's inputs anyway.
+            files.add(find_face(system_pattern(face.pattern, fonts) if fonts is not None else face.pattern).path)
         except ReportpubError:
             continue  # reported where the face is needed
     return sorted(files)

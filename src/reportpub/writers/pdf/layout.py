@@ -166,7 +166,8 @@ class PdfLayout:
         """A chapter's HTML for this mode, kept in build/.cache/pdf-html between builds
         (rewriting ruby, notes and islands of a long book takes a quarter of a second)."""
         # The chapter is a frozen dataclass of strings and tuples: its repr is its content.
-        key = hashlib.sha256(f"{package_digest()}|{fonts_digest()}|{sorted(self.styled_classes)}|{chapter!r}"
+        fonts = fonts_digest(self.project.config.fonts)
+        key = hashlib.sha256(f"{package_digest()}|{fonts}|{sorted(self.styled_classes)}|{chapter!r}"
                              .encode()).hexdigest()[:32]
         stored = self.chapter_html_cache.get(key, "html")  # None when missing or damaged
         if stored is not None:
@@ -214,8 +215,9 @@ class PdfLayout:
         contents = ISLAND.findall(html) if self.vertical else []
         if not contents:
             return None
-        return hashlib.sha256(json.dumps([package_digest(), fonts_digest(), self.stylesheet_texts, inputs_key,
-                                          self.geometry.island_width, contents]).encode()).hexdigest()[:32]
+        return hashlib.sha256(json.dumps([package_digest(), fonts_digest(self.project.config.fonts),
+                                          self.stylesheet_texts, inputs_key, self.geometry.island_width,
+                                          contents]).encode()).hexdigest()[:32]
 
     def keep_island_sizes(self, html: str, inputs_key: str) -> None:
         """Keep the sizes of ``html``'s islands in the cache, though it is not laid out this build."""
