@@ -192,3 +192,11 @@ def test_a_link_that_leads_nowhere_names_its_line_however_written(make_project, 
     """Only an inline link without a title had a line; the others were 'manuscript/01.md: link …'."""
     root = make_project({"01.md": f"# 章\n\n段落。\n\n{link}\n"})
     assert error_lines(root) == [f"manuscript/01.md:{line}: link to '#nowhere' leads nowhere (no heading or block has that id)"]
+
+
+def test_two_links_to_one_missing_target_each_name_their_own_line(make_project):
+    """Both errors named the first link's line: the second was found by searching for the first."""
+    root = make_project({"01.md": "# 章\n\n[先](#nowhere)です。\n\n段落。\n\n[また先](#nowhere \"題\")。\n\n"
+                                  "<a href=\"#nowhere\">生の</a>\n"})
+    message = "link to '#nowhere' leads nowhere (no heading or block has that id)"
+    assert error_lines(root) == [f"manuscript/01.md:{line}: {message}" for line in (3, 7, 9)]

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from reportpub.cache import cache_root
-from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation
+from reportpub.diagnostics import DiagnosticCollector, ReportpubError, SourceLocation, line_of_offset
 from reportpub.safety.images import CheckedImages, ImageProblem
 from reportpub.manuscript.reader import ChapterDraft, mark_url_links
 from reportpub.model import Asset, Book, Chapter, Heading, Note, Reference
@@ -147,18 +147,20 @@ def resolve_book(project: Project, drafts: list[ChapterDraft], formatter=None,
 
     checked_images.prune()
     for draft in drafts:
+        links_to: dict[str, int] = {}  # href → how many links to it came before, in source order
         for link in draft.body.iter("a"):
             href = link.get("href", "")
             classes = (link.get("class") or "").split()
+            occurrence = links_to[href] = links_to.get(href, -1) + 1
             if href.startswith("#") and href[1:] not in anchors_seen:
                 problems.error(draft.source, f"link to '{href}' leads nowhere (no heading or block has that id)",
-                               _link_line(draft, href))
+                               _link_line(draft, href, occurrence))
                 continue
             if PAGE_CLASS in classes:
                 if not href.startswith("#"):
                     problems.error(draft.source, f"{{.page}} on a link to '{href}': a page reference must lead "
                                    "to a heading, figure or table of the book ([](#id){.page})",
-                                   _link_line(draft, href))
+                                   _link_line(draft, href, occurrence))
                     continue
                 classes = [PAGE_REFERENCE if name == PAGE_CLASS else name for name in classes]
             if href.startswith("#") and not link.text and not len(link):
@@ -194,10 +196,18 @@ RESERVED_ID = re.compile(r"(chapter-\d+(-\d+)?|figure-\d+|table-\d+|note-\d+|not
                          r"|titlepage|toc|nav|nav-toc|landmarks|references|colophon|cover|reportpub-preview)")
 
 
-def _link_line(draft: ChapterDraft, href: str) -> int | None:
-    """The line of a link to ``href``: written inline ``(href)`` or with a title ``(href "…")``,
-    else wherever the target is written (a reference definition ``[r]: href``, raw HTML)."""
-    return draft.line_of(f"({href}") or draft.line_of(href)
+def _link_line(draft: ChapterDraft, href: str, occurrence: int = 0) -> int | None:
+    """The line of the ``occurrence``-th link to ``href`` in the source: written inline
+    ``(href)`` or with a title ``(href "…")``, as raw HTML ``href="…"``, or by a reference
+    definition ``[r]: href`` (links sharing one definition all name its line: past the last
+    place ``href`` is written, the last). Else wherever ``href`` appears."""
+    target = re.escape(href)
+    written = re.compile(rf"""\(\s*<?{target}>?(?=[\s)])|\bhref\s*=\s*["']{target}["']"""
+                         rf"|^ {{0,3}}\[[^\]\n]+\]:[ \t]*<?{target}>?(?=\s|$)", re.MULTILINE)
+    places = [match.start() for match in written.finditer(draft.text)]
+    if not places:
+        return draft.line_of(href)
+    return line_of_offset(draft.text, places[min(occurrence, len(places) - 1)])
 
 
 def _check_author_ids(author_ids: list[tuple[ChapterDraft, str]], chapters: list[Chapter],
