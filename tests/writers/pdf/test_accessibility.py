@@ -429,3 +429,48 @@ def test_a_link_over_a_digit_heading_is_under_its_link_element(digit_book, mode)
     assert structure_faults(path) == []
     assert validation_failures(path, "ua1") == []
     assert validation_failures(path, "3a") == []
+
+
+def _page_of(element) -> set:
+    """The pages an element's own marked content is on (its /Pg, or its MCRs' /Pg)."""
+    kids = element.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+    pages = {element.Pg.objgen for kid in kids if isinstance(kid, int) and "/Pg" in element}
+    pages |= {kid.get("/Pg", element.get("/Pg")).objgen for kid in kids
+              if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR}
+    return pages
+
+
+@pytest.fixture(scope="module")
+def figures_page_book(tmp_path_factory):
+    """A chapter whose tall and wide figures wait for the next page while the text fills this
+    one, and then fill that page with no line of body text (test_page_flow.py's book). Horizontal
+    only: in the vertical PDF the same figures are islands between the text's lines, and no
+    page of this book is left without text."""
+    from tests.writers.pdf.test_page_flow import build_islands_book, deferral_chapters
+
+    root = tmp_path_factory.mktemp("figures-page")
+    build_islands_book(root, deferral_chapters(shapes=(("tall", "wide", "square", "chart"),), first=5),
+                       ("horizontal",))
+    return root / "build"
+
+
+def test_a_page_of_deferred_figures_only_is_tagged(figures_page_book):
+    """A page that deferred figures fill holds no body text: its figures are still Figure
+    elements of the one structure tree, each with its /Alt, and the PDF still validates."""
+    from tests.writers.pdf.page_make_up import BODY_PT, read_pages
+
+    path = figures_page_book / "deferral-horizontal.pdf"
+    filled = [page.number for page in read_pages(path)
+              if not page.has(BODY_PT) and sum(i.kind == "image" for i in page.items) >= 1]
+    assert filled, "some page holds figures and no body text"
+    assert structure_faults(path) == []
+    with pikepdf.open(path) as pdf:
+        figures = [e for e in _elements(pdf) if e.S == pikepdf.Name.Figure]
+        assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
+        for number in filled:
+            page = pdf.pages[number - 1]
+            images = sum(1 for operands, operator in pikepdf.parse_content_stream(page) if str(operator) == "Do")
+            assert sum(page.obj.objgen in _page_of(e) for e in figures) == images, f"page {number}"
+    assert validation_failures(path, "ua1") == []
+    assert validation_failures(path, "3a") == []
