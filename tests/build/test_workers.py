@@ -1,4 +1,7 @@
-"""How many workers a build starts when --jobs is not given, and --jobs itself."""
+"""How many workers a build starts when --jobs is not given, and --jobs itself; the collector
+kept out of what a build without workers keeps to its end."""
+
+import gc
 
 import pytest
 
@@ -47,6 +50,29 @@ def test_an_edit_to_one_chapter_of_one_mode_starts_no_workers(make_project, monk
     pools.clear()
     result = build(project, mode="vertical", report=lambda message: None)
     assert result.written == ["t-vertical.pdf"] and pools == []
+
+
+def test_a_build_without_workers_keeps_the_collector_out_of_its_layouts_until_it_ends(make_project, monkeypatch):
+    """The layout of each mode (stylesheets, HTML, fonts) is frozen out of the collector's passes
+    while its parts are laid out, and given back when the build ends (a watch builds again)."""
+    from reportpub.writers.pdf.parts import ModePdfs
+
+    frozen = []
+    real_write = ModePdfs.write
+
+    def write(self, *args, **kwargs):
+        frozen.append((self.mode, gc.get_freeze_count()))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(ModePdfs, "write", write)
+    root = make_project({"01.md": "# 一\n\n本文です。\n"},
+                        book=book_toml(formats=["pdf"], modes=["vertical", "horizontal"]))
+    before = gc.get_freeze_count()
+    build(Project.open(root), jobs=1, report=lambda message: None)
+    assert [mode for mode, _ in frozen] == ["vertical", "horizontal"]
+    assert all(count > before for _, count in frozen), "the layouts are out of the collector's passes"
+    assert frozen[1][1] > frozen[0][1], "the second mode's layout is frozen too"
+    assert gc.get_freeze_count() == before, "everything frozen is given back when the build ends"
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two"])

@@ -171,18 +171,21 @@ def _job_name(job: tuple[str, list[Edition]]) -> str:
 
 def _write_job(job: tuple[str, list[Edition]], book: Book, project: Project, token: int,
                force: bool = False, progress: Progress = send_from_worker,
-               breaks: dict[str, list | None] | None = None) -> list[tuple[str, str]]:
+               breaks: dict[str, list | None] | None = None,
+               layout_ready: Callable[[], None] = lambda: None) -> list[tuple[str, str]]:
     """Write the outputs of one job to temporary files; returns (temporary, final name) pairs.
     A job is one mode's PDF layout (reader and print from it, then that mode's EPUB when it is
     stale too: its page-list is the PDF's pages), one EPUB, or the web edition.
     ``progress`` gets its steps (in a worker, they go back to the build through the queue);
-    ``breaks`` holds the page breaks of a mode whose PDF another job placed."""
+    ``breaks`` holds the page breaks of a mode whose PDF another job placed; ``layout_ready()``
+    is called once a PDF job's layout is made, before its parts are laid out."""
     kind, outputs = job
     templates = _templates(project)
     written = []
     breaks = dict(breaks or {})  # mode → its reader PDF's page breaks, when this build placed its pages
     if any(o.pdf_variant for o in outputs):
         pdfs, written = _mode_pdfs(job, book, project, token, force, progress)
+        layout_ready()
         breaks[pdfs.mode] = pdfs.write()
     for output in outputs:
         if output.pdf_variant:
@@ -386,8 +389,12 @@ def _build(project: Project, only: str | None, mode: str | None, force: bool, jo
             book = read_book(project, warn=report, reuse=not force, strict=strict)
         progress(Step("manuscript", 1, 1, f"{len(book.chapters)} chapter(s) read"))
         if workers <= 1:
+            # The book and each mode's layout (its parsed stylesheets, HTML, fonts) live until the
+            # build ends: the collector keeps out of them, as out of what the workers share below
+            # (its full passes walked them again and again, a twelfth of a serial PDF build's CPU).
+            stack.callback(gc.unfreeze)
             for job in work:
-                temporaries += _write_job(job, book, project, token, force, progress)
+                temporaries += _write_job(job, book, project, token, force, progress, layout_ready=gc.freeze)
         else:
             queue = multiprocessing.get_context("fork").SimpleQueue()  # the workers' steps, see progress.py
             pool = stack.enter_context(worker_pool(workers, queue))
