@@ -695,3 +695,19 @@ def test_check_and_the_build_read_the_same_citations(make_project, chapter, cite
         assert any(str(d).startswith(error) for d in info.value.diagnostics), str(info.value)
         assert check.returncode == 1
         assert error in check.stderr
+
+
+def test_a_work_with_only_an_editor_is_entered_under_the_editor(tmp_path):
+    """An edited book without author (its editor written as one string, or as a name) printed
+    no editor at all: the styles' author macros had no substitute."""
+    path = tmp_path / "references.json"
+    path.write_text(json.dumps([
+        {"id": "edited", "type": "book", "editor": "高橋 三郎", "title": "論文集", "publisher": "有斐閣",
+         "issued": {"date-parts": [[2015]]}},
+        {"id": "named", "type": "book", "editor": [{"family": "高橋", "given": "三郎"}], "title": "論文集",
+         "publisher": "有斐閣", "issued": {"date-parts": [[2015]]}},
+    ], ensure_ascii=False), encoding="utf-8")
+    entries = load_bibliography([(path, "manuscript/references.json")])
+    for key in ("edited", "named"):
+        assert CitationFormatter(entries, "sist02").reference(key) == "高橋三郎, 編. 論文集. 有斐閣, 2015."
+        assert CitationFormatter(entries, "japanese-humanities").reference(key) == "高橋三郎編『論文集』. 有斐閣, 2015年."
