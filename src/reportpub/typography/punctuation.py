@@ -59,6 +59,7 @@ they have before any bracket or comma gives anything.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -92,6 +93,8 @@ REDUCTION_STEPS = 8
 REDUCED_FEATURE = "RPHR"
 
 _CLOSED_UP = re.compile(f"[{TRAILING_HALF}](?=[{MARKS}])|(?<=[{OPENING_BRACKETS}])[{OPENING_BRACKETS}]")
+# What any closed-up mark in a text is: without one, :func:`half_width_marks` has nothing to find.
+_CLOSING_UP = re.compile(f"[{TRAILING_HALF}{OPENING_BRACKETS}]")
 
 
 def half_width_marks(text: str, following: str = "", preceding: str = "", line_end: bool = False) -> list[int]:
@@ -99,12 +102,19 @@ def half_width_marks(text: str, following: str = "", preceding: str = "", line_e
     ``following`` is what comes after ``text`` (the next line's or element's first character),
     ``preceding`` what comes before it (the previous element's last character); ``line_end``:
     ``text`` ends a line that is not its paragraph's last."""
-    before = preceding[-1:]
-    halves = [match.start() - len(before) for match in _CLOSED_UP.finditer(before + text + following[:1])
+    return list(_half_width_marks(text, following[:1], preceding[-1:], line_end))
+
+
+@functools.lru_cache(maxsize=8192)
+def _half_width_marks(text: str, after: str, before: str, line_end: bool) -> tuple[int, ...]:
+    # Cached: WeasyPrint sets the same text many times over while it breaks a paragraph's lines.
+    if not _CLOSING_UP.search(text):
+        return ()  # most texts: no mark that could close up, nor one to end a line at its ink
+    halves = [match.start() - len(before) for match in _CLOSED_UP.finditer(before + text + after)
               if len(before) <= match.start() < len(before) + len(text)]
     if line_end and text and text[-1] in TRAILING_HALF and (not halves or halves[-1] != len(text) - 1):
         halves.append(len(text) - 1)
-    return halves
+    return tuple(halves)
 
 
 def compressible_marks(text: str, following: str = "", preceding: str = "", line_start: bool = False) -> list[int]:
