@@ -32,6 +32,7 @@ on its pages and annotations alike, so that no two pages or annotations share a 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 
 import pikepdf
@@ -45,7 +46,13 @@ from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS
 
 def _number(reference) -> int | None:
     """The object number of a pydyf reference (b"12 0 R"), else None."""
-    if isinstance(reference, bytes) and reference.endswith(b" 0 R") and reference[:-4].isdigit():
+    return _reference_number(reference) if isinstance(reference, bytes) else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _reference_number(reference: bytes) -> int | None:
+    # Cached: the finisher reads each element's references again on every pass over the tree.
+    if reference.endswith(b" 0 R") and reference[:-4].isdigit():
         return int(reference[:-4])
     return None
 
@@ -294,7 +301,7 @@ def _splice_grouping_spans(objects, parent) -> None:
         return found if isinstance(found, pydyf.Dictionary) and found.get("Type") == "/StructElem" else None
 
     def grouping(span) -> bool:
-        return span is not None and span.get("S") == "/Span" and set(span) <= _SPAN_KEYS \
+        return span is not None and span.get("S") == "/Span" and span.keys() <= _SPAN_KEYS \
             and isinstance(span.get("K"), list) and bool(span["K"]) \
             and all(element(grandkid) is not None for grandkid in span["K"])
 
