@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reportpub.project import Project
-from tests.conftest import book_toml, run_cli
+from tests.conftest import book_toml, run_cli, write_project
 from tests.writers.pdf.page_make_up import (
     BODY_PT,
     NOTE_MARKER,
@@ -165,42 +165,32 @@ ISLAND_IMAGES = {"wide.png": (900, 300, False), "tall.png": (300, 900, False), "
                  "chart.png": (800, 500, True), "small.png": (240, 160, False)}
 
 
-@pytest.fixture(scope="module")
-def notes_book(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pageflow") / "notes"
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("31", "notes"), encoding="utf-8")
-    for name, text in notes_chapters().items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
+def build_book(root: Path, book_text: str, chapters: dict[str, str], images: bool = False) -> Path:
+    """Write a test book (with the island images when ``images``) into ``root``, build it
+    serially and return its build folder."""
+    files = {f"manuscript/images/{name}": png(width, height, bars)
+             for name, (width, height, bars) in ISLAND_IMAGES.items()} if images else None
+    write_project(root, chapters, book_text, files)
     result = run_cli("build", str(root), "--jobs", "1")
     assert result.returncode == 0, result.stderr
     return root / "build"
+
+
+@pytest.fixture(scope="module")
+def notes_book(tmp_path_factory) -> Path:
+    return build_book(tmp_path_factory.mktemp("pageflow") / "notes", book("31", "notes"), notes_chapters())
 
 
 @pytest.fixture(scope="module")
 def long_notes_book(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pageflow") / "long-notes"
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("34", "long-notes", formats=["pdf"]), encoding="utf-8")
-    for name, text in long_notes_chapters().items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
-    result = run_cli("build", str(root), "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    return root / "build"
+    return build_book(tmp_path_factory.mktemp("pageflow") / "long-notes", book("34", "long-notes", formats=["pdf"]),
+                      long_notes_chapters())
 
 
 @pytest.fixture(scope="module")
 def islands_book(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pageflow") / "islands"
-    (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("32", "islands", appendix=[APPENDIX]), encoding="utf-8")
-    for name, text in islands_chapters().items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
-    for name, (width, height, bars) in ISLAND_IMAGES.items():
-        (root / "manuscript" / "images" / name).write_bytes(png(width, height, bars))
-    result = run_cli("build", str(root), "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    return root / "build"
+    return build_book(tmp_path_factory.mktemp("pageflow") / "islands", book("32", "islands", appendix=[APPENDIX]),
+                      islands_chapters(), images=True)
 
 
 MODES = ["vertical", "horizontal"]
@@ -227,14 +217,8 @@ def stranding_islands_chapters() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def stranding_islands_book(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pageflow") / "stranding"
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("35", "stranding", formats=["pdf"]), encoding="utf-8")
-    for name, text in stranding_islands_chapters().items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
-    result = run_cli("build", str(root), "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    return root / "build"
+    return build_book(tmp_path_factory.mktemp("pageflow") / "stranding", book("35", "stranding", formats=["pdf"]),
+                      stranding_islands_chapters())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -499,14 +483,7 @@ def deferral_chapters(shapes=(("wide", "square", "chart"), ("chart", "wide", "sq
 
 
 def build_islands_book(root: Path, chapters: dict[str, str], modes: tuple[str, ...]) -> None:
-    (root / "manuscript" / "images").mkdir(parents=True)
-    (root / "manuscript" / "book.toml").write_text(book("33", "deferral", formats=["pdf"], modes=modes), encoding="utf-8")
-    for name, text in chapters.items():
-        (root / "manuscript" / name).write_text(text, encoding="utf-8")
-    for name, (width, height, bars) in ISLAND_IMAGES.items():
-        (root / "manuscript" / "images" / name).write_bytes(png(width, height, bars))
-    result = run_cli("build", str(root), "--jobs", "1")
-    assert result.returncode == 0, result.stderr
+    build_book(root, book("33", "deferral", formats=["pdf"], modes=modes), chapters, images=True)
 
 
 @pytest.fixture(scope="module")
