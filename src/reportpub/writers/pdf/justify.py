@@ -45,6 +45,8 @@ bound on WeasyPrint in pyproject.toml.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -496,12 +498,16 @@ def _text_boxes(box):
             yield from _text_boxes(child)
 
 
-def _byte_offsets(text: str) -> list[int]:
+@functools.lru_cache(maxsize=1024)
+def _byte_offsets(text: str) -> tuple[int, ...]:
     """The byte offset in UTF-8 of each character of ``text`` (and of its end)."""
-    offsets = [0]
-    for character in text:
-        offsets.append(offsets[-1] + len(character.encode()))
-    return offsets
+    # Cached: WeasyPrint sets a paragraph's text again for each line it breaks off.
+    return tuple(itertools.accumulate(map(_utf8_length, text), initial=0))
+
+
+def _utf8_length(character: str) -> int:
+    code = ord(character)
+    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
 
 
 def _held_back(line_box, resume_at):
