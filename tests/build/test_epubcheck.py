@@ -23,7 +23,8 @@ def built(make_project):
 def test_check_validates_every_epub(built):
     result = run_cli("check", str(built))
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().endswith("build/ matches manifest.json; EPUBCheck passes 2 EPUB(s)"), result.stderr
+    assert result.stderr.strip().endswith(
+        "build/ matches manifest.json and is up to date with the sources; EPUBCheck passes 2 EPUB(s)"), result.stderr
 
 
 def test_a_broken_epub_is_an_error_at_its_file(built, tmp_path):
