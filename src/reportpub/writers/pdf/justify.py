@@ -87,6 +87,12 @@ def spaced_runs(text: str) -> list[tuple[int, int]]:
     """The runs (start, end) of ``text`` whose characters get letter spacing: maximal runs
     of full-width characters other than full-width digits and letters, with the combining
     marks and variation selectors that follow them."""
+    return list(_spaced_runs(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _spaced_runs(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: WeasyPrint counts and sets a paragraph's text again for each line it breaks off.
     runs: list[tuple[int, int]] = []
     start = None
     for index, character in enumerate(text):
@@ -98,7 +104,7 @@ def spaced_runs(text: str) -> list[tuple[int, int]]:
             start = None
     if start is not None:
         runs.append((start, len(text)))
-    return runs
+    return tuple(runs)
 
 
 def _cluster_continuation(character: str) -> bool:
@@ -106,10 +112,11 @@ def _cluster_continuation(character: str) -> bool:
     return bool(unicodedata.combining(character)) or 0xFE00 <= ord(character) <= 0xFE0F
 
 
+@functools.lru_cache(maxsize=4096)
 def expandable_units(text: str) -> float:
     """How many letter-spacing units ``spaced_runs`` adds to a text box of ``text``."""
     units = 0.0
-    for start, end in spaced_runs(text):
+    for start, end in _spaced_runs(text):
         units += (end - start) - 0.5 * (start == 0) - 0.5 * (end == len(text))
     return units
 
@@ -601,7 +608,12 @@ def set_text(self, text, justify=False):
         before, context, box_length = _neighbours[0], self.text + _neighbours[1], len(self.text)
         pushed = _neighbours[2]
     setattr(self, _CONTEXT, (before, context, box_length, pushed))
-    halves = set(half_width_marks(self.text, context[len(self.text):], before, line_end=len(self.text) < box_length))
+    halves = half_width_marks(self.text, context[len(self.text):], before, line_end=len(self.text) < box_length)
+    spacing = self.justification_spacing
+    runs = _spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else ()
+    if not (halves or pushed or runs):
+        return  # most settings: nothing to add to WeasyPrint's
+    halves = set(halves)
     reduced: dict[int, int] = {}
     narrowed: list[tuple[int, float]] = []
     if pushed:
@@ -612,8 +624,6 @@ def set_text(self, text, justify=False):
                 else:
                     reduced[index] = steps
         narrowed = [(index, cut) for index, cut in pushed.spaces if index < len(self.text) and self.text[index] == " "]
-    spacing = self.justification_spacing
-    runs = spaced_runs(self.text) if justify and spacing and not _letter_spaced(self.style) else []
     if not (halves or reduced or narrowed or runs):
         return
     attributes = pango.pango_layout_get_attributes(self.layout)

@@ -140,15 +140,18 @@ class PartTagger:
         root = objects[_number(root_reference)]
         parent_tree = objects[_number(root["ParentTree"])]
         nums = parent_tree["Nums"]
+        to_parent: dict[bytes, bytes] = {}  # a leader's reference → its parent's
         for leader in self.made["leader"]:
             # Decoration: the leader's element leaves the tree (its text becomes an artifact
             # below), and its link annotation goes to the link it is part of.
-            parent = objects[_number(leader["P"])]
+            reference, parent = leader.reference, objects[_number(leader["P"])]
             annotations = [kid for kid in leader["K"] if not isinstance(kid, int)]
-            parent["K"] = pydyf.Array([kid for kid in parent["K"] if kid != leader.reference] + annotations)
+            parent["K"] = pydyf.Array([kid for kid in parent["K"] if kid != reference] + annotations)
+            to_parent[reference] = parent.reference
+        if to_parent:  # one pass over the parent tree: a contents page has a leader per entry
             for index in range(1, len(nums), 2):
-                if nums[index] == leader.reference:
-                    nums[index] = parent.reference
+                if isinstance(nums[index], bytes):
+                    nums[index] = to_parent.get(nums[index], nums[index])
         readings = {element.number for element in self.made["rt"]}
         for ruby in self.made["ruby"]:
             _make_ruby(objects, ruby, readings)
