@@ -63,7 +63,9 @@ def whole(project: Project, mode: str, target, print_target=None) -> None:
 
 def print_pages(path) -> list:
     """What makes each page of a print edition: its boxes, its content streams (the last is
-    the printer's marks), its links' print flags and the sRGB profile its colours use."""
+    the printer's marks; the others are compared drawn, by ``rendered_pages``: the reader's
+    pages are tagged and the print edition WeasyPrint writes is not, which sets the same text
+    in other text objects), its links' print flags and the sRGB profile its colours use."""
     reader = PdfReader(path)
     intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()["/DestOutputProfile"].get_object().get_data()
     pages = []
@@ -76,11 +78,29 @@ def print_pages(path) -> list:
         pages.append({
             "boxes": [[round(float(v), 2) for v in page[box]] for box in ("/MediaBox", "/TrimBox", "/BleedBox")],
             "rotate": page.get("/Rotate"),
-            "streams": streams,
+            "streams": len(streams),
+            "marks": streams[-1:],
             "link flags": [a.get_object().get("/F") for a in page.get("/Annots") or ()],
             "output intent's sRGB": colour is None or colour[1].get_object().get_data() == intent,
         })
     return pages
+
+
+def rendered_pages(path, directory) -> list:
+    """Each page of ``path`` as poppler draws it (grey, 50 dpi)."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "50", "-gray", str(path), str(directory / path.stem)], check=True)
+    return [Image.open(image) for image in sorted(directory.glob(f"{path.stem}-*.pgm"))]
+
+
+def drawn_alike(one, other) -> bool:
+    """Whether two pages are drawn alike: the same ink to within anti-aliasing (text set at the
+    same place by other text operators comes out a few grey levels apart at a glyph's edge; a
+    glyph, a rule or a mark missing or moved differs by far more)."""
+    from PIL import ImageChops
+
+    return one.size == other.size and ImageChops.difference(one, other).getextrema()[1] <= 64
 
 
 def page_texts(path) -> list[str]:
@@ -133,6 +153,11 @@ def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
     # The print edition is made from the reader edition's parts (_PrintPages): page for page
     # what WeasyPrint writes for print from the same layout.
     assert print_pages(targets["print"]) == print_pages(tmp_path / "whole-print.pdf")
+    (tmp_path / "drawn").mkdir()
+    drawn = rendered_pages(targets["print"], tmp_path / "drawn")
+    drawn_whole = rendered_pages(tmp_path / "whole-print.pdf", tmp_path / "drawn")
+    assert len(drawn) == len(drawn_whole) > 8
+    assert [n for n, (a, b) in enumerate(zip(drawn, drawn_whole), 1) if not drawn_alike(a, b)] == []
     assert page_texts(targets["print"]) == page_texts(tmp_path / "whole-print.pdf")
     assert links_and_outline(targets["print"]) == links_and_outline(tmp_path / "whole-print.pdf")
     assert all("/TrimBox" not in page for page in PdfReader(targets["reader"]).pages)  # the reader edition is cropped

@@ -225,8 +225,9 @@ class _PrintPages:
     into the print edition's (PDF/X-4), as WeasyPrint would have written them from the same
     layout: the same content, and only these differences, taken from the print edition's
     first page: its media, trim and bleed boxes around the same trim box, the printer's marks
-    (pdf_finishers.printer_marks), links not printed (PDF/A gives them the print flag), and
-    the sRGB profile of the PDF/X output intent. Writing each part once instead of twice
+    (pdf_finishers.printer_marks), links not printed (PDF/A gives them the print flag),
+    the sRGB profile of the PDF/X output intent, and no structure keys (the print edition is
+    untagged, and the parts' structure trees are not copied into it). Writing each part once instead of twice
     saves a third of a full build's PDF writing. tests/writers/pdf/test_parts.py compares the
     result with a print edition WeasyPrint wrote whole."""
 
@@ -243,6 +244,8 @@ class _PrintPages:
         converted = set()
         for page in pages:
             obj = page.obj
+            if "/StructParents" in obj:  # the print edition is untagged: its keys lead nowhere
+                del obj["/StructParents"]
             trim = [float(v) for v in obj.MediaBox]
             media = [t + m for t, m in zip(trim, self.media_margin)]
             obj.TrimBox = pikepdf.Array(trim)
@@ -252,8 +255,9 @@ class _PrintPages:
             obj.Contents = pikepdf.Array([*(contents if isinstance(contents, pikepdf.Array) else [contents]),
                                           self.marks_for(trim, media)])
             for annotation in obj.get("/Annots", []):
-                if "/F" in annotation:
-                    del annotation["/F"]
+                for key in ("/F", "/StructParent"):
+                    if key in annotation:
+                        del annotation[key]
             resources = obj.Resources
             if resources.objgen not in converted and self.srgb is not None and "/srgb" in resources.get("/ColorSpace", {}):
                 resources.ColorSpace.srgb = self.srgb

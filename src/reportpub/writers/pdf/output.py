@@ -1,11 +1,13 @@
 """Writing a laid-out book as a PDF edition: the reader edition (PDF/A-3a and PDF/UA-1:
 tagged, cropped to the trim size, sources attached) or the print edition (PDF/X-4 with
-bleed and marks, tagged too, since it takes the reader edition's pages over). The
+bleed and marks, untagged: a printer's file, read by no assistive technology; joined from
+the reader edition's pages, it leaves their structure behind, writers/pdf/join.py). The
 edition's own XMP properties go into WeasyPrint's one metadata packet.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,15 +111,16 @@ def write_pdf(document: weasyprint.Document, target: Path, book: Book, project: 
     if vertical:
         finishers.append(turn_pages_for_vertical_reading)
     tagger = PartTagger(part_name, describe_link, book.config.language)
-    tagger.link_note_calls(document)
-    finishers += [tagger, no_image_interpolation,
-                  merge_edition_metadata(edition_xmp(book.config, universal_access=not print_edition))]
+    tagger.link_note_calls(document)  # the print edition's links are the reader's (join.py takes its pages over)
+    finishers += ([] if print_edition else [tagger]) + [
+        no_image_interpolation, merge_edition_metadata(edition_xmp(book.config, universal_access=not print_edition))]
     with_sources = attachments and not print_edition
-    with tagger.recording():
+    with contextlib.nullcontext() if print_edition else tagger.recording():
         # No file identifier: computing it serialises every object a second time, and qpdf
         # writes the edition's own when it saves the file (join.save_archival, which every
         # PDF edition passes through).
-        document.write_pdf(target, pdf_variant=variant.weasyprint_variant, pdf_tags=True, pdf_identifier=False,
+        document.write_pdf(target, pdf_variant=variant.weasyprint_variant, pdf_tags=not print_edition,
+                           pdf_identifier=False,
                            finisher=chain(finishers),
                            attachments=source_attachments(book, project, "vertical" if vertical else "horizontal")
                            if with_sources else None)
