@@ -127,11 +127,11 @@ def test_chapter_openings_carry_their_text(sample_build):
 def test_sample_styles_colour_the_running_heads(sample_build):
     """The repository's styles/running-head.css reaches the PDFs: the running heads (7 pt) are
     indigo, the text stays black."""
-    import fitz
+    import pymupdf
 
     for name in ("report-vertical.pdf", "report-horizontal.pdf"):
         heads, text = set(), set()
-        with fitz.open(sample_build / name) as document:
+        with pymupdf.open(sample_build / name) as document:
             for page in document:
                 for block in page.get_text("dict")["blocks"]:
                     for line in block.get("lines", []):
