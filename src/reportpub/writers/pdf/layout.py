@@ -39,7 +39,7 @@ from reportpub.writers.pdf.geometry import (
     horizontal_geometry,
     vertical_geometry,
 )
-from reportpub.writers.pdf import page_flow, part_pool, table_widths
+from reportpub.writers.pdf import leaders, page_flow, part_pool, table_widths
 from reportpub.writers.pdf.islands import ISLAND, measure_islands, place_islands
 from reportpub.writers.pdf.justify import install as justify_between_characters
 
@@ -200,6 +200,7 @@ class PdfLayout:
                           if extra_css else [])
         page_flow.install()  # notes with their calls, islands as page floats
         table_widths.install()  # an island's copies share their tables' column widths
+        leaders.install()  # a leader's dots drawn as one text
         with self._listening(), table_widths.shared_between_layouts():  # the islands' measurement's with the chapter's
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
