@@ -227,8 +227,8 @@ class _PrintPages:
     first page: its media, trim and bleed boxes around the same trim box, the printer's marks
     (pdf_finishers.printer_marks), links not printed (PDF/A gives them the print flag),
     the sRGB profile of the PDF/X output intent, and no structure keys (the print edition is
-    untagged, and the parts' structure trees are not copied into it). Writing each part once instead of twice
-    saves a third of a full build's PDF writing. tests/writers/pdf/test_parts.py compares the
+    untagged, and the parts' structure trees are not copied into it). Writing each part once
+    instead of twice saves a third of a full build's PDF writing. tests/writers/pdf/test_parts.py compares the
     result with a print edition WeasyPrint wrote whole."""
 
     def __init__(self, document, bleed_mm: float):
