@@ -11,7 +11,9 @@ One thing is added to it, push-in before push-out (追い込み, JLREQ 3.8): a j
 ends short because what follows may not begin a line or be divided (a Latin word among them) is
 laid out again with the unit, and what it then overruns the measure by is taken off its Latin
 word spaces, then its middle dots' quarter ems, then its other marks' blank halves, shared
-evenly (``split_inline_box``); it is kept if it then takes the unit and still fits. Only such lines, a few in a hundred, cost more layouts (two to four).
+evenly (``split_inline_box``); it is kept if it then takes the unit and still fits. Only such
+lines cost more layouts (two to four): a few in a hundred of Japanese text, but most of a Latin
+passage's, whose lines end before a word.
 
 How the width comes out: Pango gives a range carrying letter spacing L the whole L at each
 grapheme boundary inside the range, and half an L at each of its two ends, except at the
