@@ -34,16 +34,22 @@ STEP = 1 / 16  # em: a push-in reduces a blank half in eighths of it
 SPACE = 0.256  # em: Noto Serif CJK JP's word space
 
 
-@pytest.fixture(scope="module")
-def push_in_book(tmp_path_factory):
-    paragraphs = ["文" * k + sentence + "その後も、作業は、" + PARAGRAPH_END for sentence in SENTENCES for k in range(48)]
-    chapter = "# 試験の章\n\n" + "\n\n".join(paragraphs) + "\n\n[^a]: 注の本文。\n"
-    book = book_toml(title="追い込みの試験", slug="pushin", pdf={"paper": "A5"}, formats=["pdf"],
-                     modes=["vertical", "horizontal"])
-    root = write_project(tmp_path_factory.mktemp("push-in"), {"01.md": chapter}, book)
+def build_push_in_book(directory, sentences, title: str, slug: str, notes: str = ""):
+    """Both reader PDFs of a book whose paragraphs put each sentence at every place of a line:
+    48 paragraphs a sentence, led by 0 to 47 characters; returns its build directory."""
+    paragraphs = ["文" * k + sentence + "その後も、作業は、" + PARAGRAPH_END for sentence in sentences for k in range(48)]
+    chapter = "# 試験の章\n\n" + "\n\n".join(paragraphs) + "\n" + (f"\n{notes}\n" if notes else "")
+    book = book_toml(title=title, slug=slug, pdf={"paper": "A5"}, formats=["pdf"], modes=["vertical", "horizontal"])
+    root = write_project(directory, {"01.md": chapter}, book)
     result = run_cli("build", "--jobs", "1", str(root))
     assert result.returncode == 0, result.stderr
     return root / "build"
+
+
+@pytest.fixture(scope="module")
+def push_in_book(tmp_path_factory):
+    return build_push_in_book(tmp_path_factory.mktemp("push-in"), SENTENCES, "追い込みの試験", "pushin",
+                              notes="[^a]: 注の本文。")
 
 
 def _width(glyph) -> float:

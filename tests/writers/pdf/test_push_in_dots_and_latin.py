@@ -16,27 +16,18 @@ import pytest
 
 from reportpub.typography.punctuation import FULL_STOPS, MARKS, MIDDLE_DOTS, compressible_marks
 from reportpub.writers.pdf.justify import MINIMUM_WORD_SPACE, PUSH_IN_LIMIT
-from tests.conftest import book_toml, run_cli, write_project
 from tests.writers.pdf.test_line_composition import body_lines, frame_glyphs
-from tests.writers.pdf.test_push_in import SPACE, STEP, _closed_up, _width
+from tests.writers.pdf.test_push_in import SPACE, STEP, _closed_up, _width, build_push_in_book
 
 SENTENCES = ("東京・大阪・名古屋の三市で、調査を行い、結果を記した。",
              "項目：人口・面積；予算を、表に並べ、「要旨」を書いた。",
              "記者はThe New York Times and The Guardianを読み、要点を書いた。",
              "英語でLatin words at the end of a lineと書き、次を読んだ。")
-PARAGRAPH_END = "続いた。"
 
 
 @pytest.fixture(scope="module")
 def dots_and_latin_book(tmp_path_factory):
-    paragraphs = ["文" * k + sentence + "その後も、作業は、" + PARAGRAPH_END for sentence in SENTENCES for k in range(48)]
-    chapter = "# 試験の章\n\n" + "\n\n".join(paragraphs) + "\n"
-    book = book_toml(title="中点と欧文の追い込み", slug="dots", pdf={"paper": "A5"}, formats=["pdf"],
-                     modes=["vertical", "horizontal"])
-    root = write_project(tmp_path_factory.mktemp("dots-latin"), {"01.md": chapter}, book)
-    result = run_cli("build", "--jobs", "1", str(root))
-    assert result.returncode == 0, result.stderr
-    return root / "build"
+    return build_push_in_book(tmp_path_factory.mktemp("dots-latin"), SENTENCES, "中点と欧文の追い込み", "dots")
 
 
 def _continued_lines(pdf):
