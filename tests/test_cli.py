@@ -210,3 +210,4 @@ def test_watch_says_when_each_build_finished(project):
     finally:
         process.terminate()
         process.wait(timeout=30)
+        process.stderr.close()

@@ -160,8 +160,8 @@ def test_vertical_pages_are_portrait_and_read_right_to_left(built, tmp_path):
     assert reader.trailer["/Root"]["/ViewerPreferences"]["/Direction"] == "/R2L"
     subprocess.run(["pdftoppm", "-r", "20", "-png", "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "p")],
                    check=True)
-    image = Image.open(tmp_path / "p.png")
-    assert image.height > image.width
+    with Image.open(tmp_path / "p.png") as image:
+        assert image.height > image.width
 
 
 def column_words(path, page: int) -> list[tuple[float, float, float, float, str]]:
