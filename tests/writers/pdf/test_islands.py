@@ -93,9 +93,10 @@ def test_the_copies_are_laid_out_as_floats_written_out_in_full():
 
 
 def test_an_island_is_measured_narrower_as_with_its_content_written_at_each_width():
-    sizes = islands.measure_islands(f'<div class="island"><div class="island-content">{TABLE}</div></div>',
-                                    [weasyprint.CSS(string=CSS)], 120.0, None, None, None, "ja")
-    (natural, *narrower), = sizes
+    measured = islands.measure_islands(f'<div class="island"><div class="island-content">{TABLE}</div></div>',
+                                       [weasyprint.CSS(string=CSS)], 120.0, 150.0, None, None, None, "ja")
+    (natural, *narrower), = measured.sizes
+    assert measured.cuts == {}, "a table shorter than a column is not cut"
     assert narrower, "a table is also measured at narrower widths"
     for (width, height), (wider, lower) in zip(narrower, [natural, *narrower]):
         assert width < wider and height >= lower  # a narrower copy has the table in it, rewrapped
@@ -106,5 +107,37 @@ def test_an_island_is_measured_at_the_body_text_size_it_is_set_at():
     # text's size (geometry.BODY_FONT_PT): ten full-width characters measure ten of its ems.
     theme = weasyprint.CSS(string="body { font-family: 'Noto Serif CJK JP' } p { margin: 0 }")
     (natural, *_), = islands.measure_islands('<div class="island"><div class="island-content"><p>'
-                                             + "あ" * 10 + "</p></div></div>", [theme], 120.0, None, None, None, "ja")
+                                             + "あ" * 10 + "</p></div></div>", [theme], 120.0, 150.0, None, None, None,
+                                             "ja").sizes
     assert abs(natural[0] - 10 * BODY_FONT_PT * 25.4 / 72) < 0.5
+
+
+LONG_TABLE = ("<table id=\"table-1\"><caption>表1　長い表</caption><thead><tr><th>行</th><th>内容</th></tr></thead><tbody>"
+              + "".join(f"<tr><td>R{n:02d}</td><td>{'港の取扱量' * (1 + n % 3)}</td></tr>" for n in range(1, 41))
+              + "</tbody></table>")
+LONG_CODE = "<pre><code>" + "".join(f"line_{n:02d} = {n}\n" for n in range(1, 61)) + "</code></pre>"
+
+
+def test_a_table_or_code_longer_than_a_column_is_cut_between_rows_into_pieces_that_fit():
+    html = "".join(f'<div class="island"><div class="island-content">{content}</div></div><p>本文</p>'
+                   for content in (LONG_TABLE, TABLE, LONG_CODE))
+    column = 80.0
+    measured = islands.measure_islands(html, [weasyprint.CSS(string=CSS)], 120.0, column, None, None, None, "ja")
+    assert sorted(measured.cuts) == [0, 2]  # the short table is left whole
+    split = islands.split_islands(html, measured.cuts)
+    pieces = islands.ISLAND.findall(split)
+    assert len(pieces) == len(measured.sizes) >= 5
+    # Every piece fits in a column, and only the whole short table is measured at narrower widths.
+    assert all(height <= column for island in measured.sizes for _, height in island[:1])
+    tables = [piece for piece in pieces if "長い表" in piece]
+    assert len(tables) >= 2 and "（続き）" not in tables[0] and all("表1　長い表（続き）" in t for t in tables[1:])
+    assert all("<thead>" in t and 'table-layout: fixed' in t for t in tables)
+    assert 'id="table-1"' in tables[0] and not any("id=" in t for t in tables[1:])
+    rows = [re.findall(r"R\d\d", t) for t in tables]
+    assert [row for piece in rows for row in piece] == [f"R{n:02d}" for n in range(1, 41)]
+    code = [piece for piece in pieces if "line_" in piece]
+    assert len(code) >= 2
+    assert [line for piece in code for line in re.findall(r"line_\d\d", piece)] == [f"line_{n:02d}" for n in range(1, 61)]
+    # Written again from its cuts (the cache keeps them), the document is the same.
+    again = islands.MeasuredIslands.from_json(measured.to_json())
+    assert islands.split_islands(html, again.cuts) == split and again.sizes == measured.sizes

@@ -553,6 +553,70 @@ def test_a_page_that_deferred_figures_fill_is_made(tmp_path):
     assert page_texts(path) == page_texts(tmp_path / "whole.pdf")
 
 
+# A table of 40 rows and code of 60 lines: each is longer than a column of the vertical page.
+# Each row is named at the start of its wide column, where it does not wrap: a narrow column's
+# cells may wrap anywhere (WeasyPrint gives a short column less than its widest cell).
+LONG_TABLE_ROWS = 40
+LONG_TABLE = ("Table: 長い年表\n\n| 時期 | 出来事 |\n| --- | --- |\n"
+              + "".join(f"| 2024年{n % 12 + 1}月{n}日 | R{n:02d} {SENTENCES[n % 8][:24 + n % 9]} |\n"
+                        for n in range(1, LONG_TABLE_ROWS + 1)))
+LONG_CODE_LINES = 60
+LONG_CODE = "```\n" + "".join(f"print(unit_{n:02d}.name)\n" for n in range(1, LONG_CODE_LINES + 1)) + "```\n"
+
+
+@pytest.fixture(scope="module")
+def long_islands_book(tmp_path_factory) -> Path:
+    chapter = ["# 第1章　長い表の章", paragraph(0, 6), paragraph(1, 5), LONG_TABLE, paragraph(2, 6) + "[^a]",
+               paragraph(3, 4), paragraph(4, 5), LONG_CODE, *(paragraph(n, 6) for n in range(5, 9)),
+               "[^a]: 表の近くの注です。"]
+    return build_book(tmp_path_factory.mktemp("pageflow") / "long", book("36", "long", formats=["pdf"]),
+                      {"01.md": "\n\n".join(chapter) + "\n"})
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_table_or_code_longer_than_a_page_is_continued_at_its_size(long_islands_book, mode):
+    """A table or code longer than a column (vertical) or a page (horizontal) goes on over the
+    next columns and pages at its own size, a table's header repeated on each page it takes
+    and, in the vertical PDF, its caption marked 続き there: the vertical PDF scaled it whole
+    to a column's length (the 40-row table's text at 2 pt). Every row and line is set once,
+    inside the page, and nothing is printed over anything else."""
+    path = long_islands_book / f"long-{mode}.pdf"
+    pages = read_pages(path)
+    items = [(page.number, i) for page in pages for i in page.items if i.kind == "text"]
+    texts = [re.sub(r"\s", "", unicodedata.normalize("NFKC", text)) for text in page_texts(path)]
+    rows = [(n + 1, row) for n, text in enumerate(texts) for row in re.findall(r"R\d\d", text)]
+    assert sorted(row for _, row in rows) == [f"R{n:02d}" for n in range(1, LONG_TABLE_ROWS + 1)]
+    assert sorted(line for text in texts for line in re.findall(r"print\(unit_\d\d\.name\)", text)) == [
+        f"print(unit_{n:02d}.name)" for n in range(1, LONG_CODE_LINES + 1)]
+    cells = {round(i.size, 1) for _, i in items if re.match(r"R\d\d", i.text)}
+    code = {round(i.size, 1) for _, i in items if i.text.startswith("print(unit_")}
+    # The theme sets a table at 0.85 of the body, code at 0.9 of its block, itself at 0.9.
+    assert cells == {round(0.85 * BODY_PT, 1)} and code == {round(0.9 * 0.9 * BODY_PT, 1)}, (cells, code)
+    table_pages = sorted({n for n, _ in rows})
+    assert len(table_pages) >= 2
+    for number in table_pages:  # the header on every page of the table
+        assert any(n == number and i.text == "時期" for n, i in items), number
+    if mode == "vertical":
+        continued = sorted(n for n, i in items if "（続き）" in i.text)
+        assert continued and set(continued) <= set(table_pages) and table_pages[0] not in continued
+    for page in (page for chapter in chapter_pages(pages) for page in chapter):
+        width, height = pymupdf_page_size(path, page.number)
+        outside = [i.text for i in page.items if i.kind == "text"
+                   and (i.box[0] < 0 or i.box[1] < 0 or i.box[2] > width or i.box[3] > height)]
+        assert outside == [], (page.number, outside)
+    assert [o for page in pages for o in overprints(page)] == []
+    assert notes_away_from_their_calls(pages) == []
+
+
+def pymupdf_page_size(path: Path, number: int) -> tuple[float, float]:
+    """The width and height of a PDF's page as PyMuPDF gives its text boxes: unturned (the
+    vertical PDF's pages are turned a quarter)."""
+    import pymupdf
+    with pymupdf.open(path) as document:
+        rect = document[number - 1].mediabox
+    return rect.width, rect.height
+
+
 @pytest.mark.parametrize("book_name", ["notes_book", "islands_book"])
 @pytest.mark.parametrize("mode", MODES)
 def test_no_number_is_broken_across_lines(book_name, mode, request):

@@ -7,7 +7,9 @@ layout of its own, at its natural width and at a few narrower ones, then written
 group of floats at the frame's left — the head of the page (天) — one float per width.
 The page-float layout (writers/pdf/page_flow.py) keeps the widest that fits in the
 columns left on the page, or defers the island to the head of the next page while the
-text goes on filling this one, as Japanese vertical books place a figure or a table.
+text goes on filling this one, as Japanese vertical books place a figure or a table. A
+table or code longer than a column is cut into pieces that each fit one
+(island_pieces.py), each piece an island of its own.
 
 The content of an island is written once, in its widest float; the narrower floats of the
 group (and of its measurement) are written empty, marked ``data-island-copy``, and given a
@@ -21,13 +23,16 @@ content does not inherit.
 from __future__ import annotations
 
 import html as html_module
+import json
 import re
+from dataclasses import dataclass
 
 import weasyprint
 import weasyprint.document
 from weasyprint.formatting_structure import boxes
 
-from reportpub.writers.pdf.geometry import BODY_FONT_CSS
+from reportpub.writers.pdf import island_pieces
+from reportpub.writers.pdf.geometry import BODY_FONT_CSS, BODY_FONT_PT, PT_PER_MM
 
 ISLAND = re.compile(r'<div class="island"><div class="island-content">(.*?)</div></div>', re.DOTALL)
 PX_PER_MM = 96 / 25.4
@@ -53,6 +58,11 @@ _installed = False
 # and the caption keeps its size; any other island (a table, code) is scaled as a whole.
 IMAGE_FIGURE = re.compile(r'<figure\b[^>]*>\s*<img\b[^>]*>\s*<figcaption\b.*</figcaption>\s*</figure>', re.DOTALL)
 FITTED_CLASS = "island-fitted"
+# Columns under an island shorter than this many characters are not set (a column of two or
+# three characters under a long table is no column): the island takes the column's whole
+# length. The theme's .island leaves 1.5 em between an island and the text under it.
+MIN_CHARACTERS_UNDER = 8
+ISLAND_GAP_EM = 1.5
 
 
 def _measured_boxes(box, found: dict) -> None:
@@ -66,32 +76,81 @@ def _measured_boxes(box, found: dict) -> None:
         _measured_boxes(child, found)
 
 
-def measure_islands(html: str, stylesheets: list, island_width_mm: float, font_config, fetcher,
-                    base_url: str, language: str) -> list[list[tuple[float, float]]]:
+@dataclass
+class MeasuredIslands:
+    """What measure_islands found: for each island of the document cut into its pieces
+    (split_islands), its (width, height) in mm at each width it may be set at, widest first;
+    and where the islands longer than a column are cut, by their number among the
+    document's islands."""
+    sizes: list[list[tuple[float, float]]]
+    cuts: dict[int, island_pieces.Cut]
+
+    def to_json(self) -> str:
+        return json.dumps({"sizes": self.sizes, "cuts": {str(n): c.to_json() for n, c in self.cuts.items()}})
+
+    @classmethod
+    def from_json(cls, text: str) -> "MeasuredIslands":
+        data = json.loads(text)
+        return cls([[tuple(size) for size in island] for island in data["sizes"]],
+                   {int(n): island_pieces.Cut.from_json(c) for n, c in data["cuts"].items()})
+
+
+def measure_islands(html: str, stylesheets: list, island_width_mm: float, column_length_mm: float, font_config,
+                    fetcher, base_url: str, language: str) -> MeasuredIslands:
     """For each island of the document, its (width, height) in mm at its natural width (at
     most the text width less the notes' band) and at the narrower widths it may be set at,
     widest first; all measured in one layout, at the body text's size and in the book's
-    ``language``, as the chapter sets them."""
+    ``language``, as the chapter sets them. A table or code longer than ``column_length_mm``
+    at its natural width is cut into pieces (island_pieces.py), measured again, each at its
+    natural width only (a table's pieces keep the whole one's column widths)."""
     contents = ISLAND.findall(html)
     if not contents:
-        return []
+        return MeasuredIslands([], {})
     widest = island_width_mm * (1 - NOTE_BAND)
     narrower = [widest * f for f in NARROWER if widest * f >= MIN_WIDTH_MM]
     # Each island shrink-to-fit (its natural width), then at each narrower width.
     jobs = [(n, width) for n in range(len(contents)) for width in [None, *narrower]]
-    sizes = _measure([contents[n] for n, _ in jobs], [width for _, width in jobs], stylesheets, widest,
-                     font_config, fetcher, base_url, language)
-    result: list[list[tuple[float, float]]] = [[] for _ in contents]
-    for (n, width), size in zip(jobs, sizes):
-        if width is None or width < result[n][0][0] - 1:  # only widths narrower than its natural one
-            result[n].append(size)
-    return result
+    measure = dict(stylesheets=stylesheets, island_width_mm=widest, font_config=font_config, fetcher=fetcher,
+                   base_url=base_url, language=language)
+    sizes, measured_boxes = _measure([contents[n] for n, _ in jobs], [width for _, width in jobs], **measure)
+    alternatives: list[list[tuple[float, float]]] = [[] for _ in contents]
+    cuts: dict[int, island_pieces.Cut] = {}
+    for (n, width), size, box in zip(jobs, sizes, measured_boxes):
+        if width is None and size[1] > column_length_mm and box is not None:
+            if (where := island_pieces.cut(contents[n], box, column_length_mm)) is not None:
+                cuts[n] = where
+        if width is None or width < alternatives[n][0][0] - 1:  # only widths narrower than its natural one
+            alternatives[n].append(size)
+    pieces = {n: island_pieces.pieces(contents[n], where) for n, where in cuts.items()}
+    flat = [piece for n in sorted(pieces) for piece in pieces[n]]
+    piece_sizes = iter(_measure(flat, [None] * len(flat), **measure)[0] if flat else ())
+    result = []
+    for n, island in enumerate(alternatives):
+        result.extend([[next(piece_sizes)] for _ in pieces[n]] if n in pieces else [island])
+    return MeasuredIslands(result, cuts)
+
+
+def split_islands(html: str, cuts: dict[int, island_pieces.Cut]) -> str:
+    """``html`` with each island ``cuts`` names written as one island per piece."""
+    if not cuts:
+        return html
+    counter = iter(range(len(ISLAND.findall(html))))
+
+    def split(match: re.Match) -> str:
+        n = next(counter)
+        if n not in cuts:
+            return match.group(0)
+        return "".join(f'<div class="island"><div class="island-content">{piece}</div></div>'
+                       for piece in island_pieces.pieces(match.group(1), cuts[n]))
+
+    return ISLAND.sub(split, html)
 
 
 def _measure(contents: list[str], widths: list[float | None], stylesheets: list, island_width_mm: float,
-             font_config, fetcher, base_url: str, language: str) -> list[tuple[float, float]]:
+             font_config, fetcher, base_url: str, language: str) -> tuple[list[tuple[float, float]], list]:
     """The margin-box (width, height) in mm of each content laid out at its width (None:
-    shrink-to-fit, at most the text width)."""
+    shrink-to-fit, at most the text width), and the float it was laid out as (None when
+    it was not)."""
     # A content the same as the one before it is written once, the others are copies of it.
     body = "".join(
         f'<div id="{MEASURED}{n}"' + (f' {COPY}=""' if n and content == contents[n - 1] else "")
@@ -111,9 +170,10 @@ def _measure(contents: list[str], widths: list[float | None], stylesheets: list,
     measured: dict = {}
     for laid_out in document.pages:
         _measured_boxes(laid_out._page_box, measured)
-    sizes = []
+    sizes, floats = [], []
     for n, width in enumerate(widths):
         box = measured.get(n)
+        floats.append(box)
         if box is None:
             sizes.append((island_width_mm, island_width_mm))
         else:
@@ -122,7 +182,7 @@ def _measure(contents: list[str], widths: list[float | None], stylesheets: list,
             # can come out a hair too narrow and wrap its cells: give it a little more.
             slack = NATURAL_SLACK_MM if width is None else 0.0
             sizes.append(((right - box.position_x) / PX_PER_MM + slack, box.margin_height() / PX_PER_MM))
-    return sizes
+    return sizes, floats
 
 
 def _right_edges(box):
@@ -138,7 +198,8 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
     """Write each island as its group of floats, one per width, widest first, the content in
     the first only (the others are its copies, install); an island taller than a column is
     scaled down to fit the page (a figure's image only, in a box a column long: its caption
-    keeps its size). Ids in the island move to an anchor just before the group, so that links
+    keeps its size), and one that would leave too short a column under it takes the whole
+    column (MIN_CHARACTERS_UNDER). Ids in the island move to an anchor just before the group, so that links
     find the island whichever width is set."""
     install()  # the copies are given their content when the HTML is laid out
     counter = iter(enumerate(sizes))
@@ -152,6 +213,11 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
         floats, written_fitted = [], False
         for position, (width, height) in enumerate(alternatives):
             scale = min(1.0, column_length_mm / height) if height else 1.0
+            length = height * scale
+            if column_length_mm - length < (MIN_CHARACTERS_UNDER + ISLAND_GAP_EM) * BODY_FONT_PT / PT_PER_MM:
+                length, gap = column_length_mm, ""
+            else:
+                gap = ""
             turn = f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
             fitted = scale < 1 and figure
             if fitted:
@@ -168,7 +234,7 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
                 written_fitted = fitted
             floats.append(
                 f'<div class="island" data-island="{number}"{last}{copy} '
-                f'style="width: {height * scale:.3f}mm; height: {width * scale:.3f}mm">'
+                f'style="width: {length:.3f}mm; height: {width * scale:.3f}mm{gap}">'
                 f'<div class="{classes}" style="{size}; transform: {turn}">'
                 f'{"" if copy else content}</div></div>')
         return anchors + "".join(floats)

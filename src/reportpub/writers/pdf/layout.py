@@ -40,7 +40,7 @@ from reportpub.writers.pdf.geometry import (
     vertical_geometry,
 )
 from reportpub.writers.pdf import leaders, page_flow, part_pool, table_widths
-from reportpub.writers.pdf.islands import ISLAND, measure_islands, place_islands
+from reportpub.writers.pdf.islands import ISLAND, MeasuredIslands, measure_islands, place_islands, split_islands
 from reportpub.writers.pdf.justify import install as justify_between_characters
 
 
@@ -68,7 +68,7 @@ class PdfLayout:
         # The vertical islands' measured sizes: kept for this build (a part laid out again in a
         # later round measures the same islands) and between builds (an edited chapter's islands,
         # and every later chapter's when its pages move, are the same as before).
-        self.island_sizes: dict[str, list] = {}
+        self.island_sizes: dict[str, MeasuredIslands] = {}
         self.island_cache = Cache(cache_root(project.build_dir) / "pdf-islands" / mode)
         # Classes the PDF markup may drop with their spans, unless the author's CSS names them.
         author_css = "".join(sheet.read_text(encoding="utf-8") for sheet in project.style_files())
@@ -204,8 +204,8 @@ class PdfLayout:
         with self._listening(), table_widths.shared_between_layouts():  # the islands' measurement's with the chapter's
             if self.vertical:
                 theme_css = self.css[1:]  # the islands are measured with the theme, without the page rules
-                sizes = self._island_sizes(html, theme_css, inputs_key)
-                html = place_islands(html, sizes, self.geometry.column_length)
+                measured = self._island_sizes(html, theme_css, inputs_key)
+                html = place_islands(split_islands(html, measured.cuts), measured.sizes, self.geometry.column_length)
             with part_pool.first_page_later(start_of) if start_of else contextlib.nullcontext():
                 document = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                     stylesheets=css, font_config=self.font_config)
@@ -218,6 +218,7 @@ class PdfLayout:
             return None
         return hashlib.sha256(json.dumps([package_digest(), fonts_digest(self.project.config.fonts),
                                           self.stylesheet_texts, inputs_key, self.geometry.island_width,
+                                          self.geometry.column_length,
                                           contents]).encode()).hexdigest()[:32]
 
     def keep_island_sizes(self, html: str, inputs_key: str) -> None:
@@ -226,23 +227,23 @@ class PdfLayout:
         if key is not None:
             self.island_cache.mark_used([key])
 
-    def _island_sizes(self, html: str, theme_css: list, inputs_key: str | None) -> list:
-        """islands.measure_islands for ``html``, or the sizes it gave for the same islands."""
+    def _island_sizes(self, html: str, theme_css: list, inputs_key: str | None) -> MeasuredIslands:
+        """islands.measure_islands for ``html``, or what it gave for the same islands."""
         key = self.island_key(html, inputs_key)
         if key is None:
-            return []
+            return MeasuredIslands([], {})
         if key in self.island_sizes:
             return self.island_sizes[key]
         stored = self.island_cache.get(key, "json") if inputs_key is not None else None
         if stored is not None:
-            sizes = [[tuple(size) for size in island] for island in json.loads(stored)]
+            measured = MeasuredIslands.from_json(stored)
         else:
-            sizes = measure_islands(html, theme_css, self.geometry.island_width, self.font_config, self.fetcher,
-                                    self.base_url, self.book.config.language)
+            measured = measure_islands(html, theme_css, self.geometry.island_width, self.geometry.column_length,
+                                       self.font_config, self.fetcher, self.base_url, self.book.config.language)
             if inputs_key is not None:
-                self.island_cache.put(key, json.dumps(sizes), "json")
-        self.island_sizes[key] = sizes
-        return sizes
+                self.island_cache.put(key, measured.to_json(), "json")
+        self.island_sizes[key] = measured
+        return measured
 
     def check(self) -> None:
         """Raise every problem the stylesheets and the renders so far met."""

@@ -328,7 +328,11 @@ def _deferred_island_layout(context, box, containing_block, absolute_boxes, fixe
         return laid_out, rest
     context.excluded_shapes.remove(laid_out)
     waiting = box.copy_with_children([])
-    waiting.position_x, waiting.position_y = containing_block.content_box_x(), containing_block.content_box_y()
+    # Above the page: WeasyPrint counts a box without height as colliding with any line that
+    # reaches down to where it stands, and stops there looking for room lower down; a line
+    # that fits nowhere beside the islands set at the page's head was then put beside them
+    # anyway, past the page's edge.
+    waiting.position_x, waiting.position_y = containing_block.content_box_x(), -1.0
     waiting.width = waiting.height = 0
     for side in ("top", "right", "bottom", "left"):
         setattr(waiting, f"margin_{side}", 0)
