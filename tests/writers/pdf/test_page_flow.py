@@ -12,6 +12,7 @@ import unicodedata
 import zlib
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 from reportpub.project import Project
@@ -592,6 +593,7 @@ def test_a_table_or_code_longer_than_a_page_is_continued_at_its_size(long_island
     code = {round(i.size, 1) for _, i in items if i.text.startswith("print(unit_")}
     # The theme sets a table at 0.85 of the body, code at 0.9 of its block, itself at 0.9.
     assert cells == {round(0.85 * BODY_PT, 1)} and code == {round(0.9 * 0.9 * BODY_PT, 1)}, (cells, code)
+    assert code_fonts(path) == {"Noto-Sans-Mono-CJK-JP"}  # code in the monospace, its columns kept
     table_pages = sorted({n for n, _ in rows})
     assert len(table_pages) >= 2
     for number in table_pages:  # the header on every page of the table
@@ -608,10 +610,16 @@ def test_a_table_or_code_longer_than_a_page_is_continued_at_its_size(long_island
     assert notes_away_from_their_calls(pages) == []
 
 
+def code_fonts(path: Path) -> set[str]:
+    """The fonts the test book's code lines are set in."""
+    with pymupdf.open(path) as document:
+        return {span["font"].split("+")[-1] for page in document for block in page.get_text("dict")["blocks"]
+                for line in block.get("lines", ()) for span in line["spans"] if span["text"].startswith("print(unit_")}
+
+
 def pymupdf_page_size(path: Path, number: int) -> tuple[float, float]:
     """The width and height of a PDF's page as PyMuPDF gives its text boxes: unturned (the
     vertical PDF's pages are turned a quarter)."""
-    import pymupdf
     with pymupdf.open(path) as document:
         rect = document[number - 1].mediabox
     return rect.width, rect.height
