@@ -81,6 +81,18 @@ def test_an_island_s_content_is_written_once():
     assert html.count('id="fig-1"') == 1 and '<div class="island-anchor" id="fig-1">' in html
 
 
+def test_an_island_that_would_leave_too_short_a_column_under_it_takes_the_whole_column():
+    # A column under an island shorter than MIN_CHARACTERS_UNDER characters (after the gap) is
+    # no column: the first pieces of a long table left two-character columns under them.
+    em = BODY_FONT_PT * 25.4 / 72
+    column = 150.0
+    short = column - (islands.MIN_CHARACTERS_UNDER + islands.ISLAND_GAP_EM - 1) * em  # leaves seven
+    room = column - (islands.MIN_CHARACTERS_UNDER + islands.ISLAND_GAP_EM + 1) * em  # leaves nine
+    html = islands.place_islands(chapter_html(), [[(90.0, short), (60.0, room)], [(80.0, 12.0)]], column)
+    lengths = [float(length) for length in re.findall(r'data-island="0"[^>]*style="width: ([\d.]+)mm', html)]
+    assert lengths == [column, round(room, 3)]
+
+
 def test_the_copies_are_laid_out_as_floats_written_out_in_full():
     html = islands.place_islands(chapter_html(), SIZES, column_length_mm=150.0)
     copied, full = floats(render(html)), floats(render(written_out(html)))
@@ -141,3 +153,14 @@ def test_a_table_or_code_longer_than_a_column_is_cut_between_rows_into_pieces_th
     # Written again from its cuts (the cache keeps them), the document is the same.
     again = islands.MeasuredIslands.from_json(measured.to_json())
     assert islands.split_islands(html, again.cuts) == split and again.sizes == measured.sizes
+
+
+def test_a_long_table_with_a_cell_spanning_rows_is_left_whole_and_one_that_names_rowspan_is_cut():
+    # A cell spanning rows would be cut in two; the word in a cell's text is no reason to keep
+    # the table whole (it was, when the rows' HTML was searched for the word).
+    spanning = LONG_TABLE.replace("<td>R02</td>", '<td rowspan="2">R02</td>').replace("<tr><td>R03</td>", "<tr>")
+    naming = LONG_TABLE.replace("<td>R02</td>", "<td>R02 rowspan</td>")
+    html = "".join(f'<div class="island"><div class="island-content">{content}</div></div><p>本文</p>'
+                   for content in (spanning, naming))
+    measured = islands.measure_islands(html, [weasyprint.CSS(string=CSS)], 120.0, 80.0, None, None, None, "ja")
+    assert sorted(measured.cuts) == [1]

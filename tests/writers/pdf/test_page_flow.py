@@ -567,9 +567,9 @@ LONG_CODE = "```\n" + "".join(f"print(unit_{n:02d}.name)\n" for n in range(1, LO
 
 @pytest.fixture(scope="module")
 def long_islands_book(tmp_path_factory) -> Path:
-    chapter = ["# 第1章　長い表の章", paragraph(0, 6), paragraph(1, 5), LONG_TABLE, paragraph(2, 6) + "[^a]",
-               paragraph(3, 4), paragraph(4, 5), LONG_CODE, *(paragraph(n, 6) for n in range(5, 9)),
-               "[^a]: 表の近くの注です。"]
+    chapter = ["# 第1章　長い表の章", paragraph(0, 6), paragraph(1, 5) + "表の前。", LONG_TABLE,
+               "表の後。" + paragraph(2, 6) + "[^a]", paragraph(3, 4), paragraph(4, 5) + "コードの前。", LONG_CODE,
+               "コードの後。" + paragraph(5, 6), *(paragraph(n, 6) for n in range(6, 9)), "[^a]: 表の近くの注です。"]
     return build_book(tmp_path_factory.mktemp("pageflow") / "long", book("36", "long", formats=["pdf"]),
                       {"01.md": "\n\n".join(chapter) + "\n"})
 
@@ -606,8 +606,34 @@ def test_a_table_or_code_longer_than_a_page_is_continued_at_its_size(long_island
         outside = [i.text for i in page.items if i.kind == "text"
                    and (i.box[0] < 0 or i.box[1] < 0 or i.box[2] > width or i.box[3] > height)]
         assert outside == [], (page.number, outside)
+    code_pages = [n + 1 for n, text in enumerate(texts) if "print(unit_" in text]
+    assert [n for n in code_pages if texts[n - 1].count("print(unit_") < 3] == []  # no line or two left alone
     assert [o for page in pages for o in overprints(page)] == []
     assert notes_away_from_their_calls(pages) == []
+    assert stranded(pages, 0.25) == []
+    if mode == "horizontal":
+        # Longer than a page, each is broken anyway: it starts where it stands, in the text's
+        # order, and the text after it follows its end (deferred whole to the next page, it
+        # left the page before half empty when the chapter's text ran out).
+        page_of = {marker: next(n + 1 for n, text in enumerate(texts) if marker in text)
+                   for marker in ("表の前", "表の後", "コードの前", "コードの後")}
+        assert (page_of["表の前"], page_of["表の後"]) == (table_pages[0], table_pages[-1]), (page_of, table_pages)
+        assert (page_of["コードの前"], page_of["コードの後"]) == (code_pages[0], code_pages[-1]), (page_of, code_pages)
+        assert rows_broken_inside(pages) == []
+
+
+def rows_broken_inside(pages) -> list[str]:
+    """The long table's rows set over two pages: a date cell without its event on its row."""
+    broken = []
+    for page in pages:
+        texts = [i for i in page.items if i.kind == "text"]
+        dates = [i for i in texts if i.text.startswith("2024年")]
+        events = [i for i in texts if re.match(r"R\d\d", i.text)]
+        broken += [f"p{page.number}: {date.text}" for date in dates
+                   if not any(event.box[1] < date.box[3] and date.box[1] < event.box[3] for event in events)]
+        broken += [f"p{page.number}: {event.text}" for event in events
+                   if not any(date.box[1] < event.box[3] and event.box[1] < date.box[3] for date in dates)]
+    return broken
 
 
 def code_fonts(path: Path) -> set[str]:

@@ -33,6 +33,7 @@ COLUMN_SLACK_MM = 0.05
 TABLE = re.compile(r'\s*<table\b(?P<attributes>[^>]*)>\s*(?P<caption><caption>.*?</caption>)?\s*'
                    r'(?P<head><thead>.*?</thead>)?\s*<tbody>(?P<rows>.*?)</tbody>\s*</table>\s*', re.DOTALL)
 ROW = re.compile(r'<tr\b.*?</tr>', re.DOTALL)
+SPANS_ROWS = re.compile(r'<t[dh]\b[^>]*\srowspan\s*=')  # a cell's attribute, not the word in a cell's text
 # Plain code: no markup inside it, so any line may begin a piece.
 CODE = re.compile(r'\s*<pre\b(?P<attributes>[^>]*)><code(?P<code_attributes>[^>]*)>(?P<text>[^<]*)</code></pre>\s*')
 ID = re.compile(r'\sid="[^"]*"')
@@ -59,7 +60,7 @@ def cut(content: str, box, column_length_mm: float) -> Cut | None:
     ``box`` (islands.py's measurement), longer than ``column_length_mm``; None when it is
     not a table or code that may be cut, or holds a single row."""
     table, code = TABLE.fullmatch(content), CODE.fullmatch(content)
-    if table is not None and 'rowspan' not in table.group("rows"):
+    if table is not None and SPANS_ROWS.search(table.group("rows")) is None:
         table_box = _first(box, boxes.TableBox)
         rows = _body_rows(table_box) if table_box is not None else []
         if len(rows) != len(ROW.findall(table.group("rows"))) or len(rows) < 2:
@@ -93,7 +94,7 @@ def _starts(extents: list[tuple[float, float]], height: float, column_length_mm:
     head, foot = extents[0][0], height - extents[-1][1]
     room = column_length_mm * BUDGET - head - foot
     starts, begin = [], 0
-    for n, (top, bottom) in enumerate(extents):
+    for n, (_, bottom) in enumerate(extents):
         if n > begin and bottom - extents[begin][0] > room:
             starts.append(n)
             begin = n

@@ -199,8 +199,8 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
     the first only (the others are its copies, install); an island taller than a column is
     scaled down to fit the page (a figure's image only, in a box a column long: its caption
     keeps its size), and one that would leave too short a column under it takes the whole
-    column (MIN_CHARACTERS_UNDER). Ids in the island move to an anchor just before the group, so that links
-    find the island whichever width is set."""
+    column (MIN_CHARACTERS_UNDER). Ids in the island move to an anchor just before the group,
+    so that links find the island whichever width is set."""
     install()  # the copies are given their content when the HTML is laid out
     counter = iter(enumerate(sizes))
 
@@ -215,9 +215,7 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
             scale = min(1.0, column_length_mm / height) if height else 1.0
             length = height * scale
             if column_length_mm - length < (MIN_CHARACTERS_UNDER + ISLAND_GAP_EM) * BODY_FONT_PT / PT_PER_MM:
-                length, gap = column_length_mm, ""
-            else:
-                gap = ""
+                length = column_length_mm
             turn = f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
             fitted = scale < 1 and figure
             if fitted:
@@ -234,7 +232,7 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
                 written_fitted = fitted
             floats.append(
                 f'<div class="island" data-island="{number}"{last}{copy} '
-                f'style="width: {length:.3f}mm; height: {width * scale:.3f}mm{gap}">'
+                f'style="width: {length:.3f}mm; height: {width * scale:.3f}mm">'
                 f'<div class="{classes}" style="{size}; transform: {turn}">'
                 f'{"" if copy else content}</div></div>')
         return anchors + "".join(floats)

@@ -317,16 +317,24 @@ _STILL_WAITING = {"reportpub: still waiting": None}
 
 def _deferred_island_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack):
     """WeasyPrint's float_layout of a float deferred from the page before, at the head of the
-    page. A turned island that does not fit after the islands set there before it waits for
-    the next page again, in order (WeasyPrint would set them all, the last over the page's
-    edge): an empty, sizeless box stands for it on this page."""
-    if not _turned(box):
+    page. An island that does not fit after the islands set there before it waits for the
+    next page again, in order: WeasyPrint would set them all, a turned one over the page's
+    edge, a horizontal one broken wherever the page ends (a code block's first line alone at
+    the foot of the page, a figure's caption on the next). A table or code longer than a page
+    goes on here when a good part of it fits (_started_here). An empty, sizeless box stands for
+    an island that waits."""
+    if skip_stack is _STILL_WAITING:
+        skip_stack = None
+    if skip_stack is not None:  # the rest of an island broken on the page before
         return _float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack)
     laid_out, rest = _float_layout(context, box, containing_block, absolute_boxes, fixed_boxes, bottom_space, None)
     before = [shape for shape in context.excluded_shapes if shape is not laid_out and _island(shape) is not None]
-    if not before or not context.overflows_page(0, laid_out.position_y + laid_out.margin_height()):
+    if not before or (rest is None and not context.overflows_page(0, laid_out.position_y + laid_out.margin_height())):
         return laid_out, rest
-    context.excluded_shapes.remove(laid_out)
+    if _turned(box):
+        context.excluded_shapes.remove(laid_out)
+    elif started := _started_here(context, box, laid_out, containing_block, absolute_boxes, fixed_boxes, 0):
+        return started
     waiting = box.copy_with_children([])
     # Above the page: WeasyPrint counts a box without height as colliding with any line that
     # reaches down to where it stands, and stops there looking for room lower down; a line
@@ -363,19 +371,55 @@ def _out_of_flow_layout(context, box, index, child, new_children, page_is_empty,
         # is set whole at the head of the next page. Only an island set anyway, on a page of
         # its own, is continued (its rest handed on as WeasyPrint hands on a broken float).
         fits = rest is None and not context.overflows_page(bottom_space, new_child.position_y + new_child.margin_height())
-        if fits or set_anyway:
+        if not (fits or set_anyway or _turned(child)):
+            new_child, rest = _started_here(context, child, new_child, box, absolute_boxes, fixed_boxes,
+                                            bottom_space) or (None, None)
+        elif not (fits or set_anyway):
+            block_layout.remove_placeholders(context, [new_child], absolute_boxes, fixed_boxes)
+            new_child = None
+        if new_child is not None:
             if getattr(context, "reportpub_islands_set", None) is not None:
                 context.reportpub_islands_set.add(group)
             new_child.index = index
             new_children.append(new_child)
             return False, None, new_child, rest
-        block_layout.remove_placeholders(context, [new_child], absolute_boxes, fixed_boxes)
     if child.element.get("data-island-last") is None and group not in deferred:
         return skipped  # a narrower width of the same island comes next
     # No width fits: the widest goes to the head of the next page, the text goes on here.
     widest = next(sibling for sibling in box.children if _island(sibling) == group)
     context.add_broken_out_of_flow(widest, widest, box, None)
     return skipped
+
+
+# A table or code longer than a page starts where it stands, or after the islands at the
+# head of a page, when at least this share of the page's height of it fits there: it is
+# broken anyway, and set where it stands it keeps its place in the text (deferred, it would
+# leave the page half empty when the chapter's text runs out before the page is full).
+_LONG_ISLAND_START = 0.25
+
+
+def _started_here(context, island, part, containing_block, absolute_boxes, fixed_boxes, bottom_space):
+    """A horizontal island broken at the page's end (``part``, its first part) laid out again
+    and its rest, when it starts on this page: a table or code (a figure is never broken: its
+    caption would go on alone) longer than a whole page, of which a quarter of the page or
+    more fits here. Else None, ``part`` taken off the page."""
+    page = context.current_footnote_area.page
+    block_layout.remove_placeholders(context, [part], absolute_boxes, fixed_boxes)
+    tags = {element.tag for element in island.element.iter()}
+    if part.margin_height() < _LONG_ISLAND_START * page.height or not tags & _BREAKABLE or tags & _WHOLE:
+        return None
+    # Its whole height, laid out without a page bottom (only a long island gets here).
+    whole, _ = float_layout(context, island, containing_block, absolute_boxes, fixed_boxes, -inf, skip_stack=None)
+    block_layout.remove_placeholders(context, [whole], absolute_boxes, fixed_boxes)
+    if whole.margin_height() <= page.height:
+        return None
+    return float_layout(context, island, containing_block, absolute_boxes, fixed_boxes, bottom_space, skip_stack=None)
+
+
+# What a page may break inside: a table between its rows, code between its lines; not an
+# island holding an image.
+_BREAKABLE = {"table", "pre"}
+_WHOLE = {"img", "svg"}
 
 
 def _may_fit(context, island, containing_block, absolute_boxes, fixed_boxes, bottom_space) -> bool:
