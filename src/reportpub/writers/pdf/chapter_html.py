@@ -18,6 +18,7 @@ from reportpub.model import Chapter
 from reportpub.typography.punctuation import OPENING_BRACKETS, TRAILING_HALF
 from reportpub.writers.page_list import mark_blocks
 from reportpub.writers.pdf.line_units import NOTE_CALL_AGAIN_CLASS, compose_lines
+from reportpub.writers.pdf.short_columns import keep_short_columns_unbroken
 from reportpub.xhtml import parse_fragment, serialize, text_of
 
 ISLAND_TAGS = ("figure", "table", "pre")
@@ -45,6 +46,7 @@ def pdf_chapter_html(chapter: Chapter, vertical: bool = False, cache_dir: Path |
     _emphasis_dot_boxes(root)
     compose_lines(root)
     _unwrap_unstyled_spans(root, styled_classes)
+    keep_short_columns_unbroken(root)
     _make_islands(root, vertical, chapter.id)
     if vertical:
         _mark_symbols(root, cache_dir)

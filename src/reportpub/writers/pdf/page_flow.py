@@ -37,6 +37,10 @@ islands (floats carrying ``data-island``, writers/pdf/chapter_html.py and island
   text. Islands clear each other (``clear: left``), so an island after a deferred one is
   deferred after it, in order; and an empty block that clears them closes each chapter, so
   a chapter does not end while an island is still waiting;
+- a horizontal table or code longer than a whole page starts where it stands, or after
+  the islands at a page's head, when a quarter of a page of it fits there: it is broken
+  anyway, and so it keeps its place in the text. Any other island deferred behind another
+  that does not fit after it waits for the next page again, whole;
 - a note whose area would grow into an island set on the page does not fit: the line
   that calls it moves to the next page with it, so note text and rules never run over a
   figure. Not when no line of text is on the page yet: that would leave the page to the
