@@ -147,7 +147,10 @@ def test_assembled_pdf_matches_a_whole_book_layout(project, mode, tmp_path):
     assert links_and_outline(targets["reader"]) == links_and_outline(tmp_path / "whole.pdf")
     links, outline = links_and_outline(targets["reader"])
     assert any(source > target for source, _, target in links)  # the link back to chapter 1 resolves
-    assert [title for level, title, _ in outline if level == 0][-1] == "参考文献"
+    # The back matter: the references, then the colophon on the last page (奥付: a reader finds
+    # it in the outline, and the last chapter's last page reads as a chapter's end).
+    top = [(title, page) for level, title, page in outline if level == 0]
+    assert [title for title, _ in top][-2:] == ["参考文献", "奥付"] and top[-1][1] == len(assembled) - 1
     for path in targets.values():  # every embedded font (joined by writers/pdf/fonts.py) reads cleanly
         assert subprocess.run(["pdftotext", str(path), "/dev/null"], capture_output=True, text=True).stderr == ""
     # The print edition is made from the reader edition's parts (_PrintPages): page for page
