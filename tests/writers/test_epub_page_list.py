@@ -14,6 +14,7 @@ import zipfile
 import pytest
 
 from tests.conftest import book_toml, image_bytes, run_ace, run_cli, run_epubcheck, write_project
+from tests.writers.pdf.test_page_flow import LONG_TABLE
 
 MODES = ("vertical", "horizontal")
 BOOK = book_toml(title="頁の試験", authors=["著者 太郎"], version="1.0", slug="pl", formats=["pdf", "epub"])
@@ -357,3 +358,38 @@ def test_the_page_list_follows_the_folios_an_authors_stylesheet_numbers(tmp_path
             assert f'id="page-{page}" aria-label="{label}"' in epub[document], (name, page)
         checked = run_epubcheck(root / "build" / "pl-horizontal.epub")
         assert (checked["errors"], checked["warnings"]) == (0, 0), checked["messages"]
+
+
+@pytest.fixture(scope="module")
+def long_table_build(tmp_path_factory):
+    """A chapter with a table longer than a page: the horizontal PDF breaks it over pages,
+    repeating its header; the vertical PDF cuts it into pieces (island_pieces.py), each later
+    one repeating the header and its caption marked 続き."""
+    root = write_project(tmp_path_factory.mktemp("page-list-table") / "book", {
+        "01.md": f"# 第一章　年表\n\n{paragraph('表の前')}\n\n{LONG_TABLE}\n\n{paragraph('表の後')}\n"}, BOOK)
+    result = run_cli("build", "--jobs", "1", str(root))
+    assert result.returncode == 0, result.stderr
+    return root / "build"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_page_going_on_with_a_long_table_is_marked_at_its_first_row(long_table_build, mode):
+    """What the PDF repeats of a table broken over pages (its header; in the vertical PDF its
+    caption, marked 続き, too) is not the manuscript's text: counted, it put the marker of
+    the pages after a cell or two late, inside a row the page before had set."""
+    files = epub_files(long_table_build / f"pl-{mode}.epub")
+    pdf = long_table_build / f"pl-{mode}.pdf"
+    checked = []
+    for page, file_name in page_list(files):
+        document = files[file_name]
+        marker = re.search(rf'id="page-{page}"', document).start()
+        if document.rfind("<table", 0, marker) <= document.rfind("</table>", 0, marker):
+            continue  # the marker is not in the table
+        printed = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                 capture_output=True, text=True, check=True).stdout
+        first_row = min(int(n) for n in re.findall(r"R(\d\d)", unicodedata.normalize("NFKC", printed)))
+        following = re.sub(r"\s", "", re.sub(r"<[^>]+>", "", document[document.index(">", marker) + 1:]))
+        assert int(re.search(r"R(\d\d)", following).group(1)) == first_row, (page, following[:40])
+        assert re.match(rf"2024年\d+月{first_row}日R{first_row:02d}", following), (page, following[:40])
+        checked.append(page)
+    assert len(checked) >= 2, checked  # pages the table goes on to

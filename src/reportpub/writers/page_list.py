@@ -11,7 +11,8 @@ build whose parts come from the cache knows them without a layout.
 
 A marker stands before the page's first character: the PDF writer counts, for the block a
 page begins in, the characters of it that earlier pages set (:func:`counted`: the text a
-reader reads, not the readings of ruby, the note calls or generated text), and the EPUB
+reader reads, not the readings of ruby, the note calls or generated text, nor what a table
+broken over pages repeats: its header, and a cut table's caption marked 続き), and the EPUB
 writer splits that block's text at the same count. Both editions set the same characters of
 a chapter's blocks, however differently they mark them up (ruby, the vertical markup, the
 PDF's line units), so the count lands on the same character; a marker does not go inside a

@@ -28,6 +28,9 @@ PX_PER_MM = 96 / 25.4
 # line longer at most, still fits.
 BUDGET = 0.96
 CONTINUED = "（続き）"
+# Marks what a later piece repeats (its caption and header), text the manuscript has once:
+# the EPUB's page-list does not count it (writers/pdf/parts.py).
+REPEATED_CLASS = "island-repeated"
 COLUMN_SLACK_MM = 0.05
 # A table of rows standing alone, as the manuscript's tables are written (Python-Markdown).
 TABLE = re.compile(r'\s*<table\b(?P<attributes>[^>]*)>\s*(?P<caption><caption>.*?</caption>)?\s*'
@@ -135,10 +138,13 @@ def pieces(content: str, where: Cut) -> list[str]:
         attributes = ID.sub("", table.group("attributes"))
         made = []
         for n, (begin, end) in enumerate(_ranges(where.starts, len(rows))):
-            this_caption = caption if n == 0 else caption.replace("</caption>", CONTINUED + "</caption>")
+            this_caption, this_head = caption, head
+            if n:
+                this_caption = _repeated(caption.replace("</caption>", CONTINUED + "</caption>"), "caption")
+                this_head = _repeated(head, "thead")
             made.append(f'<table{table.group("attributes") if n == 0 else attributes} '
                         f'style="table-layout: fixed; width: {width:.3f}mm">{this_caption}'
-                        f'<colgroup>{columns}</colgroup>{head}<tbody>{"".join(rows[begin:end])}</tbody></table>')
+                        f'<colgroup>{columns}</colgroup>{this_head}<tbody>{"".join(rows[begin:end])}</tbody></table>')
         return made
     code = CODE.fullmatch(content)
     lines = _code_lines(code.group("text"))
@@ -146,6 +152,11 @@ def pieces(content: str, where: Cut) -> list[str]:
     return [f'<pre{code.group("attributes") if n == 0 else attributes}><code{code.group("code_attributes")}>'
             + "".join(line + "\n" for line in lines[begin:end]) + '</code></pre>'
             for n, (begin, end) in enumerate(_ranges(where.starts, len(lines)))]
+
+
+def _repeated(markup: str, tag: str) -> str:
+    """A caption or header as a later piece repeats it (REPEATED_CLASS)."""
+    return markup.replace(f"<{tag}>", f'<{tag} class="{REPEATED_CLASS}">', 1)
 
 
 def _code_lines(text: str) -> list[str]:

@@ -35,6 +35,8 @@ import re
 from pathlib import Path
 from typing import Callable
 
+from weasyprint.formatting_structure import boxes
+
 from reportpub.cache import PUNCTUATION_FONT_PREFIX, VERTICAL_FONT_PREFIX, Cache, cache_root, entry_key
 from reportpub.digests import file_digest
 from reportpub.editions import PDF_VARIANTS
@@ -59,6 +61,7 @@ from reportpub.writers.pdf.book_html import (
     split_book,
 )
 from reportpub.writers.pdf.fonts import FontSources
+from reportpub.writers.pdf.island_pieces import REPEATED_CLASS
 from reportpub.writers.pdf.join import CachedPart, finish_archival_file, join_parts
 from reportpub.writers.pdf.layout import PdfLayout, font_cache_dir
 from reportpub.writers.pdf.output import write_pdf
@@ -556,7 +559,8 @@ def page_starts(pages) -> list[tuple[str | None, int, int | None]]:
         first = first_in_manuscript(in_flow or keys)
         offset, before = 0, index - 1
         while "/" in first and before >= 0 and first in shown[before]:
-            offset += _counted_text(*shown[before][first])
+            shown_boxes, within = shown[before][first]
+            offset += sum(_counted_text(box, within) for box in shown_boxes)
             before -= 1
         starts.append((first, offset, part_pool.folio(page)))
         for key in keys:
@@ -574,7 +578,7 @@ def _is_deferred(key: str, reached: dict[str, int]) -> bool:
 
 
 def _shown_blocks(page, entries: dict) -> dict:
-    """Block or matter entry (or matter section) → (its box, the elements of the entries
+    """Block or matter entry (or matter section) → (its boxes, the elements of the entries
     whose text is not its own), of those the page's text area shows, in the order shown. The walk goes no
     deeper than the chapters' blocks: a page holds a few dozen of them, and thousands of boxes.
     ``entries`` keeps each matter section's entries between the pages."""
@@ -584,7 +588,8 @@ def _shown_blocks(page, entries: dict) -> dict:
         box, matter = stack.pop()  # matter: (the section's name, its entries) within one
         element = box.element
         if element is not None and matter is None and element.get(BLOCK_ATTRIBUTE):
-            found.setdefault(element.get(BLOCK_ATTRIBUTE), (box, ()))
+            # A table or code cut into pieces (island_pieces.py) is one block in several boxes.
+            found.setdefault(element.get(BLOCK_ATTRIBUTE), ([], ()))[0].append(box)
             continue
         if element is not None and matter is None and element.get("id") in MATTER_FILES:
             if element not in entries:
@@ -592,18 +597,19 @@ def _shown_blocks(page, entries: dict) -> dict:
                                     for number, entry in enumerate(matter_entries(element))}
             matter = (element.get("id"), entries[element])
             if not entries[element]:
-                found.setdefault(matter[0], (box, ()))
+                found.setdefault(matter[0], ([box], ()))
                 continue
         if matter is not None and element in matter[1] and box.element_tag == local_name(element):
             if matter[1][element] not in found and _counted_text(box, matter[1]):
-                found[matter[1][element]] = (box, matter[1])  # text of its own here, not only its entries' text
+                found[matter[1][element]] = ([box], matter[1])  # text of its own here, not only its entries' text
         stack.extend((child, matter) for child in reversed(getattr(box, "children", ())))
     return found
 
 
 # What a page sets that is not the manuscript's text: ruby readings, a note cited again (its
-# number), and the floating notes (their call is generated, their text is in the note area).
-NOT_TEXT_CLASSES = frozenset({"rt", "note-call", "footnote"})
+# number), the floating notes (their call is generated, their text is in the note area), and
+# what a cut table's later pieces repeat (its caption, marked 続き, and its header).
+NOT_TEXT_CLASSES = frozenset({"rt", "note-call", "footnote", REPEATED_CLASS})
 
 
 def _counted_text(box, entries=()) -> int:
@@ -619,8 +625,20 @@ def _counted_text(box, entries=()) -> int:
         text = getattr(box, "text", None)
         if text is not None:
             total += counted(text)
-        stack.extend(getattr(box, "children", ()))
+        children = getattr(box, "children", ())
+        if isinstance(box, boxes.TableBox) and _continued(box):
+            children = [group for group in children if not group.is_header]  # WeasyPrint's repeat of the header
+        stack.extend(children)
     return total
+
+
+def _continued(table) -> bool:
+    """Whether a table's box on a page goes on from the page before: its first body row is not
+    its body's first."""
+    for group in table.children:
+        if not (group.is_header or group.is_footer) and group.children and group.element is not None:
+            return group.children[0].element is not next(iter(group.element), None)
+    return False
 
 
 def _css_string(text: str) -> str:

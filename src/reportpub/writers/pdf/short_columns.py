@@ -29,7 +29,7 @@ SHORT_COLUMNS = 10.0  # characters, all short columns of a table together
 def keep_short_columns_unbroken(root: etree.Element) -> None:
     """Mark the cells of each table's short columns unbroken."""
     for table in root.iter("table"):
-        rows = [row for row in table.iter("tr")]
+        rows = list(table.iter("tr"))
         if any(cell.get("colspan") or cell.get("rowspan") for row in rows for cell in _cells(row)):
             continue  # columns that are not one cell a row: left to WeasyPrint
         longest: dict[int, float] = {}
