@@ -393,3 +393,5 @@ def test_a_page_going_on_with_a_long_table_is_marked_at_its_first_row(long_table
         assert re.match(rf"2024年\d+月{first_row}日R{first_row:02d}", following), (page, following[:40])
         checked.append(page)
     assert len(checked) >= 2, checked  # pages the table goes on to
+    report = run_epubcheck(long_table_build / f"pl-{mode}.epub")
+    assert (report["errors"], report["warnings"]) == (0, 0), report["messages"]

@@ -15,9 +15,9 @@ def marked(table: str) -> list[list[bool]]:
             for row in root.iter("tr")]
 
 
-def table(*rows: tuple[str, ...], cell: str = "td") -> str:
+def table(*rows: tuple[str, ...]) -> str:
     return "<table><tbody>" + "".join(
-        "<tr>" + "".join(f"<{cell}>{text}</{cell}>" for text in row) + "</tr>" for row in rows) + "</tbody></table>"
+        "<tr>" + "".join(f"<td>{text}</td>" for text in row) + "</tr>" for row in rows) + "</tbody></table>"
 
 
 def test_a_date_column_beside_sentences_is_unbroken_and_the_sentences_wrap():
