@@ -441,6 +441,29 @@ def test_vertical_islands_stand_at_the_head_of_the_page_and_within_it(islands_bo
     assert any(box[2] - box[0] > 0.9 * (x1 - x0) for box in images), "the tall figure runs the column's length"
 
 
+def test_columns_under_an_island_hold_a_whole_number_of_characters(islands_book):
+    """In the vertical PDF a column under a figure or a table is as many characters long as
+    a whole number, as every other column: under the chart it was 24.47 characters, its
+    characters spread off the page's grid and its lines overrunning that grid by half a
+    character (typeset-audit.py's line_overruns)."""
+    pages = read_pages(islands_book / "islands-vertical.pdf")
+    x0, _, x1, _ = text_block(pages)
+    under = []
+    for page in pages:
+        heads = [i.box for i in page.items if i.kind == "image" and abs(i.box[0] - x0) < 3]
+        if not heads:
+            continue
+        lines: dict[float, float] = {}  # a body line's top in the frame: where it starts
+        for item in page.items:
+            if item.kind == "text" and abs(item.size - BODY_PT) < 0.05:
+                top = round(item.box[1])
+                lines[top] = min(lines.get(top, item.box[0]), item.box[0])
+        under += [(page.number, (x1 - start) / BODY_PT) for start in lines.values()
+                  if any(start > head[2] for head in heads)]
+    assert under, "no column stands under an island"
+    assert [(n, round(c, 2)) for n, c in under if abs(c - round(c)) > 0.05] == []
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_every_caption_is_set_at_one_size(islands_book, mode):
     """Figures' and tables' captions (their labels 図N, 表N) are set at one size, 0.85 of the

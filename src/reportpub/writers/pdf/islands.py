@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html as html_module
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -213,9 +214,7 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
         floats, written_fitted = [], False
         for position, (width, height) in enumerate(alternatives):
             scale = min(1.0, column_length_mm / height) if height else 1.0
-            length = height * scale
-            if column_length_mm - length < (MIN_CHARACTERS_UNDER + ISLAND_GAP_EM) * BODY_FONT_PT / PT_PER_MM:
-                length = column_length_mm
+            length = _length_on_grid(height * scale, column_length_mm)
             turn = f"translate(0, {width * scale:.3f}mm) rotate(-90deg)"
             fitted = scale < 1 and figure
             if fitted:
@@ -238,6 +237,20 @@ def place_islands(html: str, sizes: list[list[tuple[float, float]]], column_leng
         return anchors + "".join(floats)
 
     return ISLAND.sub(place, html)
+
+
+def _length_on_grid(length_mm: float, column_length_mm: float) -> float:
+    """The length an island ``length_mm`` long takes in its column: the whole column when it
+    would leave too short a one under it (MIN_CHARACTERS_UNDER), else a little more than its
+    own, so that the columns under it hold a whole number of characters, as every column of
+    the page does (JLREQ counts a line's length in characters): columns of 24.47 characters
+    would spread their characters off the page's grid."""
+    em_mm = BODY_FONT_PT / PT_PER_MM
+    under = column_length_mm - length_mm - ISLAND_GAP_EM * em_mm
+    if under < MIN_CHARACTERS_UNDER * em_mm:
+        return column_length_mm
+    # The tolerance keeps a length already on the grid from losing a character to rounding.
+    return column_length_mm - ISLAND_GAP_EM * em_mm - math.floor(under / em_mm + 1e-6) * em_mm
 
 
 def _fill_copies(box) -> None:
