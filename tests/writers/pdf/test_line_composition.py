@@ -14,7 +14,7 @@ import subprocess
 import pymupdf
 import pytest
 
-from reportpub.typography.punctuation import LINE_START_PROHIBITED
+from reportpub.typography.punctuation import LINE_START_PROHIBITED, MIDDLE_DOTS
 from reportpub.typography.vertical_markup import add_vertical_markup
 from reportpub.writers.pdf.justify import expandable_units, spaced_runs
 from reportpub.writers.pdf.line_units import compose_lines
@@ -50,6 +50,8 @@ def _chapter() -> str:
     for k in range(30):
         paragraphs.append("本" * k + "記録は20241015に作成され、約１万２０００人、1,200人と６８４件が報告された[^a]。"
                           "その後も数値は落ち込む[^b]。pp. 105–113、3.14倍。")
+    for k in range(24):  # numbers joined by middle dots (dates, a time) at every place near a line end
+        paragraphs.append("日" * k + "報道（5・3）と（１２・２５）、12：30の発表。")
     for k in range(10):
         paragraphs.append("漢" * k + "英紙The Guardianによれば2016年にNATO加盟国のうち12か国がGDP比2%を達成した。" * 2)
     for k in range(8):  # lines crowded with ruby, per-character groups that are never divided
@@ -161,7 +163,7 @@ def test_emphasis_dots_are_sesame_dots_centred_just_above_their_characters(lines
 
 @pytest.mark.parametrize("mode", ["vertical", "horizontal"])
 def test_numbers_and_note_calls_are_never_divided(lines_book, mode):
-    checked = 0
+    checked = dated = 0
     for glyphs in frame_glyphs(lines_book / f"lines-{mode}.pdf"):
         lines = body_lines(glyphs)
         for line, following in zip(lines, lines[1:]):
@@ -169,10 +171,12 @@ def test_numbers_and_note_calls_are_never_divided(lines_book, mode):
             assert first.c not in CLOSING, "".join(g.c for g in following[:10])
             assert first.size > BODY - 1, "a line starts with a note call: " + "".join(g.c for g in following[:10])
             last = line[-1]
-            if last.size > BODY - 1 and last.c.isdigit() and first.c.isdigit() and first.size > BODY - 1:
+            joined = last.c in MIDDLE_DOTS and len(line) > 1 and line[-2].c.isdigit()  # 5・ / 3
+            if last.size > BODY - 1 and (last.c.isdigit() or joined) and first.c.isdigit() and first.size > BODY - 1:
                 pytest.fail(f"number divided: {''.join(g.c for g in line[-6:])} / {''.join(g.c for g in following[:6])}")
             checked += 1
-    assert checked > 100
+            dated += "・" in "".join(g.c for g in line)
+    assert checked > 100 and dated > 10
 
 
 def line_end(line, glyphs) -> float:
@@ -238,12 +242,13 @@ def test_numbers_with_a_dash_or_separator_turn_sideways_whole_in_vertical_text()
 
 def test_units_are_wrapped_whole():
     root = parse_fragment('<p>落ち込む<span class="footnote">注。</span>」。１万２０００人、105–113、1,200と'
-                          '<span class="upright">６８４</span>件。</p>')
+                          '<span class="upright">６８４</span>件。（1・2）（５・１）12：30、中黒・区切り。</p>')
     compose_lines(root)
     assert serialize(root) == (
         '<p>落ち込<span class="nobr">む<span class="footnote">注。</span>」。</span>'
         '１万<span class="nobr">２０００</span>人、<span class="nobr">105–113</span>、1,200と'
-        '<span class="upright"><span class="nobr">６８４</span></span>件。</p>')
+        '<span class="upright"><span class="nobr">６８４</span></span>件。（<span class="nobr">1・2</span>）'
+        '（<span class="nobr">５・１</span>）<span class="nobr">12：30</span>、中黒・区切り。</p>')
 
 
 def test_inter_character_justification_spaces_full_width_text_only():
@@ -277,8 +282,10 @@ def test_consecutive_punctuation_takes_one_and_a_half_ems_and_extracts_whole(lin
                     assert -0.02 * em <= b.x0 - a.x1 < 0.15 * em, f"{a.c}{b.c} in {text} ({mode})"
                     pairs += 1
                 elif a.c in "」）』" and "\u3040" <= b.c <= "\u9fff":
-                    if (a.x1 - a.x0) < 0.97 * em and line[-1].c in LINE_START_PROHIBITED:
-                        pushed += 1  # reduced to push in the mark that ends the line (test_push_in.py)
+                    if (a.x1 - a.x0) < 0.97 * em and (line[-1].c in LINE_START_PROHIBITED or line[-1].c.isdigit()):
+                        # reduced to push in the mark, or the number unit (12：30), that ends the line
+                        # (test_push_in.py)
+                        pushed += 1
                         continue
                     assert abs((a.x1 - a.x0) - em) < 0.05 * em, f"{a.c}{b.c} in {text} ({mode})"
                     full += 1

@@ -3,7 +3,9 @@
 WeasyPrint breaks lines with Pango (UAX #14), which does not know JLREQ's units that are
 never divided (3.1.8, 3.1.10): a number set in full-width digits (each digit is an ideograph
 to UAX #14, so ２０２４ could break after any digit), a number range (UAX #14 breaks after
-the dash of 105–113), and a note call with the character before it and the closing
+the dash of 105–113), numbers joined by a middle dot (a date such as ５・１ or 5・15, a time 12：30: UAX #14
+breaks after the dot, which left 「（1・」 ending a heading's line and 「2）」 beginning the next),
+and a note call with the character before it and the closing
 punctuation after it (else a line can begin with ²。, or a call stand alone at a line
 start). They are wrapped in ``<span class="nobr">`` (``white-space: nowrap`` in pdf.css);
 numbers in half-width digits with their separators need nothing, UAX #14 keeps them whole.
@@ -18,6 +20,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 
+from reportpub.typography.punctuation import MIDDLE_DOTS
+
 NOBR_CLASS = "nobr"
 # A later call of a note called more than once (writers/pdf/chapter_html.py): the note's number,
 # linked to the note set at its first call; pdf.css gives it the look of the footnote call.
@@ -25,8 +29,10 @@ NOTE_CALL_AGAIN_CLASS = "note-call"
 
 # JLREQ cl-02 (closing brackets), cl-06 (full stops) and cl-07 (commas): kept with a note call before them.
 CLOSING = "」』）〕］｝〉》】〙〗〟、。，．"
-# A number with its decimal point and thousands separators, and a range of such (105–113, ２〜３).
-NUMBER_UNIT = re.compile(r"(?:[0-9０-９]+(?:[.,．，][0-9０-９]+)*)(?:[–—\-~〜～](?:[0-9０-９]+(?:[.,．，][0-9０-９]+)*))*")
+# A number with its decimal point, thousands separators and the middle dots (JLREQ cl-05) that
+# join numbers (５・１, 12：30), and a range of such (105–113, ２〜３).
+_NUMBER = f"[0-9０-９]+(?:[.,．，{MIDDLE_DOTS}][0-9０-９]+)*"
+NUMBER_UNIT = re.compile(f"{_NUMBER}(?:[–—\\-~〜～]{_NUMBER})*")
 # Elements whose text is not running Japanese text.
 SKIP_TAGS = frozenset({"rt", "code", "pre", "kbd", "samp", "script", "style"})
 # A link showing its URL may break anywhere and is set as it is: no number units inside it (a unit
@@ -139,9 +145,9 @@ def _text_parents(root: etree.Element, made_here: str):
 
 def _breakable_number(unit: str) -> bool:
     """Whether UAX #14 could break inside a number unit: between full-width digits (each an
-    ideograph to it) or after a range dash. Half-width digits with their separators stay
-    together without help."""
-    return len(unit) > 1 and (bool(re.search("[０-９]", unit)) or bool(re.search("[–—\\-~〜～]", unit)))
+    ideograph to it), after a range dash or after a middle dot. Half-width digits with their
+    decimal and thousands separators stay together without help."""
+    return len(unit) > 1 and bool(re.search(f"[０-９–—\\-~〜～{MIDDLE_DOTS}]", unit))
 
 
 def _wrap_text_matches(root: etree.Element, pattern: re.Pattern, class_name: str, keep) -> None:
