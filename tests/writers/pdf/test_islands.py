@@ -167,3 +167,17 @@ def test_a_long_table_with_a_cell_spanning_rows_is_left_whole_and_one_that_names
                    for content in (spanning, naming))
     measured = islands.measure_islands(html, [weasyprint.CSS(string=CSS)], 120.0, 80.0, None, None, None, "ja")
     assert sorted(measured.cuts) == [1]
+
+
+def test_a_narrower_width_at_which_an_island_is_longer_than_a_column_is_not_offered():
+    # Set that narrow, the table would be scaled down whole to the column's length (its text
+    # smaller than the body's, its cells broken a character a line, as on an A6 page): the
+    # widths it keeps are those at which it still fits the column.
+    html = f'<div class="island"><div class="island-content">{TABLE}</div></div>'
+    stylesheets = [weasyprint.CSS(string=CSS)]
+    (every,) = islands.measure_islands(html, stylesheets, 120.0, 1000.0, None, None, None, "ja").sizes
+    natural, narrowest = every[0], every[-1]
+    assert len(every) >= 3 and narrowest[1] > natural[1]
+    column = (natural[1] + narrowest[1]) / 2
+    (kept,) = islands.measure_islands(html, stylesheets, 120.0, column, None, None, None, "ja").sizes
+    assert kept == [size for size in every if size[1] <= column] and len(kept) < len(every)

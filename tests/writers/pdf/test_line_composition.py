@@ -371,3 +371,14 @@ def test_no_base_character_covers_its_neighbour(lines_book, mode):
                     assert b.x0 >= a.x1 - 0.05 * BODY, f"{a.c}{b.c} in {''.join(g.c for g in line)} ({mode})"
                     checked += 1
     assert checked > 1000
+
+
+def test_numbers_a_middle_dot_joins_are_one_unit_in_vertical_text_too():
+    # The vertical markup sets each number a cell of its own (upright ７, tate-chu-yoko 12).
+    root = parse_fragment(add_vertical_markup("<h2>戦闘（7・3）と（12・25）、5・15事件、中黒・区切り、3・あ</h2>"))
+    compose_lines(root)
+    assert serialize(root) == (
+        '<h2>戦闘（<span class="nobr"><span class="upright">７</span>・<span class="upright">３</span></span>）と（'
+        '<span class="nobr"><span class="tcy">12</span>・<span class="tcy">25</span></span>）、'
+        '<span class="nobr"><span class="upright">５</span>・<span class="tcy">15</span></span>事件、中黒・区切り、'
+        '<span class="upright">３</span>・あ</h2>')

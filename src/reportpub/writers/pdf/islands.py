@@ -120,7 +120,10 @@ def measure_islands(html: str, stylesheets: list, island_width_mm: float, column
         if width is None and size[1] > column_length_mm and box is not None:
             if (where := island_pieces.cut(contents[n], box, column_length_mm)) is not None:
                 cuts[n] = where
-        if width is None or width < alternatives[n][0][0] - 1:  # only widths narrower than its natural one
+        if width is None or (width < alternatives[n][0][0] - 1 and size[1] <= column_length_mm):
+            # Only widths narrower than its natural one, and at which it still fits a column: a
+            # table longer than that would be scaled down whole, its cells broken a character or
+            # a digit a line (it is the natural width's that is cut into pieces instead).
             alternatives[n].append(size)
     pieces = {n: island_pieces.pieces(contents[n], where) for n, where in cuts.items()}
     flat = [piece for n in sorted(pieces) for piece in pieces[n]]

@@ -45,6 +45,7 @@ SHORT_UNIT = 4
 def compose_lines(root: etree.Element) -> None:
     """Wrap the units that a line may not be broken inside."""
     _keep_note_calls_whole(root)
+    _keep_joined_digit_cells_whole(root)
     _wrap_text_matches(root, NUMBER_UNIT, NOBR_CLASS, keep=_breakable_number)
 
 
@@ -129,6 +130,36 @@ def _keep_note_calls_whole(root: etree.Element) -> None:
                     items[index] = after[count:]
             out.append(_wrap(unit, NOBR_CLASS))
         _set_content(parent, [item for item in out if not isinstance(item, str) or item])
+
+
+def _is_digit_cell(item) -> bool:
+    """A number the vertical markup set as a cell of its own (upright or tate-chu-yoko)."""
+    return (not isinstance(item, str) and bool({"upright", "tcy"} & _classes(item))
+            and (item.text or "").isdigit() and len(item) == 0)
+
+
+def _keep_joined_digit_cells_whole(root: etree.Element) -> None:
+    """In vertical text the numbers a middle dot joins are cells of their own (a ５・１ of one
+    upright digit each, a １２・２５ of two tate-chu-yoko cells), so the text matches of
+    NUMBER_UNIT never see them together: wrap each such run of cells and dots whole."""
+    for parent in list(_text_parents(root, NOBR_CLASS)):
+        items = _content(parent)
+        if not any(_is_digit_cell(item) for item in items):
+            continue
+        out: list = []
+        index = 0
+        while index < len(items):
+            end = index
+            while (_is_digit_cell(items[end]) and end + 2 < len(items) and isinstance(items[end + 1], str)
+                   and len(items[end + 1]) == 1 and items[end + 1] in MIDDLE_DOTS and _is_digit_cell(items[end + 2])):
+                end += 2
+            if end > index:
+                out.append(_wrap(items[index:end + 1], NOBR_CLASS))
+                index = end + 1
+            else:
+                out.append(items[index])
+                index += 1
+        _set_content(parent, out)
 
 
 def _text_parents(root: etree.Element, made_here: str):
