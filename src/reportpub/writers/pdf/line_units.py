@@ -3,9 +3,9 @@
 WeasyPrint breaks lines with Pango (UAX #14), which does not know JLREQ's units that are
 never divided (3.1.8, 3.1.10): a number set in full-width digits (each digit is an ideograph
 to UAX #14, so ２０２４ could break after any digit), a number range (UAX #14 breaks after
-the dash of 105–113), numbers joined by a middle dot (a date such as ５・１ or 5・15, a time 12：30: UAX #14
-breaks after the dot, which left 「（1・」 ending a heading's line and 「2）」 beginning the next),
-and a note call with the character before it and the closing
+the dash of 105–113), numbers joined by a middle dot (a date such as ５・１ or 5・15, a
+time 12：30: UAX #14 breaks after the dot, which left 「（1・」 ending a heading's line and
+「2）」 beginning the next), and a note call with the character before it and the closing
 punctuation after it (else a line can begin with ²。, or a call stand alone at a line
 start). They are wrapped in ``<span class="nobr">`` (``white-space: nowrap`` in pdf.css);
 numbers in half-width digits with their separators need nothing, UAX #14 keeps them whole.
@@ -21,6 +21,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from reportpub.typography.punctuation import MIDDLE_DOTS
+from reportpub.typography.vertical_markup import TCY_CLASS, UPRIGHT_CLASS
 
 NOBR_CLASS = "nobr"
 # A later call of a note called more than once (writers/pdf/chapter_html.py): the note's number,
@@ -29,10 +30,12 @@ NOTE_CALL_AGAIN_CLASS = "note-call"
 
 # JLREQ cl-02 (closing brackets), cl-06 (full stops) and cl-07 (commas): kept with a note call before them.
 CLOSING = "」』）〕］｝〉》】〙〗〟、。，．"
+# The dashes and waves of a range (105–113, ２〜３), escaped for a character class.
+RANGE_DASHES = "–—\\-~〜～"
 # A number with its decimal point, thousands separators and the middle dots (JLREQ cl-05) that
-# join numbers (５・１, 12：30), and a range of such (105–113, ２〜３).
+# join numbers (５・１, 12：30), and a range of such.
 _NUMBER = f"[0-9０-９]+(?:[.,．，{MIDDLE_DOTS}][0-9０-９]+)*"
-NUMBER_UNIT = re.compile(f"{_NUMBER}(?:[–—\\-~〜～]{_NUMBER})*")
+NUMBER_UNIT = re.compile(f"{_NUMBER}(?:[{RANGE_DASHES}]{_NUMBER})*")
 # Elements whose text is not running Japanese text.
 SKIP_TAGS = frozenset({"rt", "code", "pre", "kbd", "samp", "script", "style"})
 # A link showing its URL may break anywhere and is set as it is: no number units inside it (a unit
@@ -134,7 +137,7 @@ def _keep_note_calls_whole(root: etree.Element) -> None:
 
 def _is_digit_cell(item) -> bool:
     """A number the vertical markup set as a cell of its own (upright or tate-chu-yoko)."""
-    return (not isinstance(item, str) and bool({"upright", "tcy"} & _classes(item))
+    return (not isinstance(item, str) and bool({UPRIGHT_CLASS, TCY_CLASS} & _classes(item))
             and (item.text or "").isdigit() and len(item) == 0)
 
 
@@ -178,7 +181,7 @@ def _breakable_number(unit: str) -> bool:
     """Whether UAX #14 could break inside a number unit: between full-width digits (each an
     ideograph to it), after a range dash or after a middle dot. Half-width digits with their
     decimal and thousands separators stay together without help."""
-    return len(unit) > 1 and bool(re.search(f"[０-９–—\\-~〜～{MIDDLE_DOTS}]", unit))
+    return len(unit) > 1 and bool(re.search(f"[０-９{RANGE_DASHES}{MIDDLE_DOTS}]", unit))
 
 
 def _wrap_text_matches(root: etree.Element, pattern: re.Pattern, class_name: str, keep) -> None:
